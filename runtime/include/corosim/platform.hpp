@@ -1,0 +1,80 @@
+#pragma once
+// The platform seam (../shared/DESIGN.md, "The seam").
+//
+// Every source of nondeterminism the runtime touches goes through the platform chosen here at compile time:
+// atomics, per-thread state, locks, clocks and explicit scheduling points. The same runtime sources compile
+// twice, once per platform: `corosim::runtime` (COROSIM_PLATFORM=COROSIM_PLATFORM_REAL: std::atomic,
+// thread_local, clock_gettime; every hook compiles to nothing) and `corosim::runtime_sim` (the simulator's
+// platform, where each operation is a scheduling point). Nothing in runtime/ names std::atomic, thread_local or
+// a clock except the platform headers; `grep -rn "std::atomic\|thread_local" runtime/src` must stay empty.
+//
+// User code that is to be explored by the simulator (a lock under test) uses the names below:
+// `corosim::atomic<T>` and `corosim::schedule_point()`.
+
+#include <concepts>
+#include <cstdint>
+
+#include <corosim/clock.hpp>
+
+#define COROSIM_PLATFORM_REAL 1
+#define COROSIM_PLATFORM_SIM 2
+
+#ifndef COROSIM_PLATFORM
+#define COROSIM_PLATFORM COROSIM_PLATFORM_REAL
+#endif
+
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_REAL
+#include <corosim/platform/real.hpp>
+namespace corosim::platform {
+using Current = Real;
+}
+#elif COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+#include <corosim/platform/sim.hpp>
+namespace corosim::platform {
+using Current = Sim;
+}
+#else
+#error "corosim: unknown COROSIM_PLATFORM (expected COROSIM_PLATFORM_REAL or COROSIM_PLATFORM_SIM)"
+#endif
+
+namespace corosim::platform {
+
+// What a platform must provide. Checked once, here, for the platform this translation unit was built with.
+template <class P>
+concept Platform = requires(void (*exit_fn)(void *), void *arg) {
+  { P::name } -> std::convertible_to<const char *>;
+  // An atomic with std::atomic's member functions; sequentially consistent in the simulator.
+  typename P::template atomic<int>;
+  requires requires(typename P::template atomic<int> &a, int v) {
+    { a.load() } -> std::same_as<int>;
+    { a.exchange(v) } -> std::same_as<int>;
+    { a.compare_exchange_strong(v, v) } -> std::same_as<bool>;
+    { a.fetch_add(v) } -> std::same_as<int>;
+  };
+  // A mutual-exclusion lock for the runtime's rare shared paths (the global coroutine pool).
+  typename P::Mutex;
+  requires requires(typename P::Mutex &m) { m.lock(); m.unlock(); };
+  // Per-thread storage: ThreadLocal<T>::get() is this thread's T (this sim thread's, in the simulator).
+  // T must be constant-initialisable and trivially destructible; use at_thread_exit for cleanup.
+  { P::template ThreadLocal<int>::get() } -> std::same_as<int &>;
+  { P::at_thread_exit(exit_fn, arg) } -> std::same_as<void>;
+  // Clocks in nanoseconds.
+  { P::now_ns(ClockType::realtime) } -> std::same_as<int64_t>;
+  // A place where the simulator may switch to another thread; nothing in the real build.
+  { P::schedule_point() } -> std::same_as<void>;
+};
+
+static_assert(Platform<Current>, "the selected corosim platform does not satisfy corosim::platform::Platform");
+
+}  // namespace corosim::platform
+
+namespace corosim {
+
+// The atomic type user code under test must use (std::atomic<T> in the real build).
+template <class T>
+using atomic = platform::Current::atomic<T>;
+
+// An explicit scheduling point for user code: the simulator may run another thread here. No-op in the real build.
+inline void schedule_point() noexcept { platform::Current::schedule_point(); }
+
+}  // namespace corosim

@@ -1,0 +1,65 @@
+/* corosim's QEMU-compatible coroutine API (source-compatible with the QEMU header described in
+ * ../shared/SEMANTICS.md, in its older two-step form: create(entry), then enter(co, opaque)).
+ * Compiles as C11 and as C++. Semantics and misuse rules: <corosim/coroutine.hpp> and the lock headers.
+ *
+ * CoQueue, CoMutex and CoRwlock are complete types so they can be embedded in C structs; their contents are
+ * opaque storage for the C++ objects. Initialise them with the *_init functions before use.
+ */
+#ifndef COROSIM_QEMU_COROUTINE_H
+#define COROSIM_QEMU_COROUTINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Marks functions that may yield: call them only from a coroutine. */
+#define coroutine_fn
+
+typedef struct Coroutine Coroutine;
+typedef void coroutine_fn CoroutineEntry(void *opaque);
+
+/* Creates a coroutine that runs entry(opaque) on its first entry. Nothing runs until qemu_coroutine_enter. */
+Coroutine *qemu_coroutine_create(CoroutineEntry *entry);
+/* Switches into co. opaque reaches the entry on the first entry only and is ignored afterwards. */
+void qemu_coroutine_enter(Coroutine *co, void *opaque);
+void coroutine_fn qemu_coroutine_yield(void);
+/* The running coroutine; NULL outside any coroutine. */
+Coroutine *coroutine_fn qemu_coroutine_self(void);
+bool qemu_in_coroutine(void);
+bool qemu_coroutine_entered(Coroutine *co);
+
+typedef struct CoQueue {
+  void *opaque_[2];
+} CoQueue;
+void qemu_co_queue_init(CoQueue *queue);
+void coroutine_fn qemu_co_queue_wait(CoQueue *queue);
+void coroutine_fn qemu_co_queue_wait_insert_head(CoQueue *queue);
+bool qemu_co_queue_next(CoQueue *queue);
+void qemu_co_queue_restart_all(CoQueue *queue);
+bool qemu_co_queue_empty(CoQueue *queue);
+
+typedef struct CoMutex {
+  void *opaque_[6];
+} CoMutex;
+void qemu_co_mutex_init(CoMutex *mutex);
+void coroutine_fn qemu_co_mutex_lock(CoMutex *mutex);
+void coroutine_fn qemu_co_mutex_unlock(CoMutex *mutex);
+
+typedef struct CoRwlock {
+  void *opaque_[9];
+} CoRwlock;
+void qemu_co_rwlock_init(CoRwlock *lock);
+void coroutine_fn qemu_co_rwlock_rdlock(CoRwlock *lock);
+void coroutine_fn qemu_co_rwlock_wrlock(CoRwlock *lock);
+void coroutine_fn qemu_co_rwlock_unlock(CoRwlock *lock);
+void coroutine_fn qemu_co_rwlock_upgrade(CoRwlock *lock);
+void coroutine_fn qemu_co_rwlock_downgrade(CoRwlock *lock);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* COROSIM_QEMU_COROUTINE_H */

@@ -1,0 +1,209 @@
+// Coroutine creation, entry, yield and the queries of coroutine.hpp; configuration; misuse reporting.
+
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "coroutine_impl.hpp"
+#include "pool.hpp"
+
+namespace corosim {
+namespace detail {
+namespace {
+
+Backend backend_from_env() {
+  Backend b = Backend::fcontext;
+  if (const char *env = std::getenv("COROSIM_BACKEND"); env && *env && !parse_backend(env, &b)) {
+    std::fprintf(stderr, "corosim: COROSIM_BACKEND=%s is not one of fcontext, ucontext, thread\n", env);
+    std::abort();
+  }
+  return b;
+}
+
+// Process-wide configuration. Plain variables on purpose: they are set before threads start (documented in
+// coroutine.hpp) and must not become scheduling points in the simulator.
+Backend g_backend = backend_from_env();
+std::size_t g_default_stack_bytes = std::size_t{1} << 20;  // 1 MiB, as QEMU's COROUTINE_STACK_SIZE
+
+MisuseHandler g_misuse_handler = nullptr;
+
+// Ids are handed out in blocks so that creating a coroutine costs no atomic operation; within a thread they are
+// sequential. 4096 keeps them small for any realistic number of threads.
+constexpr uint64_t kIdBlock = 4096;
+Platform::atomic<uint64_t> g_next_id_block{0};
+
+uint8_t bits_of(Backend b) {
+  switch (b) {
+    case Backend::fcontext: return kFcontext;
+    case Backend::ucontext: return kUcontext;
+    case Backend::thread: return kThread;
+  }
+  return kFcontext;
+}
+
+Coroutine *coroutine_new(std::size_t stack_size_requested) {
+  auto *co = new Coroutine;
+  co->backend_bits = bits_of(g_backend);
+  co->stack_size_requested = stack_size_requested;
+  std::size_t usable = stack_size_requested ? stack_size_requested : g_default_stack_bytes;
+  if (co->backend_bits != kThread && !map_stack(co->stack, usable)) {
+    delete co;
+    misuse("cannot map a coroutine stack of %zu bytes", usable);
+  }
+#ifdef COROSIM_TSAN
+  if (co->backend_bits != kThread) co->tsan_fiber = __tsan_create_fiber(0);
+#endif
+  switch (co->backend_bits) {
+    case kFcontext: fcontext_init(co); break;
+    case kUcontext: ucontext_init(co); break;
+    case kThread: thread_init(co); break;
+  }
+  return co;
+}
+
+}  // namespace
+
+void coroutine_free(Coroutine *co) {
+  if (co->backend_bits == kThread) thread_destroy(co);
+#ifdef COROSIM_TSAN
+  if (co->tsan_fiber) __tsan_destroy_fiber(co->tsan_fiber);
+#endif
+  unmap_stack(co->stack);
+  delete co;
+}
+
+bool pool_accepts(const Coroutine *co) noexcept {
+  return co->stack_size_requested == 0 && co->backend_bits == bits_of(g_backend) && pool_enabled();
+}
+
+const char *queue_name(Queue q) noexcept {
+  switch (q) {
+    case Queue::none: return "no queue";
+    case Queue::co_queue: return "CoQueue";
+    case Queue::wakeup: return "wake-up queue";
+    case Queue::pool: return "coroutine pool";
+  }
+  return "?";
+}
+
+void set_misuse_handler(MisuseHandler handler) noexcept { g_misuse_handler = handler; }
+
+void misuse(const char *fmt, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  std::vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  if (g_misuse_handler) g_misuse_handler(buf);  // the simulator's handler does not return
+  std::fprintf(stderr, "corosim: %s\n", buf);
+  std::fflush(stderr);
+  std::abort();
+}
+
+Action slow_switch(ThreadState &ts, Coroutine *from, Coroutine *to, Action action) {
+  switch (from->backend_bits | to->backend_bits) {
+    case kUcontext: return ucontext_switch(from, to, action);
+    case kThread: return thread_switch(ts, from, to, action);
+    default:
+      misuse("Co-routine %llu (%s) and co-routine %llu (%s) use different switch backends",
+             static_cast<unsigned long long>(from->id), from->backend_bits ? "coroutine" : "thread leader",
+             static_cast<unsigned long long>(to->id), to->backend_bits ? "coroutine" : "thread leader");
+  }
+}
+
+void run_entry(Coroutine *co) {
+  try {
+    co->invoke(co->callable);
+  } catch (...) {
+    misuse("uncaught exception escaped co-routine %llu", static_cast<unsigned long long>(co->id));
+  }
+  if (co->destroy) co->destroy(co->callable);
+  if (co->callable != co->inline_callable) ::operator delete(co->callable);
+  co->callable = nullptr;
+}
+
+void coroutine_discard(Coroutine *co) noexcept {
+  if (co->callable != co->inline_callable) ::operator delete(co->callable);
+  co->callable = nullptr;
+  release(this_thread(), co);
+}
+
+Coroutine *coroutine_alloc(std::size_t stack_size_bytes, std::size_t callable_size, std::size_t callable_align,
+                           InvokeFn invoke, DestroyFn destroy, void **callable_storage) {
+  ThreadState &ts = this_thread();
+  Coroutine *co = stack_size_bytes == 0 ? pool_take(ts) : nullptr;
+  if (!co) co = coroutine_new(stack_size_bytes);
+  if (COROSIM_UNLIKELY(ts.next_id == ts.id_block_end)) {
+    ts.next_id = g_next_id_block.fetch_add(1, std::memory_order_relaxed) * kIdBlock + 1;
+    ts.id_block_end = ts.next_id + kIdBlock;
+  }
+  co->id = ts.next_id++;
+  co->invoke = invoke;
+  co->destroy = destroy;
+  co->started = false;
+  co->entry_arg = nullptr;
+  co->callable = callable_size <= Coroutine::kInlineCallableBytes && callable_align <= 16
+                     ? static_cast<void *>(co->inline_callable)
+                     : ::operator new(callable_size, std::align_val_t{callable_align < 16 ? 16 : callable_align});
+  *callable_storage = co->callable;
+  return co;
+}
+
+}  // namespace detail
+
+using namespace detail;
+
+void set_backend(Backend b) { g_backend = b; }
+Backend backend() noexcept { return g_backend; }
+
+const char *backend_name(Backend b) noexcept {
+  switch (b) {
+    case Backend::fcontext: return "fcontext";
+    case Backend::ucontext: return "ucontext";
+    case Backend::thread: return "thread";
+  }
+  return "?";
+}
+
+bool parse_backend(const char *name, Backend *out) noexcept {
+  for (Backend b : {Backend::fcontext, Backend::ucontext, Backend::thread}) {
+    if (std::strcmp(name, backend_name(b)) == 0) {
+      *out = b;
+      return true;
+    }
+  }
+  return false;
+}
+
+void set_default_stack_size(std::size_t bytes) {
+  if (bytes == g_default_stack_bytes) return;
+  g_default_stack_bytes = bytes;
+  pool_drain_all();  // pooled stacks have the old size
+}
+std::size_t default_stack_size() noexcept { return g_default_stack_bytes; }
+
+void yield() {
+  ThreadState &ts = this_thread();
+  Coroutine *self = ts.current;
+  if (COROSIM_UNLIKELY(!self || !self->caller)) misuse("Co-routine is yielding to no one");
+  Coroutine *to = self->caller;
+  self->caller = nullptr;
+  switch_to(ts, self, to, Action::yield);
+}
+
+Coroutine *self() noexcept {
+  Coroutine *cur = this_thread().current;
+  return cur && cur->caller ? cur : nullptr;
+}
+
+bool in_coroutine() noexcept {
+  Coroutine *cur = this_thread().current;
+  return cur && cur->caller;
+}
+
+bool entered(const Coroutine *co) noexcept { return co->caller != nullptr; }
+
+uint64_t coroutine_id(const Coroutine *co) noexcept { return co->id; }
+
+}  // namespace corosim

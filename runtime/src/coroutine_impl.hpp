@@ -1,0 +1,237 @@
+#pragma once
+// Internal: the coroutine object, per-thread state, and the switch. Shared by the coroutine core, the backends,
+// the pool and the lock implementations. Not installed.
+
+#include <csetjmp>
+#include <cstddef>
+#include <cstdint>
+
+#include <boost/context/detail/fcontext.hpp>
+
+#include <corosim/coroutine.hpp>
+#include <corosim/platform.hpp>
+
+#include "sanitizers.hpp"
+
+#define COROSIM_LIKELY(x) __builtin_expect(!!(x), 1)
+#define COROSIM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+namespace corosim {
+
+class AioContext;
+struct ThreadImpl;  // backends/thread.cpp
+
+namespace detail {
+
+using Platform = platform::Current;
+
+// What a switch tells the coroutine it lands in. Values fit in the low bits of an aligned pointer (fcontext
+// passes `from | action` as its one data word).
+enum class Action : uintptr_t { enter = 1, yield = 2, terminate = 3 };
+constexpr uintptr_t kActionMask = 3;
+
+// Which queue a coroutine's queue_next link is in. SEMANTICS.md: a coroutine is in at most one queue at a time.
+enum class Queue : uint8_t { none, co_queue, wakeup, pool };
+const char *queue_name(Queue q) noexcept;
+
+// Backend tags as bits so a switch can test both ends at once: leader | fcontext == fcontext.
+enum BackendBits : uint8_t { kLeader = 0, kFcontext = 1, kUcontext = 2, kThread = 4 };
+
+struct Stack {
+  void *map_base = nullptr;   // mmap'd region, guard page first
+  std::size_t map_size = 0;   // whole mapping including the guard page
+  void *lo = nullptr;         // lowest usable byte (just above the guard page)
+  std::size_t size = 0;       // usable bytes
+};
+
+}  // namespace detail
+
+class alignas(16) Coroutine {
+ public:
+  // --- touched on every enter/yield ---
+  // invariant: caller != nullptr exactly while this coroutine runs or is on an active enter chain.
+  Coroutine *caller = nullptr;
+  // Saved fcontext of a suspended fcontext coroutine (or of the thread's leader while a coroutine runs).
+  void *fctx = nullptr;
+  // Wake-up queue (SEMANTICS.md): coroutines this one woke; they run when it yields or terminates.
+  Coroutine *wakeup_head = nullptr;
+  Coroutine *wakeup_tail = nullptr;
+  // Link in exactly the queue named by `queued` (a CoQueue, some wake-up queue, a pool list).
+  Coroutine *queue_next = nullptr;
+  detail::Queue queued = detail::Queue::none;
+  uint8_t backend_bits = detail::kLeader;
+  bool started = false;  // entered at least once since (re)creation
+  // Set while sleeping or sitting in a context's scheduled list: the name of who scheduled it.
+  // Read by enter on another thread (aio_co_schedule), hence atomic.
+  platform::Current::atomic<const char *> scheduled{nullptr};
+  uint32_t locks_held = 0;  // CoMutex/CoRwlock held; must be 0 at termination
+  uint64_t id = 0;
+  AioContext *ctx = nullptr;  // home context: the one it last ran in
+
+  // --- the entry ---
+  detail::InvokeFn invoke = nullptr;
+  detail::DestroyFn destroy = nullptr;
+  void *callable = nullptr;  // == inline_callable, or a heap block for large callables
+  void *entry_arg = nullptr; // the C API's opaque, given on first entry
+  static constexpr std::size_t kInlineCallableBytes = 64;
+  alignas(16) unsigned char inline_callable[kInlineCallableBytes] = {};
+
+  // --- backend state ---
+  detail::Stack stack;
+  std::size_t stack_size_requested = 0;  // 0 = the default (only those are pooled)
+  sigjmp_buf env = {};                   // ucontext backend: where this coroutine resumes
+  sigjmp_buf *boot_env = nullptr;        // ucontext backend: creator's env during the first switch
+  ThreadImpl *thread = nullptr;          // thread backend
+
+  // --- sanitizer bookkeeping ---
+  const void *asan_stack_bottom = nullptr;  // for the leader: learned from the first switch away from it
+  std::size_t asan_stack_size = 0;
+  void *tsan_fiber = nullptr;
+  void *asan_boot_fake_stack = nullptr;  // ucontext backend: the creator's fake stack across the first switch
+  void *boot_tsan_fiber = nullptr;       // ucontext backend: the creator's fiber during the first switch
+};
+
+namespace detail {
+
+// Everything the runtime keeps per thread (per sim thread in the simulator).
+// Constant-initialised and trivially destructible (see Platform::ThreadLocal); cleanup runs via at_thread_exit.
+struct ThreadState {
+  // The running coroutine, or the leader when none runs; nullptr until the thread first enters a coroutine.
+  // invariant: current == &leader || current->caller != nullptr
+  Coroutine *current = nullptr;
+  // Stands for the thread's own stack: the caller of coroutines entered from outside any coroutine.
+  Coroutine leader;
+  AioContext *ctx = nullptr;  // this thread's current AioContext (the event-loop issue fills it in)
+
+  // Local coroutine pool: a list through queue_next. invariant: pool_count == length of the list.
+  Coroutine *pool_head = nullptr;
+  std::size_t pool_count = 0;
+
+  // Coroutine ids come in blocks from a process-wide counter so creation costs no atomic operation.
+  uint64_t next_id = 0;
+  uint64_t id_block_end = 0;
+
+  bool initialised = false;  // leader, signal stack and exit hook set up
+  void *sigaltstack_mem = nullptr;
+};
+
+// A thread's slot. The thread backend runs each coroutine on its own OS thread, which must see the state of the
+// thread that entered it (its "logical" thread): it points `redirect` there.
+struct ThreadSlot {
+  ThreadState *redirect = nullptr;
+  ThreadState own;
+};
+
+inline ThreadState &this_thread() noexcept {
+  ThreadSlot &slot = Platform::ThreadLocal<ThreadSlot>::get();
+  return slot.redirect ? *slot.redirect : slot.own;
+}
+inline ThreadSlot &this_slot() noexcept { return Platform::ThreadLocal<ThreadSlot>::get(); }
+
+// First use of coroutines on this thread: leader, alternate signal stack, exit hook. Returns the leader.
+Coroutine *init_thread(ThreadState &ts);
+
+inline Coroutine *current_or_leader(ThreadState &ts) {
+  Coroutine *cur = ts.current;
+  if (COROSIM_UNLIKELY(cur == nullptr)) cur = init_thread(ts);
+  return cur;
+}
+
+// Misuse of the runtime: prints "corosim: <message>" and aborts (the simulator installs a handler that fails the
+// run instead).
+[[noreturn]] void misuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+using MisuseHandler = void (*)(const char *message);
+void set_misuse_handler(MisuseHandler handler) noexcept;
+
+// --- the switch ---
+
+Action slow_switch(ThreadState &ts, Coroutine *from, Coroutine *to, Action action);
+
+#ifdef COROSIM_ASAN
+inline void asan_start(void **fake_save, const Coroutine *to) {
+  if (to->stack.lo)
+    __sanitizer_start_switch_fiber(fake_save, to->stack.lo, to->stack.size);
+  else
+    __sanitizer_start_switch_fiber(fake_save, to->asan_stack_bottom, to->asan_stack_size);
+}
+inline void asan_finish(void *fake_save, Coroutine *jumper) {
+  __sanitizer_finish_switch_fiber(fake_save, &jumper->asan_stack_bottom, &jumper->asan_stack_size);
+}
+#endif
+
+inline void *tag(Coroutine *from, Action action) {
+  return reinterpret_cast<void *>(reinterpret_cast<uintptr_t>(from) | static_cast<uintptr_t>(action));
+}
+inline Coroutine *untag(void *data) {
+  return reinterpret_cast<Coroutine *>(reinterpret_cast<uintptr_t>(data) & ~kActionMask);
+}
+inline Action action_of(void *data) {
+  return static_cast<Action>(reinterpret_cast<uintptr_t>(data) & kActionMask);
+}
+
+// Called first thing wherever an fcontext jump lands: the jumper's context is saved into the jumper.
+inline Action fcontext_landed(boost::context::detail::transfer_t t, [[maybe_unused]] void *fake_save) {
+  Coroutine *jumper = untag(t.data);
+  jumper->fctx = t.fctx;
+#ifdef COROSIM_ASAN
+  asan_finish(fake_save, jumper);
+#endif
+  return action_of(t.data);
+}
+
+// Transfers control from `from` (the running coroutine or leader) to `to`, telling it `action`; returns the
+// action of whoever switches back to `from`. The switch is the same for every backend: current becomes `to`
+// before the jump, so the landing side never has to look it up.
+inline Action switch_to(ThreadState &ts, Coroutine *from, Coroutine *to, Action action) {
+  ts.current = to;
+  if (COROSIM_LIKELY((from->backend_bits | to->backend_bits) == kFcontext)) {
+    void *fake_save = nullptr;
+#ifdef COROSIM_ASAN
+    asan_start(action == Action::terminate ? nullptr : &fake_save, to);
+#endif
+#ifdef COROSIM_TSAN
+    __tsan_switch_to_fiber(to->tsan_fiber, 0);
+#endif
+    auto t = boost::context::detail::jump_fcontext(to->fctx, tag(from, action));
+    return fcontext_landed(t, fake_save);
+  }
+  return slow_switch(ts, from, to, action);
+}
+
+// Runs the coroutine's callable and releases it. Called on the coroutine's own stack by each backend.
+void run_entry(Coroutine *co);
+
+// --- stacks, pool and creation (pool.cpp, stack.cpp) ---
+bool map_stack(Stack &stack, std::size_t usable_bytes);
+void unmap_stack(Stack &stack);
+// Returns a terminated coroutine to the pool, or frees it.
+void release(ThreadState &ts, Coroutine *co);
+
+// --- backends ---
+void fcontext_init(Coroutine *co);
+void ucontext_init(Coroutine *co);
+Action ucontext_switch(Coroutine *from, Coroutine *to, Action action);
+void thread_init(Coroutine *co);
+void thread_destroy(Coroutine *co);
+Action thread_switch(ThreadState &ts, Coroutine *from, Coroutine *to, Action action);
+void thread_leader_cleanup(Coroutine *leader);
+
+// --- wake-ups (wakeup.cpp) ---
+
+// Enters co and then everything queued behind it, depth first (SEMANTICS.md: "Wake-ups are deferred").
+void enter_in(AioContext *ctx, Coroutine *co);
+
+// Restarts a coroutine in the current context: queued behind the running coroutine when called from a
+// coroutine, entered now otherwise. (Cross-context wake-ups arrive with the event-loop issue.)
+void wake(Coroutine *co);
+
+// Marks co as a member of queue q. Misuse if it already is in one.
+inline void enqueue_check(Coroutine *co, Queue q) {
+  if (COROSIM_UNLIKELY(co->queued != Queue::none))
+    misuse("Co-routine %llu is already in a %s; it cannot be put in a %s too",
+           static_cast<unsigned long long>(co->id), queue_name(co->queued), queue_name(q));
+  co->queued = q;
+}
+
+}  // namespace detail
+}  // namespace corosim

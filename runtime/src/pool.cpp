@@ -1,0 +1,149 @@
+// The coroutine pool: terminated coroutines are recycled instead of unmapping their stacks.
+//
+// Shape (after QEMU's util/qemu-coroutine.c, in our own terms): each thread keeps a local list that create and
+// terminate use without synchronisation; when it overflows, a batch of kBatch coroutines moves to the global
+// pool, and a thread whose local list is empty takes a whole batch back. Both levels are bounded, so a workload
+// that creates coroutines on one thread and terminates them on another (the producer never sees its coroutines
+// come back) keeps at most kLocalMax per thread plus kGlobalMaxBatches * kBatch in the global pool; beyond that
+// coroutines are freed.
+
+#include <cstdlib>
+#include <cstring>
+
+#include "pool.hpp"
+
+namespace corosim::detail {
+namespace {
+
+// 64 per batch as QEMU's POOL_MIN_BATCH_SIZE: enough that the global lock is taken once per 64 creations.
+constexpr std::size_t kBatch = 64;
+// Two batches locally: a thread that alternates create/terminate around a boundary does not bounce batches.
+constexpr std::size_t kLocalMax = 2 * kBatch;
+// 16 batches = 1024 coroutines (1 GiB of address space at the default stack size, mostly never touched).
+constexpr std::size_t kGlobalMaxBatches = 16;
+
+bool pool_from_env() {
+#ifndef COROSIM_POOL_DEFAULT_ON
+  return false;
+#else
+  const char *env = std::getenv("COROSIM_POOL");
+  return !(env && std::strcmp(env, "0") == 0);
+#endif
+}
+
+bool g_pool_enabled = pool_from_env();  // plain: configuration, see coroutine.cpp
+
+// The global pool. invariant (under g_global_mutex): g_batches[0..g_batch_count) are lists of exactly kBatch
+// coroutines linked through queue_next.
+Platform::Mutex g_global_mutex;
+Coroutine *g_batches[kGlobalMaxBatches];
+std::size_t g_batch_count = 0;
+
+void free_list(Coroutine *head) {
+  while (head) {
+    Coroutine *next = head->queue_next;
+    coroutine_free(head);
+    head = next;
+  }
+}
+
+// Detaches the first n coroutines of the local list. Precondition: ts.pool_count >= n.
+Coroutine *take_local_batch(ThreadState &ts, std::size_t n) {
+  Coroutine *head = ts.pool_head, *last = head;
+  for (std::size_t i = 1; i < n; ++i) last = last->queue_next;
+  ts.pool_head = last->queue_next;
+  last->queue_next = nullptr;
+  ts.pool_count -= n;
+  return head;
+}
+
+// Gives a batch to the global pool; frees it when the global pool is full.
+void give_batch(Coroutine *batch) {
+  {
+    std::lock_guard<Platform::Mutex> lock(g_global_mutex);
+    if (g_batch_count < kGlobalMaxBatches) {
+      g_batches[g_batch_count++] = batch;
+      return;
+    }
+  }
+  free_list(batch);
+}
+
+}  // namespace
+
+Coroutine *pool_take(ThreadState &ts) {
+  for (;;) {
+    Coroutine *co = ts.pool_head;
+    if (!co) {
+      if (!pool_enabled()) return nullptr;
+      if (COROSIM_UNLIKELY(!ts.initialised)) init_thread(ts);  // registers the exit hook that returns the batch
+      std::lock_guard<Platform::Mutex> lock(g_global_mutex);
+      if (g_batch_count == 0) return nullptr;
+      ts.pool_head = g_batches[--g_batch_count];
+      ts.pool_count = kBatch;
+      co = ts.pool_head;
+    }
+    ts.pool_head = co->queue_next;
+    --ts.pool_count;
+    co->queue_next = nullptr;
+    co->queued = Queue::none;
+    if (COROSIM_LIKELY(pool_accepts(co))) return co;
+    coroutine_free(co);  // pooled before the backend or stack size changed
+  }
+}
+
+void release(ThreadState &ts, Coroutine *co) {
+  co->caller = nullptr;
+  co->locks_held = 0;
+  co->ctx = nullptr;
+  if (!pool_accepts(co)) {
+    coroutine_free(co);
+    return;
+  }
+  if (COROSIM_UNLIKELY(ts.pool_count >= kLocalMax)) give_batch(take_local_batch(ts, kBatch));
+  co->queued = Queue::pool;  // entering a pooled (terminated) coroutine is then reported as misuse
+  co->queue_next = ts.pool_head;
+  ts.pool_head = co;
+  ++ts.pool_count;
+}
+
+void pool_thread_exit(ThreadState &ts) {
+  while (ts.pool_count >= kBatch) give_batch(take_local_batch(ts, kBatch));
+  free_list(ts.pool_head);
+  ts.pool_head = nullptr;
+  ts.pool_count = 0;
+}
+
+void pool_drain_all() {
+  ThreadState &ts = this_thread();
+  free_list(ts.pool_head);
+  ts.pool_head = nullptr;
+  ts.pool_count = 0;
+  Coroutine *batches[kGlobalMaxBatches];
+  std::size_t n;
+  {
+    std::lock_guard<Platform::Mutex> lock(g_global_mutex);
+    n = g_batch_count;
+    std::memcpy(batches, g_batches, n * sizeof batches[0]);
+    g_batch_count = 0;
+  }
+  for (std::size_t i = 0; i < n; ++i) free_list(batches[i]);
+}
+
+std::size_t global_pool_size() {
+  std::lock_guard<Platform::Mutex> lock(g_global_mutex);
+  return g_batch_count * kBatch;
+}
+
+}  // namespace corosim::detail
+
+namespace corosim {
+
+bool pool_enabled() noexcept { return detail::g_pool_enabled && backend() != Backend::thread; }
+
+void set_pool_enabled(bool enabled) {
+  detail::g_pool_enabled = enabled;
+  if (!enabled) detail::pool_drain_all();
+}
+
+}  // namespace corosim

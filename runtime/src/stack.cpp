@@ -1,0 +1,162 @@
+// Coroutine stacks: mmap'd with a guard page below, and the SIGSEGV handler that turns a hit on a guard page into
+// "stack overflow in coroutine N" instead of a bare segfault. Also the per-thread setup that the handler needs
+// (an alternate signal stack: the overflowing stack cannot run the handler).
+
+#include <signal.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "coroutine_impl.hpp"
+#include "pool.hpp"
+
+namespace corosim::detail {
+
+std::size_t global_pool_size();
+
+namespace {
+
+Platform::atomic<std::size_t> g_stacks_mapped{0};
+Platform::atomic<bool> g_handler_installed{false};
+struct sigaction g_previous_segv;
+
+std::size_t page_size() {
+  static const std::size_t size = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  return size;
+}
+
+// Async-signal-safe decimal formatting.
+char *format_u64(char *end, uint64_t v) {
+  do {
+    *--end = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v);
+  return end;
+}
+
+void write_stderr(const char *s, std::size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(STDERR_FILENO, s, n);
+    if (w <= 0) return;
+    s += w;
+    n -= static_cast<std::size_t>(w);
+  }
+}
+
+void segv_handler(int sig, siginfo_t *info, void *uctx) {
+  // Reading this thread's state is safe here: it is constant-initialised thread-local storage (no allocation).
+  ThreadState &ts = this_thread();
+  Coroutine *co = ts.current;
+  auto addr = reinterpret_cast<uintptr_t>(info->si_addr);
+  if (co && co->stack.map_base) {
+    auto guard_lo = reinterpret_cast<uintptr_t>(co->stack.map_base);
+    auto guard_hi = reinterpret_cast<uintptr_t>(co->stack.lo);
+    if (addr >= guard_lo && addr < guard_hi) {
+      char buf[96];
+      char *end = buf + sizeof buf;
+      *--end = '\n';
+      char *p = format_u64(end, co->id);
+      static const char prefix[] = "corosim: stack overflow in coroutine ";
+      p -= sizeof prefix - 1;
+      std::memcpy(p, prefix, sizeof prefix - 1);
+      write_stderr(p, static_cast<std::size_t>(buf + sizeof buf - p));
+      signal(SIGABRT, SIG_DFL);
+      abort();
+    }
+  }
+  // Not ours: hand over to whatever was installed before, or die of the default action.
+  if (g_previous_segv.sa_flags & SA_SIGINFO) {
+    if (g_previous_segv.sa_sigaction) return g_previous_segv.sa_sigaction(sig, info, uctx);
+  } else if (g_previous_segv.sa_handler != SIG_DFL && g_previous_segv.sa_handler != SIG_IGN) {
+    return g_previous_segv.sa_handler(sig);
+  }
+  signal(SIGSEGV, SIG_DFL);  // returning re-executes the faulting access, which now kills the process
+}
+
+void install_handler_once() {
+  if (g_handler_installed.exchange(true)) return;
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = segv_handler;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, &g_previous_segv);
+}
+
+void thread_exit_hook(void *arg) {
+  auto *ts = static_cast<ThreadState *>(arg);
+  pool_thread_exit(*ts);
+  thread_leader_cleanup(&ts->leader);
+  if (ts->sigaltstack_mem) {
+    stack_t ss;
+    std::memset(&ss, 0, sizeof ss);
+    ss.ss_flags = SS_DISABLE;
+    sigaltstack(&ss, nullptr);
+    std::free(ts->sigaltstack_mem);
+    ts->sigaltstack_mem = nullptr;
+  }
+}
+
+}  // namespace
+
+bool map_stack(Stack &stack, std::size_t usable_bytes) {
+  const std::size_t page = page_size();
+  usable_bytes = (usable_bytes + page - 1) / page * page;
+  const std::size_t total = usable_bytes + page;
+  void *base = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (base == MAP_FAILED) return false;
+  if (mprotect(base, page, PROT_NONE) != 0) {
+    munmap(base, total);
+    return false;
+  }
+  stack.map_base = base;
+  stack.map_size = total;
+  stack.lo = static_cast<char *>(base) + page;
+  stack.size = usable_bytes;
+  g_stacks_mapped.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+void unmap_stack(Stack &stack) {
+  if (!stack.map_base) return;
+  munmap(stack.map_base, stack.map_size);
+  stack = Stack{};
+  g_stacks_mapped.fetch_sub(1, std::memory_order_relaxed);
+}
+
+Coroutine *init_thread(ThreadState &ts) {
+  ts.current = &ts.leader;
+  if (ts.initialised) return &ts.leader;
+  ts.initialised = true;
+#ifdef COROSIM_TSAN
+  ts.leader.tsan_fiber = __tsan_get_current_fiber();
+#endif
+  install_handler_once();
+  stack_t old;
+  if (sigaltstack(nullptr, &old) == 0 && (old.ss_flags & SS_DISABLE)) {
+    // SIGSTKSZ is not a constant in newer glibc; 64 KiB is ample for the handler (and for ASan's, if it runs).
+    constexpr std::size_t kAltStackBytes = 64 * 1024;
+    ts.sigaltstack_mem = std::malloc(kAltStackBytes);
+    stack_t ss;
+    std::memset(&ss, 0, sizeof ss);
+    ss.ss_sp = ts.sigaltstack_mem;
+    ss.ss_size = kAltStackBytes;
+    sigaltstack(&ss, nullptr);
+  }
+  Platform::at_thread_exit(thread_exit_hook, &ts);
+  return &ts.leader;
+}
+
+}  // namespace corosim::detail
+
+namespace corosim {
+
+CoroutineStats coroutine_stats() noexcept {
+  return CoroutineStats{detail::g_stacks_mapped.load(std::memory_order_relaxed), detail::global_pool_size(),
+                        detail::this_thread().pool_count};
+}
+
+}  // namespace corosim
