@@ -112,6 +112,8 @@ Action slow_switch(ThreadState &ts, Coroutine *from, Coroutine *to, Action actio
   }
 }
 
+ThreadState &this_thread_after_switch() noexcept { return this_thread(); }
+
 void run_entry(Coroutine *co) {
   try {
     co->invoke(co->callable);

@@ -128,6 +128,12 @@ inline ThreadState &this_thread() noexcept {
 }
 inline ThreadSlot &this_slot() noexcept { return Platform::ThreadLocal<ThreadSlot>::get(); }
 
+// this_thread() for code that may have moved to another OS thread since it last looked: a coroutine resumed by
+// another thread. The compiler assumes the thread-pointer register never changes within a function and would
+// reuse a thread-local address computed before the switch (QEMU's coroutine-tls.h is about the same trap).
+// Out of line and opaque to inter-procedural analysis, so every call really reads the current thread's state.
+[[gnu::noipa]] ThreadState &this_thread_after_switch() noexcept;
+
 // First use of coroutines on this thread: leader, alternate signal stack, exit hook. Returns the leader.
 Coroutine *init_thread(ThreadState &ts);
 

@@ -13,10 +13,10 @@ namespace ctx = boost::context::detail;
 [[noreturn]] void trampoline(ctx::transfer_t t) {
   fcontext_landed(t, nullptr);
   for (;;) {
-    Coroutine *self = this_thread().current;  // switch_to set it before jumping here
+    Coroutine *self = this_thread_after_switch().current;  // switch_to set it before jumping here
     run_entry(self);
-    // Re-read the thread state: the coroutine may have been resumed on another thread since it started.
-    switch_to(this_thread(), self, self->caller, Action::terminate);
+    // The coroutine may have been resumed on another thread since it started.
+    switch_to(this_thread_after_switch(), self, self->caller, Action::terminate);
   }
 }
 

@@ -48,7 +48,7 @@ static_assert(sizeof(PointerArgs) == sizeof(int[2]));
 #endif
   for (;;) {
     run_entry(self);
-    switch_to(this_thread(), self, self->caller, Action::terminate);
+    switch_to(this_thread_after_switch(), self, self->caller, Action::terminate);
   }
 }
 

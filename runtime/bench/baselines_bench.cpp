@@ -1,0 +1,49 @@
+// Reference points the runtime's figures are read against:
+//   - the raw Boost.Context jump_fcontext round trip: the baseline every ratio in the table divides by;
+//   - a non-inlined function call: the floor of any call into the runtime (QEMU's perf_baseline);
+//   - Boost.Fiber's this_fiber::yield round trip: the peer library whose switch corosim has to beat.
+
+#include <benchmark/benchmark.h>
+
+#include <boost/fiber/all.hpp>
+
+#include "bench_support.hpp"
+
+namespace corosim::bench {
+namespace {
+
+void raw_jump_fcontext_round_trip(benchmark::State &state) {
+  RawFcontextRoundTrip round_trip;
+  for (auto _ : state) round_trip.run();
+}
+
+// noipa rather than noinline: GCC must not look inside it either (no constant propagation, no cloning), so
+// every iteration pays a real call and return.
+[[gnu::noipa]] void count_call(uint64_t *calls) { ++*calls; }
+
+void BM_function_call_noinline(benchmark::State &state) {
+  uint64_t calls = 0;
+  for (auto _ : state) count_call(&calls);
+  benchmark::DoNotOptimize(calls);
+}
+
+// The main fiber and one peer fiber yield to each other: each yield of the main fiber runs the peer until it
+// yields back, two switches through Boost.Fiber's round-robin scheduler, as enter+yield is two switches.
+void BM_boost_fiber_yield_round_trip(benchmark::State &state) {
+  bool stop = false;
+  boost::fibers::fiber peer([&stop] {
+    while (!stop) boost::this_fiber::yield();
+  });
+  for (auto _ : state) boost::this_fiber::yield();
+  stop = true;
+  peer.join();
+}
+
+// Registered first (this file is first in the link) so that the baseline runs before what it is compared with.
+[[maybe_unused]] const auto *registered_raw =
+    benchmark::RegisterBenchmark(kRawRoundTripBenchmark, raw_jump_fcontext_round_trip)->MinTime(kFastMinTime_s);
+BENCHMARK(BM_function_call_noinline)->MinTime(kFastMinTime_s);
+BENCHMARK(BM_boost_fiber_yield_round_trip)->MinTime(kFastMinTime_s);
+
+}  // namespace
+}  // namespace corosim::bench

@@ -1,0 +1,110 @@
+// corosim_runtime_bench: the runtime's Google Benchmark programs plus a round-trip mode for instruction
+// counting.
+//
+//   corosim_runtime_bench [--benchmark_* flags]
+//       Runs the benchmarks and ends with the ratio table (ratio_reporter.hpp). Without --benchmark_repetitions
+//       it runs 5 repetitions and reports aggregates only, so the table holds medians.
+//
+//   corosim_runtime_bench --roundtrips=N [--roundtrip-kind=corosim|raw]
+//       Performs N enter+yield round trips on the fcontext backend (corosim, the default) or N raw
+//       jump_fcontext round trips (raw), and exits without touching Google Benchmark. ci/callgrind-roundtrip runs
+//       it under callgrind for N and 2N: the difference of the two instruction counts is N round trips, with
+//       start-up and teardown cancelled out.
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include "bench_support.hpp"
+#include "ratio_reporter.hpp"
+
+namespace {
+
+using namespace corosim;
+using namespace corosim::bench;
+
+// Returns the value of "--name=value" if arg is that flag, else nullptr.
+const char *flag_value(const char *arg, std::string_view name) {
+  std::string_view a(arg);
+  if (a.size() > name.size() + 1 && a.substr(0, name.size()) == name && a[name.size()] == '=')
+    return arg + name.size() + 1;
+  return nullptr;
+}
+
+bool has_flag(int argc, char **argv, std::string_view name) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a(argv[i]);
+    if (a == name || (a.size() > name.size() && a.substr(0, name.size()) == name && a[name.size()] == '='))
+      return true;
+  }
+  return false;
+}
+
+[[noreturn]] void usage_error(const char *message) {
+  std::fprintf(stderr,
+               "corosim_runtime_bench: %s\nusage: corosim_runtime_bench --roundtrips=N "
+               "[--roundtrip-kind=corosim|raw]\n   or: corosim_runtime_bench [--benchmark_* flags]\n",
+               message);
+  std::exit(2);
+}
+
+template <class RoundTrip>
+void run_round_trips(uint64_t count) {
+  RoundTrip round_trip;
+  for (uint64_t i = 0; i < count; ++i) round_trip.run();
+}
+
+// The --roundtrips mode; returns false when the flag is absent.
+bool round_trip_mode(int argc, char **argv) {
+  if (!has_flag(argc, argv, "--roundtrips")) return false;
+  const char *count_text = nullptr;
+  std::string_view kind = "corosim";
+  for (int i = 1; i < argc; ++i) {
+    if (const char *v = flag_value(argv[i], "--roundtrips"))
+      count_text = v;
+    else if (const char *k = flag_value(argv[i], "--roundtrip-kind"))
+      kind = k;
+    else
+      usage_error("--roundtrips takes no other argument than --roundtrip-kind");
+  }
+  if (!count_text) usage_error("--roundtrips wants a number");
+  char *end = nullptr;
+  uint64_t count = std::strtoull(count_text, &end, 10);
+  if (*count_text == '\0' || *end != '\0') usage_error("--roundtrips wants a number");
+
+  BackendScope scope(Backend::fcontext, /*pool=*/true);
+  if (kind == "corosim")
+    run_round_trips<CoroutineRoundTrip>(count);
+  else if (kind == "raw")
+    run_round_trips<RawFcontextRoundTrip>(count);
+  else
+    usage_error("--roundtrip-kind is corosim or raw");
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  if (round_trip_mode(argc, argv)) return 0;
+
+  // Defaults that make a bare run print medians: injected right after the program name, so that flags the user
+  // gives later on the command line still win.
+  std::vector<char *> args(argv, argv + argc);
+  static char repetitions[] = "--benchmark_repetitions=5";
+  static char aggregates_only[] = "--benchmark_report_aggregates_only=true";
+  if (!has_flag(argc, argv, "--benchmark_repetitions"))
+    args.insert(args.begin() + 1, {repetitions, aggregates_only});
+  int args_count = static_cast<int>(args.size());
+  args.push_back(nullptr);
+
+  benchmark::Initialize(&args_count, args.data());
+  if (benchmark::ReportUnrecognizedArguments(args_count, args.data())) return 2;
+  RatioReporter reporter(benchmark::CreateDefaultDisplayReporter(), kRawRoundTripBenchmark);
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,122 @@
+#pragma once
+// A reporter that wraps the display reporter Google Benchmark would have used (console, JSON or CSV, after
+// --benchmark_format) and, once everything has run, prints a table: each benchmark's median real time per
+// iteration and its ratio to one baseline benchmark's median from the same run. Absolute nanoseconds vary with
+// the machine and its load; the ratio to a raw context switch measured seconds apart does much less, which is
+// what the performance targets are stated in.
+//
+// With repetitions the table uses the "median" aggregate; with a single repetition (--benchmark_repetitions=1)
+// it falls back to the one measurement. Benchmarks that count items (SetItemsProcessed) also get a time per
+// item, e.g. per nesting level.
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+namespace corosim::bench {
+
+class RatioReporter final : public benchmark::BenchmarkReporter {
+ public:
+  // display: the reporter that prints the usual output (not owned). baseline_name: the name the baseline
+  // benchmark was registered under (function name and arguments, no "min_time:" part).
+  RatioReporter(benchmark::BenchmarkReporter *display, std::string baseline_name)
+      : display_(display), baseline_name_(std::move(baseline_name)) {}
+
+  bool ReportContext(const Context &context) override { return display_->ReportContext(context); }
+
+  void ReportRuns(const std::vector<Run> &runs) override {
+    display_->ReportRuns(runs);
+    for (const Run &run : runs) collect(run);
+  }
+
+  void Finalize() override {
+    display_->Finalize();
+    // Beside console output the table reads naturally; JSON or CSV on stdout must stay parseable.
+    bool console = dynamic_cast<benchmark::ConsoleReporter *>(display_) != nullptr;
+    print_table(console ? display_->GetOutputStream() : GetErrorStream());
+  }
+
+ private:
+  struct Row {
+    std::string name;
+    double time_ns = 0;        // median real time per iteration
+    double item_ns = 0;        // median real time per item; 0 when the benchmark counts no items
+    int64_t repetitions = 1;
+  };
+
+  void collect(const Run &run) {
+    if (run.error_occurred) return;
+    bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median" &&
+                  run.aggregate_unit == benchmark::kTime;
+    bool single = run.run_type == Run::RT_Iteration && run.repetitions <= 1;
+    if (!median && !single) return;
+    Row row;
+    row.name = table_name(run.run_name);
+    row.time_ns = run.GetAdjustedRealTime() * 1e9 / benchmark::GetTimeUnitMultiplier(run.time_unit);
+    if (auto it = run.counters.find("items_per_second"); it != run.counters.end() && it->second.value > 0)
+      row.item_ns = 1e9 / it->second.value;
+    row.repetitions = run.repetitions;
+    rows_.push_back(std::move(row));
+  }
+
+  void print_table(std::ostream &out) const {
+    const Row *baseline = nullptr;
+    for (const Row &row : rows_)
+      if (row.name == baseline_name_) baseline = &row;
+    std::size_t name_width = 9;  // "benchmark"
+    for (const Row &row : rows_) name_width = std::max(name_width, row.name.size());
+
+    char line[512];
+    out << '\n';
+    if (!baseline) {
+      out << "ratio table: the baseline " << baseline_name_
+          << " did not run (filtered out or failed); ratios are not available\n";
+    } else {
+      std::snprintf(line, sizeof line,
+                    "Ratio to the raw jump_fcontext round trip (%s, %.2f ns), median of %lld repetition(s), "
+                    "real time:\n",
+                    baseline_name_.c_str(), baseline->time_ns, static_cast<long long>(baseline->repetitions));
+      out << line;
+    }
+    int w = static_cast<int>(name_width);
+    std::snprintf(line, sizeof line, "%-*s %14s %10s %12s %10s\n", w, "benchmark", "median_ns", "x_raw",
+                  "ns_per_item", "item_x_raw");
+    out << line << std::string(name_width + 60, '-') << '\n';
+    for (const Row &row : rows_) {
+      std::string ratio = baseline ? format("%.2f", row.time_ns / baseline->time_ns) : "-";
+      std::string item = row.item_ns > 0 ? format("%.2f", row.item_ns) : "";
+      std::string item_ratio = row.item_ns > 0 && baseline ? format("%.2f", row.item_ns / baseline->time_ns) : "";
+      std::snprintf(line, sizeof line, "%-*s %14.2f %10s %12s %10s\n", w, row.name.c_str(), row.time_ns,
+                    ratio.c_str(), item.c_str(), item_ratio.c_str());
+      out << line;
+    }
+    out.flush();
+  }
+
+  // The function name and arguments: what identifies the benchmark. Leaves out the "min_time:", "repeats:" and
+  // similar parts, which describe how it was measured and only widen the table.
+  static std::string table_name(const benchmark::BenchmarkName &name) {
+    std::string s = name.function_name;
+    if (!name.args.empty()) s += "/" + name.args;
+    if (!name.threads.empty()) s += "/" + name.threads;
+    return s;
+  }
+
+  static std::string format(const char *fmt, double value) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, fmt, value);
+    return buf;
+  }
+
+  benchmark::BenchmarkReporter *display_;
+  std::string baseline_name_;
+  std::vector<Row> rows_;  // in the order the benchmarks ran
+};
+
+}  // namespace corosim::bench
