@@ -112,6 +112,11 @@ Action slow_switch(ThreadState &ts, Coroutine *from, Coroutine *to, Action actio
   }
 }
 
+static void free_callable(Coroutine *co) noexcept {
+  if (co->callable != co->inline_callable) ::operator delete(co->callable, std::align_val_t{co->heap_callable_align});
+  co->callable = nullptr;
+}
+
 ThreadState &this_thread_after_switch() noexcept { return this_thread(); }
 
 void run_entry(Coroutine *co) {
@@ -121,13 +126,11 @@ void run_entry(Coroutine *co) {
     misuse("uncaught exception escaped co-routine %llu", static_cast<unsigned long long>(co->id));
   }
   if (co->destroy) co->destroy(co->callable);
-  if (co->callable != co->inline_callable) ::operator delete(co->callable);
-  co->callable = nullptr;
+  free_callable(co);
 }
 
 void coroutine_discard(Coroutine *co) noexcept {
-  if (co->callable != co->inline_callable) ::operator delete(co->callable);
-  co->callable = nullptr;
+  free_callable(co);
   release(this_thread(), co);
 }
 
@@ -145,9 +148,12 @@ Coroutine *coroutine_alloc(std::size_t stack_size_bytes, std::size_t callable_si
   co->destroy = destroy;
   co->started = false;
   co->entry_arg = nullptr;
-  co->callable = callable_size <= Coroutine::kInlineCallableBytes && callable_align <= 16
-                     ? static_cast<void *>(co->inline_callable)
-                     : ::operator new(callable_size, std::align_val_t{callable_align < 16 ? 16 : callable_align});
+  if (callable_size <= Coroutine::kInlineCallableBytes && callable_align <= alignof(Coroutine)) {
+    co->callable = co->inline_callable;
+  } else {
+    co->heap_callable_align = callable_align < 16 ? 16 : callable_align;
+    co->callable = ::operator new(callable_size, std::align_val_t{co->heap_callable_align});
+  }
   *callable_storage = co->callable;
   return co;
 }

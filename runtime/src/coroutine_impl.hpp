@@ -72,6 +72,7 @@ class alignas(16) Coroutine {
   detail::InvokeFn invoke = nullptr;
   detail::DestroyFn destroy = nullptr;
   void *callable = nullptr;  // == inline_callable, or a heap block for large callables
+  std::size_t heap_callable_align = 0;  // alignment the heap block was allocated with
   void *entry_arg = nullptr; // the C API's opaque, given on first entry
   static constexpr std::size_t kInlineCallableBytes = 64;
   alignas(16) unsigned char inline_callable[kInlineCallableBytes] = {};
