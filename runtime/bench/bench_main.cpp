@@ -3,13 +3,13 @@
 //
 //   corosim_runtime_bench [--benchmark_* flags]
 //       Runs the benchmarks and ends with the ratio table (ratio_reporter.hpp). Without --benchmark_repetitions
-//       it runs 5 repetitions and reports aggregates only, so the table holds medians.
+//       it runs 5 repetitions, randomly interleaved, and reports aggregates only, so the table holds medians.
 //
-//   corosim_runtime_bench --roundtrips=N [--roundtrip-kind=corosim|raw]
-//       Performs N enter+yield round trips on the fcontext backend (corosim, the default) or N raw
-//       jump_fcontext round trips (raw), and exits without touching Google Benchmark. ci/callgrind-roundtrip runs
-//       it under callgrind for N and 2N: the difference of the two instruction counts is N round trips, with
-//       start-up and teardown cancelled out.
+//   corosim_runtime_bench --roundtrips=N [--roundtrip-kind=corosim|raw|lifecycle]
+//       Performs N enter+yield round trips on the fcontext backend (corosim, the default), N raw jump_fcontext
+//       round trips (raw), or N pooled create+enter+terminate lifecycles (lifecycle), and exits without running
+//       Google Benchmark. ci/callgrind-roundtrip runs it under callgrind for N and 2N: the difference of the two
+//       instruction counts is N operations, with start-up and teardown cancelled out.
 
 #include <cstdint>
 #include <cstdio>
@@ -27,27 +27,24 @@ namespace {
 using namespace corosim;
 using namespace corosim::bench;
 
-// Returns the value of "--name=value" if arg is that flag, else nullptr.
+// The value of flag `name` if arg is that flag: "value" for "--name=value", "" for a bare "--name"; else nullptr.
 const char *flag_value(const char *arg, std::string_view name) {
   std::string_view a(arg);
-  if (a.size() > name.size() + 1 && a.substr(0, name.size()) == name && a[name.size()] == '=')
-    return arg + name.size() + 1;
-  return nullptr;
+  if (a.substr(0, name.size()) != name) return nullptr;
+  if (a.size() == name.size()) return arg + a.size();
+  return a[name.size()] == '=' ? arg + name.size() + 1 : nullptr;
 }
 
 bool has_flag(int argc, char **argv, std::string_view name) {
-  for (int i = 1; i < argc; ++i) {
-    std::string_view a(argv[i]);
-    if (a == name || (a.size() > name.size() && a.substr(0, name.size()) == name && a[name.size()] == '='))
-      return true;
-  }
+  for (int i = 1; i < argc; ++i)
+    if (flag_value(argv[i], name)) return true;
   return false;
 }
 
 [[noreturn]] void usage_error(const char *message) {
   std::fprintf(stderr,
                "corosim_runtime_bench: %s\nusage: corosim_runtime_bench --roundtrips=N "
-               "[--roundtrip-kind=corosim|raw]\n   or: corosim_runtime_bench [--benchmark_* flags]\n",
+               "[--roundtrip-kind=corosim|raw|lifecycle]\n   or: corosim_runtime_bench [--benchmark_* flags]\n",
                message);
   std::exit(2);
 }
@@ -57,6 +54,20 @@ void run_round_trips(uint64_t count) {
   RoundTrip round_trip;
   for (uint64_t i = 0; i < count; ++i) round_trip.run();
 }
+
+void run_lifecycles(uint64_t count) {
+  for (uint64_t i = 0; i < count; ++i) create_enter_terminate();
+}
+
+struct RoundTripKind {
+  std::string_view name;
+  void (*run)(uint64_t count);
+};
+constexpr RoundTripKind kRoundTripKinds[] = {
+    {"corosim", &run_round_trips<CoroutineRoundTrip>},
+    {"raw", &run_round_trips<RawFcontextRoundTrip>},
+    {"lifecycle", &run_lifecycles},
+};
 
 // The --roundtrips mode; returns false when the flag is absent.
 bool round_trip_mode(int argc, char **argv) {
@@ -71,19 +82,17 @@ bool round_trip_mode(int argc, char **argv) {
     else
       usage_error("--roundtrips takes no other argument than --roundtrip-kind");
   }
-  if (!count_text) usage_error("--roundtrips wants a number");
   char *end = nullptr;
   uint64_t count = std::strtoull(count_text, &end, 10);
   if (*count_text == '\0' || *end != '\0') usage_error("--roundtrips wants a number");
 
-  BackendScope scope(Backend::fcontext, /*pool=*/true);
-  if (kind == "corosim")
-    run_round_trips<CoroutineRoundTrip>(count);
-  else if (kind == "raw")
-    run_round_trips<RawFcontextRoundTrip>(count);
-  else
-    usage_error("--roundtrip-kind is corosim or raw");
-  return true;
+  for (const RoundTripKind &k : kRoundTripKinds) {
+    if (k.name != kind) continue;
+    BackendScope scope(Backend::fcontext, /*pool=*/true);
+    k.run(count);
+    return true;
+  }
+  usage_error("--roundtrip-kind is corosim, raw or lifecycle");
 }
 
 }  // namespace
@@ -91,13 +100,17 @@ bool round_trip_mode(int argc, char **argv) {
 int main(int argc, char **argv) {
   if (round_trip_mode(argc, argv)) return 0;
 
-  // Defaults that make a bare run print medians: injected right after the program name, so that flags the user
-  // gives later on the command line still win.
+  // Defaults, injected right after the program name so that flags the user gives later still win:
+  //  - 5 repetitions, aggregates only: a bare run prints medians, which the ratio table is made of;
+  //  - random interleaving: repetitions of all benchmarks run in shuffled order, so load that comes and goes on
+  //    a shared machine hits the baseline and what is divided by it alike instead of skewing their ratio.
   std::vector<char *> args(argv, argv + argc);
   static char repetitions[] = "--benchmark_repetitions=5";
   static char aggregates_only[] = "--benchmark_report_aggregates_only=true";
+  static char interleaving[] = "--benchmark_enable_random_interleaving=true";
   if (!has_flag(argc, argv, "--benchmark_repetitions"))
     args.insert(args.begin() + 1, {repetitions, aggregates_only});
+  if (!has_flag(argc, argv, "--benchmark_enable_random_interleaving")) args.insert(args.begin() + 1, interleaving);
   int args_count = static_cast<int>(args.size());
   args.push_back(nullptr);
 

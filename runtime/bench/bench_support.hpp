@@ -1,7 +1,7 @@
 #pragma once
 // Shared by the benchmark sources: the backend and pool a benchmark runs under, the drivers of one round trip
-// (raw jump_fcontext and corosim enter+yield; also used by the callgrind mode of bench_main.cpp), and the
-// minimum measuring times.
+// (raw jump_fcontext and corosim enter+yield) and of one lifecycle, which the callgrind mode of bench_main.cpp
+// runs too, and the minimum measuring times.
 
 #include <cstddef>
 #include <memory>
@@ -16,11 +16,11 @@ namespace corosim::bench {
 // The raw baseline's benchmark name; the ratio table divides every figure by this benchmark's median.
 inline constexpr const char *kRawRoundTripBenchmark = "BM_raw_jump_fcontext_round_trip";
 
-// Minimum measuring time per repetition. Switches take nanoseconds, so 0.2 s gives millions of iterations and
-// keeps the default run (5 repetitions of every benchmark) well under a minute on 2 cores. The thread backend
+// Minimum measuring time per repetition. Switches take nanoseconds, so 0.3 s gives millions of iterations and
+// keeps the default run (5 repetitions of every benchmark) around half a minute on 2 cores. The thread backend
 // hands off through semaphores and OS threads (microseconds per operation): a shorter time still gives
 // thousands of iterations.
-inline constexpr double kFastMinTime_s = 0.2;
+inline constexpr double kFastMinTime_s = 0.3;
 inline constexpr double kThreadMinTime_s = 0.05;
 
 inline double min_time_s(Backend backend) { return backend == Backend::thread ? kThreadMinTime_s : kFastMinTime_s; }
@@ -90,6 +90,9 @@ class CoroutineRoundTrip {
   bool stop_ = false;
   Coroutine *co_;
 };
+
+// One lifecycle: create + enter + terminate of an empty coroutine (recycled when the pool is on).
+inline void create_enter_terminate() { coroutine_enter(coroutine_create([] {})); }
 
 // Runs fn() inside a fresh coroutine and returns when it terminates, for benchmarks of coroutine_fn code.
 template <class F>

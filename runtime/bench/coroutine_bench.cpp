@@ -10,6 +10,7 @@
 #include <benchmark/benchmark.h>
 
 #include "bench_support.hpp"
+#include "ratio_reporter.hpp"
 
 namespace corosim::bench {
 namespace {
@@ -25,7 +26,7 @@ void BM_enter_yield_round_trip(benchmark::State &state, Backend backend) {
 
 void BM_lifecycle(benchmark::State &state, Backend backend, bool pool) {
   BackendScope scope(backend, pool);
-  for (auto _ : state) coroutine_enter(coroutine_create([] {}));
+  for (auto _ : state) create_enter_terminate();
 }
 
 // Each level creates and enters the next one, so the whole chain is suspended on the enter path at once:
@@ -44,7 +45,7 @@ void BM_nesting(benchmark::State &state) {
   // first iteration no stack is mapped.
   BackendScope scope(Backend::fcontext, /*pool=*/true);
   for (auto _ : state) coroutine_enter(coroutine_create(Nest{kNestingDepth}));
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * kNestingDepth);  // items = levels
+  state.counters[kItemsPerIteration] = kNestingDepth;  // the table then also shows the time per level
 }
 
 void BM_cost(benchmark::State &state) {

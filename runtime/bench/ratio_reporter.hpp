@@ -6,20 +6,25 @@
 // what the performance targets are stated in.
 //
 // With repetitions the table uses the "median" aggregate; with a single repetition (--benchmark_repetitions=1)
-// it falls back to the one measurement. Benchmarks that count items (SetItemsProcessed) also get a time per
-// item, e.g. per nesting level.
+// it falls back to the one measurement. Benchmarks that do several items per iteration (say so in the counter
+// kItemsPerIteration) also get a time per item, e.g. per nesting level.
 
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include <benchmark/benchmark.h>
 
 namespace corosim::bench {
+
+// A user counter: how many items (e.g. nesting levels) one iteration performs. A plain counter rather than
+// SetItemsProcessed, whose rate Google Benchmark derives from CPU time while the table uses real time.
+inline constexpr const char *kItemsPerIteration = "items_per_iteration";
 
 class RatioReporter final : public benchmark::BenchmarkReporter {
  public:
@@ -46,8 +51,11 @@ class RatioReporter final : public benchmark::BenchmarkReporter {
   struct Row {
     std::string name;
     double time_ns = 0;        // median real time per iteration
-    double item_ns = 0;        // median real time per item; 0 when the benchmark counts no items
+    double item_ns = 0;        // median real time per item; 0 when the benchmark sets no kItemsPerIteration
     int64_t repetitions = 1;
+    // Registration order, so that the table reads the same with --benchmark_enable_random_interleaving.
+    int64_t family_index = 0;
+    int64_t instance_index = 0;
   };
 
   void collect(const Run &run) {
@@ -59,13 +67,18 @@ class RatioReporter final : public benchmark::BenchmarkReporter {
     Row row;
     row.name = table_name(run.run_name);
     row.time_ns = run.GetAdjustedRealTime() * 1e9 / benchmark::GetTimeUnitMultiplier(run.time_unit);
-    if (auto it = run.counters.find("items_per_second"); it != run.counters.end() && it->second.value > 0)
-      row.item_ns = 1e9 / it->second.value;
+    if (auto it = run.counters.find(kItemsPerIteration); it != run.counters.end() && it->second.value > 0)
+      row.item_ns = row.time_ns / it->second.value;
     row.repetitions = run.repetitions;
+    row.family_index = run.family_index;
+    row.instance_index = run.per_family_instance_index;
     rows_.push_back(std::move(row));
   }
 
-  void print_table(std::ostream &out) const {
+  void print_table(std::ostream &out) {
+    std::stable_sort(rows_.begin(), rows_.end(), [](const Row &a, const Row &b) {
+      return std::tie(a.family_index, a.instance_index) < std::tie(b.family_index, b.instance_index);
+    });
     const Row *baseline = nullptr;
     for (const Row &row : rows_)
       if (row.name == baseline_name_) baseline = &row;
@@ -78,10 +91,11 @@ class RatioReporter final : public benchmark::BenchmarkReporter {
       out << "ratio table: the baseline " << baseline_name_
           << " did not run (filtered out or failed); ratios are not available\n";
     } else {
-      std::snprintf(line, sizeof line,
-                    "Ratio to the raw jump_fcontext round trip (%s, %.2f ns), median of %lld repetition(s), "
-                    "real time:\n",
-                    baseline_name_.c_str(), baseline->time_ns, static_cast<long long>(baseline->repetitions));
+      std::string measured = baseline->repetitions > 1
+                                 ? format("median of %.0f repetitions", static_cast<double>(baseline->repetitions))
+                                 : "one repetition, no median";
+      std::snprintf(line, sizeof line, "Ratio to the raw jump_fcontext round trip (%s, %.2f ns); %s, real time:\n",
+                    baseline_name_.c_str(), baseline->time_ns, measured.c_str());
       out << line;
     }
     int w = static_cast<int>(name_width);
@@ -116,7 +130,7 @@ class RatioReporter final : public benchmark::BenchmarkReporter {
 
   benchmark::BenchmarkReporter *display_;
   std::string baseline_name_;
-  std::vector<Row> rows_;  // in the order the benchmarks ran
+  std::vector<Row> rows_;
 };
 
 }  // namespace corosim::bench

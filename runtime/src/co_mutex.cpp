@@ -50,6 +50,8 @@ void CoMutex::lock() {
 }
 
 void CoMutex::lock_slowpath(Coroutine *me) {
+  // Marked before the record is published; whoever pops the record clears the mark before waking us.
+  detail::enqueue_check(me, detail::Queue::co_mutex);
   WaitRecord record{me, from_push_.load()};
   while (!from_push_.compare_exchange_weak(record.next, &record)) {
   }
@@ -59,6 +61,7 @@ void CoMutex::lock_slowpath(Coroutine *me) {
   unsigned token = handoff_.load();
   if (token != 0 && handoff_.compare_exchange_strong(token, 0)) {
     WaitRecord *first = pop_waiter();
+    first->co->queued = detail::Queue::none;
     if (first->co == me) return;  // we hand the lock to ourselves
     detail::wake(first->co);
   }
@@ -94,6 +97,7 @@ void CoMutex::unlock() {
 
   for (;;) {
     if (WaitRecord *first = pop_waiter()) {
+      first->co->queued = detail::Queue::none;
       detail::wake(first->co);
       return;
     }

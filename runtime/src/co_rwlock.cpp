@@ -2,6 +2,9 @@
 // state table). All fields are protected by mutex_; a coroutine that must wait queues a ticket, releases mutex_
 // and yields. Whoever makes owners_ reach a state that admits the first ticket assigns ownership to its
 // coroutine (owners_ changes before the wake-up) and wakes it, so the woken coroutine already holds the lock.
+//
+// Which coroutines hold the lock, and how, is recorded in each coroutine (detail::rwlock_hold): owners_ alone
+// cannot tell whether the caller of unlock/upgrade/downgrade is one of the holders.
 
 #include <corosim/co_rwlock.hpp>
 
@@ -10,6 +13,7 @@
 namespace corosim {
 
 using detail::misuse;
+using detail::RwHold;
 
 static Coroutine *self_or_misuse(const char *what) {
   Coroutine *me = self();
@@ -17,8 +21,10 @@ static Coroutine *self_or_misuse(const char *what) {
   return me;
 }
 
+static unsigned long long id_of(const Coroutine *co) { return static_cast<unsigned long long>(coroutine_id(co)); }
+
 void CoRwlock::admit_first_and_unlock() {
-  // invariant: owners_ == 0 implies that no ticket stays queued once this returns.
+  // invariant: when this returns, owners_ == 0 implies that no ticket is queued.
   Ticket *first = tickets_head_;
   Coroutine *admitted = nullptr;
   if (first) {
@@ -33,60 +39,73 @@ void CoRwlock::admit_first_and_unlock() {
   if (admitted) {
     tickets_head_ = first->next;
     if (!tickets_head_) tickets_tail_ = nullptr;
+    admitted->queued = detail::Queue::none;
   }
   mutex_.unlock();
   if (admitted) detail::wake(admitted);
 }
 
-void CoRwlock::wait_for_ticket(Ticket *ticket) {
+void CoRwlock::queue_ticket(Ticket *ticket) {
+  detail::enqueue_check(ticket->co, detail::Queue::co_rwlock);
   ticket->next = nullptr;
   if (tickets_tail_)
     tickets_tail_->next = ticket;
   else
     tickets_head_ = ticket;
   tickets_tail_ = ticket;
-  mutex_.unlock();
-  yield();
 }
 
 void CoRwlock::rdlock() {
   Coroutine *me = self_or_misuse("CoRwlock::rdlock");
   mutex_.lock();
+  if (COROSIM_UNLIKELY(detail::rwlock_hold(me, this) == RwHold::write))
+    misuse("CoRwlock::rdlock by co-routine %llu, which holds the write lock", id_of(me));
   if (owners_ >= 0 && !tickets_head_) {  // no writer inside, none waiting: enter
     ++owners_;
     mutex_.unlock();
   } else {  // for fairness, queue behind whoever waits
     Ticket ticket{true, me, nullptr};
-    wait_for_ticket(&ticket);
+    queue_ticket(&ticket);
+    mutex_.unlock();
+    yield();
     if (COROSIM_UNLIKELY(owners_ < 1)) misuse("CoRwlock: reader woken without a read share");
     // We were admitted; admit the next ticket too if it is a reader (a run of readers enters together).
     mutex_.lock();
     admit_first_and_unlock();
   }
   ++me->locks_held;
+  detail::rwlock_hold_add(me, this, /*write=*/false);
 }
 
 void CoRwlock::wrlock() {
   Coroutine *me = self_or_misuse("CoRwlock::wrlock");
   mutex_.lock();
+  if (COROSIM_UNLIKELY(detail::rwlock_hold(me, this) != RwHold::none &&
+                       detail::rwlock_hold(me, this) != RwHold::unknown))
+    misuse("CoRwlock::wrlock by co-routine %llu, which already holds it (use upgrade)", id_of(me));
   if (owners_ == 0) {
     owners_ = -1;
     mutex_.unlock();
   } else {
     Ticket ticket{false, me, nullptr};
-    wait_for_ticket(&ticket);
+    queue_ticket(&ticket);
+    mutex_.unlock();
+    yield();
     if (COROSIM_UNLIKELY(owners_ != -1)) misuse("CoRwlock: writer woken without the write lock");
   }
   ++me->locks_held;
+  detail::rwlock_hold_add(me, this, /*write=*/true);
 }
 
 void CoRwlock::unlock() {
   Coroutine *me = self_or_misuse("CoRwlock::unlock");
+  if (COROSIM_UNLIKELY(detail::rwlock_hold(me, this) == RwHold::none))
+    misuse("CoRwlock unlocked by co-routine %llu, which does not hold it", id_of(me));
   mutex_.lock();
-  if (COROSIM_UNLIKELY(owners_ == 0 || me->locks_held <= 1))  // locks_held counts mutex_ too
-    misuse("CoRwlock unlocked by co-routine %llu, which does not hold it",
-           static_cast<unsigned long long>(coroutine_id(me)));
+  if (COROSIM_UNLIKELY(owners_ == 0))  // only reachable when the holds were too many to track
+    misuse("CoRwlock unlocked by co-routine %llu, which does not hold it", id_of(me));
   --me->locks_held;
+  detail::rwlock_hold_remove(me, this);
   if (owners_ == -1)
     owners_ = 0;
   else
@@ -99,10 +118,11 @@ void CoRwlock::unlock() {
 
 void CoRwlock::upgrade() {
   Coroutine *me = self_or_misuse("CoRwlock::upgrade");
+  const RwHold hold = detail::rwlock_hold(me, this);
   mutex_.lock();
-  if (COROSIM_UNLIKELY(owners_ <= 0))
-    misuse("CoRwlock::upgrade by co-routine %llu, which holds no read lock",
-           static_cast<unsigned long long>(coroutine_id(me)));
+  if (COROSIM_UNLIKELY(owners_ <= 0 || (hold != RwHold::read && hold != RwHold::unknown)))
+    misuse("CoRwlock::upgrade by co-routine %llu, which holds no read lock", id_of(me));
+  detail::rwlock_hold_set(me, this, /*write=*/true);
   if (owners_ == 1 && !tickets_head_) {  // the only reader, nobody waiting: become the writer now
     owners_ = -1;
     mutex_.unlock();
@@ -111,12 +131,7 @@ void CoRwlock::upgrade() {
   // Give up our share and queue as a writer behind everyone already waiting (never jump a queued writer).
   --owners_;
   Ticket ticket{false, me, nullptr};
-  ticket.next = nullptr;
-  if (tickets_tail_)
-    tickets_tail_->next = &ticket;
-  else
-    tickets_head_ = &ticket;
-  tickets_tail_ = &ticket;
+  queue_ticket(&ticket);
   admit_first_and_unlock();  // if we were the last reader, the first ticket (maybe ours) gets in
   yield();
   if (COROSIM_UNLIKELY(owners_ != -1)) misuse("CoRwlock: upgrade woken without the write lock");
@@ -124,10 +139,11 @@ void CoRwlock::upgrade() {
 
 void CoRwlock::downgrade() {
   Coroutine *me = self_or_misuse("CoRwlock::downgrade");
+  const RwHold hold = detail::rwlock_hold(me, this);
   mutex_.lock();
-  if (COROSIM_UNLIKELY(owners_ != -1))
-    misuse("CoRwlock::downgrade by co-routine %llu, which does not hold the write lock",
-           static_cast<unsigned long long>(coroutine_id(me)));
+  if (COROSIM_UNLIKELY(owners_ != -1 || (hold != RwHold::write && hold != RwHold::unknown)))
+    misuse("CoRwlock::downgrade by co-routine %llu, which does not hold the write lock", id_of(me));
+  detail::rwlock_hold_set(me, this, /*write=*/false);
   owners_ = 1;
   admit_first_and_unlock();  // queued readers at the front may now enter
 }

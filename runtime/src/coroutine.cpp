@@ -5,26 +5,13 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "backends/fcontext_fast.hpp"
 #include "coroutine_impl.hpp"
 #include "pool.hpp"
 
 namespace corosim {
 namespace detail {
 namespace {
-
-Backend backend_from_env() {
-  Backend b = Backend::fcontext;
-  if (const char *env = std::getenv("COROSIM_BACKEND"); env && *env && !parse_backend(env, &b)) {
-    std::fprintf(stderr, "corosim: COROSIM_BACKEND=%s is not one of fcontext, ucontext, thread\n", env);
-    std::abort();
-  }
-  return b;
-}
-
-// Process-wide configuration. Plain variables on purpose: they are set before threads start (documented in
-// coroutine.hpp) and must not become scheduling points in the simulator.
-Backend g_backend = backend_from_env();
-std::size_t g_default_stack_bytes = std::size_t{1} << 20;  // 1 MiB, as QEMU's COROUTINE_STACK_SIZE
 
 MisuseHandler g_misuse_handler = nullptr;
 
@@ -33,7 +20,7 @@ MisuseHandler g_misuse_handler = nullptr;
 constexpr uint64_t kIdBlock = 4096;
 Platform::atomic<uint64_t> g_next_id_block{0};
 
-uint8_t bits_of(Backend b) {
+uint8_t bits_of(Backend b) noexcept {
   switch (b) {
     case Backend::fcontext: return kFcontext;
     case Backend::ucontext: return kUcontext;
@@ -42,11 +29,22 @@ uint8_t bits_of(Backend b) {
   return kFcontext;
 }
 
+// Applies $COROSIM_BACKEND and $COROSIM_POOL once, during static initialisation.
+[[maybe_unused]] const bool g_environment_applied = [] {
+  if (const char *env = std::getenv("COROSIM_BACKEND"); env && *env && !parse_backend(env, &g_config.backend)) {
+    std::fprintf(stderr, "corosim: COROSIM_BACKEND=%s is not one of fcontext, ucontext, thread\n", env);
+    std::abort();
+  }
+  if (const char *env = std::getenv("COROSIM_POOL"); env && std::strcmp(env, "0") == 0) g_config.pool_wanted = false;
+  config_changed();
+  return true;
+}();
+
 Coroutine *coroutine_new(std::size_t stack_size_requested) {
   auto *co = new Coroutine;
-  co->backend_bits = bits_of(g_backend);
+  co->backend_bits = bits_of(g_config.backend);
   co->stack_size_requested = stack_size_requested;
-  std::size_t usable = stack_size_requested ? stack_size_requested : g_default_stack_bytes;
+  std::size_t usable = stack_size_requested ? stack_size_requested : g_config.default_stack_bytes;
   if (co->backend_bits != kThread && !map_stack(co->stack, usable)) {
     delete co;
     misuse("cannot map a coroutine stack of %zu bytes", usable);
@@ -73,8 +71,11 @@ void coroutine_free(Coroutine *co) {
   delete co;
 }
 
-bool pool_accepts(const Coroutine *co) noexcept {
-  return co->stack_size_requested == 0 && co->backend_bits == bits_of(g_backend) && pool_enabled();
+constinit Config g_config;
+
+void config_changed() noexcept {
+  g_config.pool_bits =
+      g_config.pool_wanted && g_config.backend != Backend::thread ? bits_of(g_config.backend) : kNoPool;
 }
 
 const char *queue_name(Queue q) noexcept {
@@ -82,6 +83,8 @@ const char *queue_name(Queue q) noexcept {
     case Queue::none: return "no queue";
     case Queue::co_queue: return "CoQueue";
     case Queue::wakeup: return "wake-up queue";
+    case Queue::co_mutex: return "CoMutex wait list";
+    case Queue::co_rwlock: return "CoRwlock ticket queue";
     case Queue::pool: return "coroutine pool";
   }
   return "?";
@@ -162,8 +165,11 @@ Coroutine *coroutine_alloc(std::size_t stack_size_bytes, std::size_t callable_si
 
 using namespace detail;
 
-void set_backend(Backend b) { g_backend = b; }
-Backend backend() noexcept { return g_backend; }
+void set_backend(Backend b) {
+  g_config.backend = b;
+  config_changed();
+}
+Backend backend() noexcept { return g_config.backend; }
 
 const char *backend_name(Backend b) noexcept {
   switch (b) {
@@ -185,19 +191,36 @@ bool parse_backend(const char *name, Backend *out) noexcept {
 }
 
 void set_default_stack_size(std::size_t bytes) {
-  if (bytes == g_default_stack_bytes) return;
-  g_default_stack_bytes = bytes;
+  if (bytes == g_config.default_stack_bytes) return;
+  g_config.default_stack_bytes = bytes;
   pool_drain_all();  // pooled stacks have the old size
 }
-std::size_t default_stack_size() noexcept { return g_default_stack_bytes; }
+std::size_t default_stack_size() noexcept { return g_config.default_stack_bytes; }
 
-void yield() {
+[[gnu::noinline]] static void yield_portable() {
   ThreadState &ts = this_thread();
   Coroutine *self = ts.current;
   if (COROSIM_UNLIKELY(!self || !self->caller)) misuse("Co-routine is yielding to no one");
   Coroutine *to = self->caller;
   self->caller = nullptr;
   switch_to(ts, self, to, Action::yield);
+}
+
+void yield() {
+#if COROSIM_FCONTEXT_STUBS
+  // The thread's own state: a thread-backend coroutine's OS thread never sets own.current (it works through
+  // ThreadSlot::redirect), so it, like every non-fcontext case, takes the portable path.
+  ThreadState &own = this_slot().own;
+  if (Coroutine *self = own.current; COROSIM_LIKELY(self != nullptr)) {
+    Coroutine *to = self->caller;
+    if (COROSIM_LIKELY(to != nullptr && (self->backend_bits | to->backend_bits) == kFcontext)) {
+      self->caller = nullptr;
+      own.current = to;
+      return corosim_fctx_yield(to->fctx, tag(self, Action::yield));  // a tail call: see the stub
+    }
+  }
+#endif
+  yield_portable();
 }
 
 Coroutine *self() noexcept {

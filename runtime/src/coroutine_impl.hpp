@@ -31,7 +31,8 @@ enum class Action : uintptr_t { enter = 1, yield = 2, terminate = 3 };
 constexpr uintptr_t kActionMask = 3;
 
 // Which queue a coroutine's queue_next link is in. SEMANTICS.md: a coroutine is in at most one queue at a time.
-enum class Queue : uint8_t { none, co_queue, wakeup, pool };
+// A coroutine waiting for a CoMutex or CoRwlock is marked too, so that entering it by another path is caught.
+enum class Queue : uint8_t { none, co_queue, wakeup, co_mutex, co_rwlock, pool };
 const char *queue_name(Queue q) noexcept;
 
 // Backend tags as bits so a switch can test both ends at once: leader | fcontext == fcontext.
@@ -65,6 +66,16 @@ class alignas(16) Coroutine {
   // Read by enter on another thread (aio_co_schedule), hence atomic.
   platform::Current::atomic<const char *> scheduled{nullptr};
   uint32_t locks_held = 0;  // CoMutex/CoRwlock held; must be 0 at termination
+  // The read/write locks this coroutine holds, and how: a CoRwlock cannot tell its readers apart, so this is
+  // what catches an unlock/upgrade/downgrade by a coroutine that lacks the right hold. The first
+  // kTrackedRwlocks are recorded; a coroutine holding more is not checked for the others.
+  static constexpr unsigned kTrackedRwlocks = 4;
+  struct HeldRwlock {
+    const void *lock;
+    bool write;
+  };
+  HeldRwlock held_rwlocks[kTrackedRwlocks] = {};
+  uint32_t held_rwlock_count = 0;  // may exceed kTrackedRwlocks
   uint64_t id = 0;
   AioContext *ctx = nullptr;  // home context: the one it last ran in
 
@@ -93,6 +104,24 @@ class alignas(16) Coroutine {
 };
 
 namespace detail {
+
+// Process-wide configuration (coroutine.hpp's setters). Plain fields on purpose: it is set before threads start
+// (documented there) and must not turn into scheduling points in the simulator. Constant-initialised so that it
+// holds sane defaults even for code that runs before dynamic initialisation; the environment is applied then.
+constexpr uint8_t kNoPool = 0xff;
+struct Config {
+  Backend backend = Backend::fcontext;
+#ifdef COROSIM_POOL_DEFAULT_ON
+  bool pool_wanted = true;  // build default, $COROSIM_POOL, set_pool_enabled()
+#else
+  bool pool_wanted = false;
+#endif
+  std::size_t default_stack_bytes = std::size_t{1} << 20;  // 1 MiB, as QEMU's COROUTINE_STACK_SIZE
+  // Derived from the two above: the backend bits a terminated coroutine must have to be pooled, or kNoPool
+  // (pool off, or the thread backend). One byte compare on the create/terminate paths.
+  uint8_t pool_bits = kFcontext;
+};
+extern constinit Config g_config;
 
 // Everything the runtime keeps per thread (per sim thread in the simulator).
 // Constant-initialised and trivially destructible (see Platform::ThreadLocal); cleanup runs via at_thread_exit.
@@ -238,6 +267,36 @@ inline void enqueue_check(Coroutine *co, Queue q) {
     misuse("Co-routine %llu is already in a %s; it cannot be put in a %s too",
            static_cast<unsigned long long>(co->id), queue_name(co->queued), queue_name(q));
   co->queued = q;
+}
+
+// --- read/write lock holds (see Coroutine::held_rwlocks) ---
+enum class RwHold { none, read, write, unknown };
+
+inline RwHold rwlock_hold(const Coroutine *co, const void *lock) {
+  unsigned tracked = co->held_rwlock_count < Coroutine::kTrackedRwlocks ? co->held_rwlock_count
+                                                                        : Coroutine::kTrackedRwlocks;
+  for (unsigned i = 0; i < tracked; ++i)
+    if (co->held_rwlocks[i].lock == lock) return co->held_rwlocks[i].write ? RwHold::write : RwHold::read;
+  return co->held_rwlock_count > Coroutine::kTrackedRwlocks ? RwHold::unknown : RwHold::none;
+}
+inline void rwlock_hold_add(Coroutine *co, const void *lock, bool write) {
+  if (co->held_rwlock_count < Coroutine::kTrackedRwlocks) co->held_rwlocks[co->held_rwlock_count] = {lock, write};
+  ++co->held_rwlock_count;
+}
+inline void rwlock_hold_set(Coroutine *co, const void *lock, bool write) {
+  for (unsigned i = 0; i < co->held_rwlock_count && i < Coroutine::kTrackedRwlocks; ++i)
+    if (co->held_rwlocks[i].lock == lock) co->held_rwlocks[i].write = write;
+}
+inline void rwlock_hold_remove(Coroutine *co, const void *lock) {
+  unsigned tracked = co->held_rwlock_count < Coroutine::kTrackedRwlocks ? co->held_rwlock_count
+                                                                        : Coroutine::kTrackedRwlocks;
+  for (unsigned i = 0; i < tracked; ++i) {
+    if (co->held_rwlocks[i].lock == lock) {
+      co->held_rwlocks[i] = co->held_rwlocks[tracked - 1];
+      break;
+    }
+  }
+  --co->held_rwlock_count;
 }
 
 }  // namespace detail

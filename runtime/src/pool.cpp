@@ -22,17 +22,6 @@ constexpr std::size_t kLocalMax = 2 * kBatch;
 // 16 batches = 1024 coroutines (1 GiB of address space at the default stack size, mostly never touched).
 constexpr std::size_t kGlobalMaxBatches = 16;
 
-bool pool_from_env() {
-#ifndef COROSIM_POOL_DEFAULT_ON
-  return false;
-#else
-  const char *env = std::getenv("COROSIM_POOL");
-  return !(env && std::strcmp(env, "0") == 0);
-#endif
-}
-
-bool g_pool_enabled = pool_from_env();  // plain: configuration, see coroutine.cpp
-
 // The global pool. invariant (under g_global_mutex): g_batches[0..g_batch_count) are lists of exactly kBatch
 // coroutines linked through queue_next.
 Platform::Mutex g_global_mutex;
@@ -71,11 +60,11 @@ void give_batch(Coroutine *batch) {
 
 }  // namespace
 
-Coroutine *pool_take(ThreadState &ts) {
+Coroutine *pool_take_slow(ThreadState &ts) {
   for (;;) {
     Coroutine *co = ts.pool_head;
     if (!co) {
-      if (!pool_enabled()) return nullptr;
+      if (g_config.pool_bits == kNoPool) return nullptr;
       if (COROSIM_UNLIKELY(!ts.initialised)) init_thread(ts);  // registers the exit hook that returns the batch
       std::lock_guard<Platform::Mutex> lock(g_global_mutex);
       if (g_batch_count == 0) return nullptr;
@@ -95,6 +84,7 @@ Coroutine *pool_take(ThreadState &ts) {
 void release(ThreadState &ts, Coroutine *co) {
   co->caller = nullptr;
   co->locks_held = 0;
+  co->held_rwlock_count = 0;
   co->ctx = nullptr;
   if (!pool_accepts(co)) {
     coroutine_free(co);
@@ -139,10 +129,11 @@ std::size_t global_pool_size() {
 
 namespace corosim {
 
-bool pool_enabled() noexcept { return detail::g_pool_enabled && backend() != Backend::thread; }
+bool pool_enabled() noexcept { return detail::g_config.pool_bits != detail::kNoPool; }
 
 void set_pool_enabled(bool enabled) {
-  detail::g_pool_enabled = enabled;
+  detail::g_config.pool_wanted = enabled;
+  detail::config_changed();
   if (!enabled) detail::pool_drain_all();
 }
 

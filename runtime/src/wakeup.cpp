@@ -8,6 +8,7 @@
 // this loop and never nested in its waker, two coroutines can wake each other any number of times without
 // growing a stack.
 
+#include "backends/fcontext_fast.hpp"
 #include "coroutine_impl.hpp"
 #include "pool.hpp"
 
@@ -28,26 +29,26 @@ namespace corosim::detail {
          to->locks_held);
 }
 
-void enter_in(AioContext *ctx, Coroutine *co) {
-  ThreadState &ts = this_thread();
-  Coroutine *from = current_or_leader(ts);
-  // The pending list: `to` first, then the chain from pending_head. Entries in the chain are marked as being in
-  // a wake-up queue until they are taken off it.
-  Coroutine *to = co;
-  Coroutine *pending_head = nullptr;
+// Checks that `to` may be entered and makes `from` its caller.
+static inline void prepare_entry(AioContext *ctx, Coroutine *from, Coroutine *to) {
+  // The scheduled mark is read before anything else about `to`: a coroutine still in a context's scheduled
+  // list, or sleeping, must not be entered by another path (it would later be entered twice).
+  if (COROSIM_UNLIKELY(to->scheduled.load(std::memory_order_acquire) != nullptr || to->caller != nullptr ||
+                       to->queued != Queue::none))
+    enter_misuse(to);
+  to->caller = from;
+  to->ctx = ctx;
+  to->started = true;
+}
+
+// What is left after `to` came back to `from` with `action`: take over its wake-ups (depth first), recycle it if
+// it terminated, and run the pending chain the same way.
+static void enter_loop(ThreadState &ts, AioContext *ctx, Coroutine *from, Coroutine *to, Action action) {
+  Coroutine *pending_head = nullptr;  // the chain of coroutines still to run, through queue_next
   for (;;) {
-    // The scheduled mark is read before anything else about `to`: a coroutine still in a context's scheduled
-    // list, or sleeping, must not be entered by another path (it would later be entered twice).
-    if (COROSIM_UNLIKELY(to->scheduled.load(std::memory_order_acquire) != nullptr || to->caller != nullptr ||
-                         to->queued != Queue::none))
-      enter_misuse(to);
-    to->caller = from;
-    to->ctx = ctx;
-    to->started = true;
-
-    Action action = switch_to(ts, from, to, Action::enter);
-
-    // Prepend what `to` woke to the pending chain (depth first).
+    // A terminating coroutine does not set current on its way out (it would need a thread-local lookup on a
+    // stack that may have moved threads); the enterer puts itself back.
+    ts.current = from;
     if (Coroutine *head = to->wakeup_head) {
       to->wakeup_tail->queue_next = pending_head;
       pending_head = head;
@@ -62,7 +63,16 @@ void enter_in(AioContext *ctx, Coroutine *co) {
     pending_head = to->queue_next;
     to->queue_next = nullptr;
     to->queued = Queue::none;
+    prepare_entry(ctx, from, to);
+    action = switch_to(ts, from, to, Action::enter);
   }
+}
+
+void enter_in(AioContext *ctx, Coroutine *co) {
+  ThreadState &ts = this_thread();
+  Coroutine *from = current_or_leader(ts);
+  prepare_entry(ctx, from, co);
+  enter_loop(ts, ctx, from, co, switch_to(ts, from, co, Action::enter));
 }
 
 void wake(Coroutine *co) {
@@ -83,8 +93,37 @@ void wake(Coroutine *co) {
 
 }  // namespace corosim::detail
 
+#if COROSIM_FCONTEXT_STUBS
+extern "C" void corosim_fctx_enter_finish(corosim::Coroutine *to, uintptr_t action) {
+  using namespace corosim;
+  using namespace corosim::detail;
+  ThreadState &ts = this_thread();
+  // `to` yielded (current is its caller again) or terminated (current still names it, caller intact).
+  Coroutine *from = static_cast<Action>(action) == Action::terminate ? to->caller : ts.current;
+  enter_loop(ts, ts.ctx, from, to, static_cast<Action>(action));
+}
+#endif
+
 namespace corosim {
 
-void coroutine_enter(Coroutine *co) { detail::enter_in(detail::this_thread().ctx, co); }
+void coroutine_enter(Coroutine *co) {
+  using namespace detail;
+#if COROSIM_FCONTEXT_STUBS
+  // Fast path: an fcontext coroutine entered from an fcontext coroutine or a thread leader that has been set
+  // up. Everything else (first use on this thread, other backends, misuse) goes the portable way.
+  ThreadState &own = this_slot().own;
+  Coroutine *from = own.current;
+  if (COROSIM_LIKELY(from != nullptr && (from->backend_bits | co->backend_bits) == kFcontext &&
+                     co->scheduled.load(std::memory_order_acquire) == nullptr && co->caller == nullptr &&
+                     co->queued == Queue::none)) {
+    co->caller = from;
+    co->ctx = own.ctx;
+    co->started = true;
+    own.current = co;
+    return corosim_fctx_enter(co->fctx, tag(from, Action::enter), co);  // a tail call: see the stub
+  }
+#endif
+  enter_in(this_thread().ctx, co);
+}
 
 }  // namespace corosim

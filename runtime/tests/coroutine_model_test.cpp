@@ -25,7 +25,11 @@
 //
 // and after every command the test checks the log, who waits on what (each actor records where it blocks), who
 // holds what (each actor's own view, CoMutex::holder()), CoQueue::empty(), the mailboxes, and that no actor is
-// still entered. When something differs, RapidCheck shrinks the command sequence and prints it (show()).
+// still entered. When something differs, RapidCheck shrinks the command sequence and prints it (show()),
+// followed by the expected and actual event logs and the model's state before and after the failing command.
+// The teardown that ends every sequence runs as checked commands too ("teardown step N: ..." in a report).
+// The run prints the share of sequences in which the depth-first order of wake-ups was observable (some
+// coroutine woke others while earlier wake-ups were still pending), the case breadth-first code would fail.
 //
 // Preconditions keep every sequence legal (misuse aborts the process, which would lose the counterexample):
 // only enterable actors (fresh, idle or after a yield op) are entered; per actor, the ops are checked against
@@ -63,10 +67,14 @@ using corosim::Coroutine;
 
 // A handful: enough for a queue of waiters, a reader run and a writer behind it, small enough to shrink well.
 constexpr int kActors = 4;
-// Ops per enter command: 0 (just resume) to 3.
-constexpr int kMaxOpsPerEnter = 3;
+// Ops per enter command: 0 (just resume) to this; several, so that woken actors go on to wake others.
+constexpr int kMaxOpsPerEnter = 4;
 // Teardown bound: each step makes one actor run at least one op, and no actor has more than a few left.
 constexpr int kMaxTeardownSteps = 200;
+// RapidCheck's size (0..100 by default) times this is the longest command sequence. Long sequences are what
+// reach the interesting states (several waiters with work left to do when woken): at 1.0 the depth-first order
+// was observable in ~3% of the sequences, at 3.0 in ~15%, for ~0.8 s per 100 sequences in Debug.
+constexpr double kSequenceScale = 3.0;
 
 // --- instructions ---------------------------------------------------------------------------------------------
 
@@ -269,6 +277,73 @@ std::optional<Holds> holds_after_mailbox(const Model &m, int a) {
   return h;
 }
 
+// Ops offered to an actor, with weights; simpler ops first, because shrinking replaces an op by an earlier one.
+constexpr std::pair<Op, int> kOpWeights[] = {
+    {Op::yield, 2},  {Op::next, 4},      {Op::wait, 4},      {Op::restart_all, 3}, {Op::wait_head, 1},
+    {Op::lock, 4},   {Op::unlock, 5},    {Op::rdlock, 3},    {Op::wrlock, 3},      {Op::rw_unlock, 5},
+    {Op::upgrade, 1}, {Op::downgrade, 1}, {Op::wait_unlocking, 2}, {Op::finish, 1},
+};
+// How many ops an enter command carries, with weights: mostly one or two; zero just resumes the actor.
+constexpr std::pair<int, int> kCountWeights[] = {{0, 1}, {1, 3}, {2, 4}, {3, 4}, {kMaxOpsPerEnter, 3}};
+
+bool ops_legal(Holds h, const std::vector<Op> &ops) {
+  for (Op op : ops)
+    if (!step_holds(h, op)) return false;
+  return true;
+}
+
+// Smaller legal lists: without one op, or with one op replaced by a simpler one.
+rc::Seq<std::vector<Op>> shrink_ops(const Holds &start, const std::vector<Op> &ops) {
+  std::vector<std::vector<Op>> out;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    std::vector<Op> fewer = ops;
+    fewer.erase(fewer.begin() + static_cast<std::ptrdiff_t>(i));
+    if (ops_legal(start, fewer)) out.push_back(std::move(fewer));
+  }
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    for (auto [simpler, weight] : kOpWeights) {
+      if (simpler == ops[i]) break;
+      std::vector<Op> other = ops;
+      other[i] = simpler;
+      if (ops_legal(start, other)) out.push_back(std::move(other));
+    }
+  }
+  return rc::seq::fromContainer(std::move(out));
+}
+
+// A legal list of ops for an actor that will hold `start` when it runs them (gen::elementOf would not shrink).
+rc::Gen<std::vector<Op>> gen_ops(Holds start) {
+  return [start](const rc::Random &random, int /*size*/) {
+    rc::Random r = random;
+    auto pick = [&r](const std::vector<std::pair<int, int>> &weighted) {
+      int total = 0;
+      for (auto [value, weight] : weighted) total += weight;
+      int x = static_cast<int>(r.next() % static_cast<uint64_t>(total));
+      for (auto [value, weight] : weighted) {
+        if (x < weight) return value;
+        x -= weight;
+      }
+      return weighted.back().first;
+    };
+    const int count = pick({std::begin(kCountWeights), std::end(kCountWeights)});
+    std::vector<Op> ops;
+    Holds h = start;
+    for (int k = 0; k < count && !h.finished; ++k) {
+      std::vector<std::pair<int, int>> legal;
+      for (auto [op, weight] : kOpWeights) {
+        Holds probe = h;
+        if (step_holds(probe, op)) legal.emplace_back(static_cast<int>(op), weight);
+      }
+      const Op op = static_cast<Op>(pick(legal));
+      step_holds(h, op);
+      ops.push_back(op);
+    }
+    return rc::shrinkable::shrinkRecur(std::move(ops),
+                                       [start](const std::vector<Op> &v) { return shrink_ops(start, v); });
+  };
+}
+
+
 // Runs the model forward for one command and records the events the SUT must produce, in order.
 class Simulator {
  public:
@@ -276,9 +351,11 @@ class Simulator {
 
   // coroutine_enter(actor) from outside any coroutine, after appending ops to its mailbox.
   void enter(int a, const std::vector<Op> &ops) {
-    if (!enterable(m_.status[a])) return fail(actor_name(a) + " is not enterable (" + status_name(m_.status[a]) + ")");
+    if (!enterable(m_.status[a]))
+      return fail(actor_name(a) + " is not enterable (" + status_name(m_.status[a]) + ")");
     m_.program[a].insert(m_.program[a].end(), ops.begin(), ops.end());
-    if (!holds_after_mailbox(m_, a)) return fail(actor_name(a) + "'s mailbox " + show_ops(m_.program[a]) + " is not legal");
+    if (!holds_after_mailbox(m_, a))
+      return fail(actor_name(a) + "'s mailbox " + show_ops(m_.program[a]) + " is not legal");
     enter_loop(a);
   }
 
@@ -307,6 +384,8 @@ class Simulator {
   const std::vector<std::string> &events() const { return events_; }
   // Empty when the command is legal in this state.
   const std::string &illegal() const { return illegal_; }
+  // How often a coroutine woke others while earlier wake-ups were still pending (depth first was observable).
+  int depth_first_cascades() const { return depth_first_cascades_; }
 
  private:
   void fail(std::string why) {
@@ -326,6 +405,8 @@ class Simulator {
       for (int w : woken)
         if (std::find(pending.begin(), pending.end(), w) != pending.end())
           return fail("model: " + actor_name(w) + " woken twice");
+      // Depth first: what `to` woke goes before what was pending already. Count when that makes a difference.
+      if (!pending.empty() && !woken.empty()) ++depth_first_cascades_;
       pending.insert(pending.begin(), woken.begin(), woken.end());
       if (pending.empty()) return;
       to = pending.front();
@@ -395,7 +476,9 @@ class Simulator {
       case Status::write_wait: note(a, "got write"); break;
       case Status::absent:
       case Status::running:
-      case Status::done: fail("model: running " + actor_name(a) + " in state " + status_name(m_.status[a])); return woken;
+      case Status::done:
+        fail("model: running " + actor_name(a) + " in state " + status_name(m_.status[a]));
+        return woken;
     }
     m_.status[a] = Status::ready;
     std::vector<Op> &program = m_.program[a];
@@ -499,6 +582,7 @@ class Simulator {
   Model m_;
   std::vector<std::string> events_;
   std::string illegal_;
+  int depth_first_cascades_ = 0;
 };
 
 // --- the system under test ------------------------------------------------------------------------------------
@@ -515,6 +599,10 @@ struct Sut {
   std::vector<std::string> log;
   // The model after the last command that ran (commands' run() keep it current), for the teardown.
   Model model;
+  // Prefix of failure reports: empty while RapidCheck's commands run, then "teardown step N: ".
+  std::string phase;
+  // Coverage: cascades in which the depth-first order of the wake-up queue was observable.
+  int depth_first_cascades = 0;
 
   Sut() = default;
   Sut(const Sut &) = delete;
@@ -680,10 +768,13 @@ void check_against(const Model &before, const Simulator &sim, Sut &s, const std:
   if (s.mutex.holder() != holder) problems.push_back("CoMutex::holder() differs from the model");
   if (s.queue.empty() != m.queue.empty()) problems.push_back("CoQueue::empty() differs from the model");
   if (!problems.empty()) {
-    RC_FAIL("after `" + what + "`:\n  " + join(problems, [](auto &p) { return p; }, "\n  ") +
-            "\n  model before: " + describe(before) + "\n  model after:  " + describe(m));
+    const std::string report = s.phase + "after `" + what + "`:\n  " +
+                               join(problems, [](auto &p) { return p; }, "\n  ") +
+                               "\n  model before: " + describe(before) + "\n  model after:  " + describe(m);
+    RC_FAIL(report);
   }
   s.model = m;
+  s.depth_first_cascades += sim.depth_first_cascades();
 }
 
 // Common shape: simulate on the model to get the next state and the prediction, legal or discarded.
@@ -706,7 +797,6 @@ struct SimulatedCommand : Command {
 struct Create : Command {
   int actor;
 
-  explicit Create(int a) : actor(a) {}
   explicit Create(const Model &m) {
     std::vector<int> candidates;
     for (int a = 0; a < kActors; ++a)
@@ -742,25 +832,7 @@ struct Enter : SimulatedCommand<Enter> {
     actor = *rc::gen::elementOf(candidates);
     std::optional<Holds> start = holds_after_mailbox(m, actor);
     if (!start) RC_DISCARD("mailbox not legal");
-    Holds h = *start;
-    // Mostly one or two ops; zero just resumes the actor.
-    const int count = *rc::gen::weightedElement<int>({{1, 0}, {5, 1}, {3, 2}, {2, kMaxOpsPerEnter}});
-    // The legal ops, weighted by repetition; simpler ops first, since elementOf shrinks towards the front.
-    const std::vector<std::pair<Op, int>> weights = {
-        {Op::yield, 2},     {Op::next, 3},   {Op::restart_all, 2}, {Op::wait, 3},      {Op::wait_head, 1},
-        {Op::lock, 4},      {Op::unlock, 5}, {Op::rdlock, 3},      {Op::wrlock, 3},    {Op::rw_unlock, 5},
-        {Op::upgrade, 1},   {Op::downgrade, 1}, {Op::wait_unlocking, 2}, {Op::finish, 1},
-    };
-    for (int k = 0; k < count && !h.finished; ++k) {
-      std::vector<Op> legal;
-      for (auto [op, w] : weights) {
-        Holds probe = h;
-        if (step_holds(probe, op)) legal.insert(legal.end(), w, op);
-      }
-      const Op op = *rc::gen::elementOf(legal);
-      step_holds(h, op);
-      ops.push_back(op);
-    }
+    ops = *gen_ops(*start);
   }
 
   void simulate_into(Simulator &sim) const { sim.enter(actor, ops); }
@@ -782,7 +854,11 @@ struct OutsideNext : SimulatedCommand<OutsideNext> {
     const bool expected = sim.outside_next();
     s.log.assign(1, "T enter_next");
     const bool woke = s.queue.enter_next();
-    if (woke != expected) RC_FAIL("enter_next returned " + std::to_string(woke) + "\n  model: " + describe(s0));
+    if (woke != expected) {
+      const std::string report = s.phase + "enter_next returned " + std::to_string(woke) + ", model says " +
+                                 std::to_string(expected) + "\n  model before: " + describe(s0);
+      RC_FAIL(report);
+    }
     check_against(s0, sim, s, text());
   }
   void show(std::ostream &os) const override { os << "enter_next from outside"; }
@@ -812,6 +888,7 @@ void teardown(Sut &s) {
       if (target < 0 && enterable(m.status[a])) target = a;
     }
     if (!any_alive) return;
+    s.phase = "teardown step " + std::to_string(step + 1) + ": ";
     if (target >= 0) {
       std::optional<Holds> h = holds_after_mailbox(m, target);
       RC_ASSERT(h.has_value());
@@ -827,30 +904,57 @@ void teardown(Sut &s) {
     } else if (!m.queue.empty()) {
       OutsideAll().run(m, s);
     } else {
-      RC_FAIL("teardown: nobody can run (deadlock or lost wake-up): " + describe(m));
+      const std::string report = "teardown: nobody can run (deadlock or lost wake-up): " + describe(m);
+      RC_FAIL(report);
     }
   }
-  RC_FAIL("teardown did not finish in " + std::to_string(kMaxTeardownSteps) + " steps: " + describe(s.model));
+  const std::string report =
+      "teardown did not finish in " + std::to_string(kMaxTeardownSteps) + " steps: " + describe(s.model);
+  RC_FAIL(report);
+}
+
+// Enter is listed several times: execOneOfWithArgs picks a command type uniformly, and entering is what
+// exercises the runtime (create and the outside wake-ups mostly set the stage).
+using CommandGen = decltype(rc::state::gen::execOneOfWithArgs<Create, Enter, Enter, Enter, Enter, Enter, Enter,
+                                                               OutsideNext, OutsideAll>());
+
+// Coroutines alive in this thread: mapped stacks that are not waiting in a pool. (A failed run leaves its actors
+// alive, so later runs compare against their own starting count.)
+std::size_t live_coroutines() {
+  const corosim::CoroutineStats stats = corosim::coroutine_stats();
+  return stats.stacks_mapped - stats.global_pool - stats.local_pool;
 }
 
 void model_property() {
+  const std::size_t live_before = live_coroutines();
   Sut sut;
-  rc::state::check(Model{}, sut,
-                   rc::state::gen::execOneOfWithArgs<Create, Enter, Enter, Enter, Enter, OutsideNext, OutsideAll>());
+  // rc::state::check(Model{}, sut, CommandGen()), with longer sequences.
+  const auto commands = *rc::gen::scale(kSequenceScale, rc::state::gen::commands(Model{}, CommandGen()));
+  rc::state::runAll(commands, Model{}, sut);
+  RC_TAG(sut.depth_first_cascades > 0 ? "depth-first order observable" : "no depth-first cascade");
   teardown(sut);
   for (int a = 0; a < kActors; ++a)
-    if (sut.co[a]) RC_FAIL(actor_name(a) + " survived the teardown");
+    if (sut.co[a]) {
+      const std::string report = actor_name(a) + " survived the teardown";
+      RC_FAIL(report);
+    }
   RC_ASSERT(sut.queue.empty());
   if (sut.mutex.holder()) RC_FAIL("the CoMutex is still held after the teardown");
+  // No coroutine leaked: every actor terminated and went back to the pool (or was freed, without a pool).
+  const std::size_t live_after = live_coroutines();
+  RC_ASSERT(live_after == live_before);
 }
 
 // --- the test, on every backend -------------------------------------------------------------------------------
 
-class CoroutineModel : public ::testing::TestWithParam<Backend> {
+// The parameter is the backend's name, so that gtest prints it.
+class CoroutineModel : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     saved_ = corosim::backend();
-    corosim::set_backend(GetParam());
+    Backend backend;
+    ASSERT_TRUE(corosim::parse_backend(GetParam().c_str(), &backend));
+    corosim::set_backend(backend);
   }
   void TearDown() override { corosim::set_backend(saved_); }
 
@@ -858,12 +962,11 @@ class CoroutineModel : public ::testing::TestWithParam<Backend> {
   Backend saved_ = Backend::fcontext;
 };
 
+// What RC_GTEST_PROP expands to, inside a parameterised test (RC_GTEST_PROP cannot take a parameter).
 TEST_P(CoroutineModel, RandomCommandSequencesMatchTheModel) { rc::detail::checkGTest(&model_property); }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CoroutineModel,
-                         ::testing::Values(Backend::fcontext, Backend::ucontext, Backend::thread),
-                         [](const ::testing::TestParamInfo<Backend> &info) {
-                           return std::string(corosim::backend_name(info.param));
-                         });
+                         ::testing::Values("fcontext", "ucontext", "thread"),
+                         [](const ::testing::TestParamInfo<std::string> &info) { return info.param; });
 
 }  // namespace

@@ -135,6 +135,79 @@ TEST_P(MisuseDeathTest, EnteringACoroutineThatWaitsInACoQueue) {
       "entered while it waits in a CoQueue");
 }
 
+TEST_P(MisuseDeathTest, UnlockingACoRwlockOthersHoldWhileHoldingAnotherLock) {
+  EXPECT_DEATH(
+      {
+        CoRwlock l;
+        CoMutex m;
+        coroutine_enter(coroutine_create([&] {
+          l.rdlock();
+          yield();
+        }));
+        coroutine_enter(coroutine_create([&] {
+          m.lock();
+          l.unlock();
+        }));
+      },
+      "CoRwlock unlocked by co-routine [0-9]+, which does not hold it");
+}
+
+TEST_P(MisuseDeathTest, UpgradingWithoutAReadLockWhileOthersRead) {
+  EXPECT_DEATH(
+      {
+        CoRwlock l;
+        coroutine_enter(coroutine_create([&] {
+          l.rdlock();
+          yield();
+        }));
+        coroutine_enter(coroutine_create([&] { l.upgrade(); }));
+      },
+      "holds no read lock");
+}
+
+TEST_P(MisuseDeathTest, DowngradingWhileAnotherCoroutineWrites) {
+  EXPECT_DEATH(
+      {
+        CoRwlock l;
+        coroutine_enter(coroutine_create([&] {
+          l.wrlock();
+          yield();
+        }));
+        coroutine_enter(coroutine_create([&] { l.downgrade(); }));
+      },
+      "does not hold the write lock");
+}
+
+TEST_P(MisuseDeathTest, EnteringACoroutineThatWaitsForACoMutex) {
+  EXPECT_DEATH(
+      {
+        CoMutex m;
+        coroutine_enter(coroutine_create([&] {
+          m.lock();
+          yield();
+        }));
+        Coroutine *waiter = coroutine_create([&] { m.lock(); });
+        coroutine_enter(waiter);
+        coroutine_enter(waiter);
+      },
+      "entered while it waits in a CoMutex wait list");
+}
+
+TEST_P(MisuseDeathTest, EnteringACoroutineThatWaitsForACoRwlock) {
+  EXPECT_DEATH(
+      {
+        CoRwlock l;
+        coroutine_enter(coroutine_create([&] {
+          l.wrlock();
+          yield();
+        }));
+        Coroutine *waiter = coroutine_create([&] { l.rdlock(); });
+        coroutine_enter(waiter);
+        coroutine_enter(waiter);
+      },
+      "entered while it waits in a CoRwlock ticket queue");
+}
+
 TEST_P(MisuseDeathTest, QueueingACoroutineTwice) {
   EXPECT_DEATH(
       {

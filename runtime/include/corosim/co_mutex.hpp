@@ -13,7 +13,8 @@
 // the lock in FIFO order of arrival (of publishing themselves in the wait list). A waiter in another context is
 // woken into its own context.
 // Misuse (aborts; fails the run in the simulator): lock() while already holding it, unlock() by a coroutine that
-// does not hold it, either outside a coroutine, and terminating while holding it.
+// does not hold it, either outside a coroutine, terminating while holding it, and entering a coroutine that
+// waits for the lock by any other path than the lock's own wake-up.
 
 #include <cstdint>
 

@@ -17,7 +17,9 @@
 //   downgrade (exclusive -> shared(1)): then admits queued readers at the front of the queue.
 //
 // An admitted reader admits the next ticket if it is a reader too, so a run of queued readers enters together.
-// Misuse: unlock() without holding it; upgrade() without a read share; downgrade() without the write lock.
+// Misuse: unlock() without holding it; upgrade() without a read share; downgrade() without the write lock;
+// rdlock()/wrlock() while already holding the write lock (deadlock with oneself); entering a coroutine that
+// waits for the lock by any path other than the lock's own wake-up.
 
 #include <corosim/co_mutex.hpp>
 #include <corosim/coroutine.hpp>
@@ -43,8 +45,8 @@ class CoRwlock {
   };
 
  private:
-  void wait_for_ticket(Ticket *ticket);  // queues, releases mutex_, yields
-  void admit_first_and_unlock();         // called with mutex_ held; releases it
+  void queue_ticket(Ticket *ticket);  // called with mutex_ held
+  void admit_first_and_unlock();      // called with mutex_ held; releases it
 
   CoMutex mutex_;     // protects everything below
   int owners_ = 0;    // -1 exclusive, 0 free, n readers

@@ -12,11 +12,18 @@ namespace ctx = boost::context::detail;
 // termination jumps to the caller, and the next coroutine_enter of the recycled object resumes right here.
 [[noreturn]] void trampoline(ctx::transfer_t t) {
   fcontext_landed(t, nullptr);
+  // The enterer made us current before jumping. This stack belongs to this coroutine object for good, so
+  // `self` holds for every entry the pool recycles it for.
+  Coroutine *const self = this_thread_after_switch().current;
   for (;;) {
-    Coroutine *self = this_thread_after_switch().current;  // switch_to set it before jumping here
     run_entry(self);
-    // The coroutine may have been resumed on another thread since it started.
-    switch_to(this_thread_after_switch(), self, self->caller, Action::terminate);
+    // Terminate: back to the caller, which sets current itself (enter_loop), so no thread-local lookup is
+    // needed here; the coroutine may by now run on another thread than the one it started on.
+#if defined(COROSIM_ASAN) || defined(COROSIM_TSAN)
+    switch_to(this_thread_after_switch(), self, self->caller, Action::terminate);  // announces the switch
+#else
+    fcontext_landed(ctx::jump_fcontext(self->caller->fctx, tag(self, Action::terminate)), nullptr);
+#endif
   }
 }
 
