@@ -31,19 +31,11 @@ namespace corosim {
 
 using detail::misuse;
 
-static Coroutine *self_or_misuse(const char *what) {
-  Coroutine *me = self();
-  if (COROSIM_UNLIKELY(!me)) misuse("%s called outside a coroutine", what);
-  return me;
-}
-
-static unsigned long long id_of(const Coroutine *co) { return static_cast<unsigned long long>(coroutine_id(co)); }
-
 void CoMutex::lock() {
-  Coroutine *me = self_or_misuse("CoMutex::lock");
+  Coroutine *me = detail::self_or_misuse("CoMutex::lock");
   // Only `me` ever stores `me` into holder_, so this relaxed read cannot see `me` unless we hold the lock.
   if (COROSIM_UNLIKELY(holder_.load(std::memory_order_relaxed) == me))
-    misuse("CoMutex locked recursively by co-routine %llu, which already holds it", id_of(me));
+    misuse("CoMutex locked recursively by co-routine %llu, which already holds it", detail::id_of(me));
   if (locked_.fetch_add(1) != 0) lock_slowpath(me);
   holder_.store(me, std::memory_order_relaxed);
   ++me->locks_held;
@@ -86,10 +78,10 @@ CoMutex::WaitRecord *CoMutex::pop_waiter() {
 }
 
 void CoMutex::unlock() {
-  Coroutine *me = self_or_misuse("CoMutex::unlock");
+  Coroutine *me = detail::self_or_misuse("CoMutex::unlock");
   if (COROSIM_UNLIKELY(holder_.load(std::memory_order_relaxed) != me)) {
-    if (locked_.load() == 0) misuse("CoMutex unlocked by co-routine %llu, but it is not locked", id_of(me));
-    misuse("CoMutex unlocked by co-routine %llu, which does not hold it", id_of(me));
+    if (locked_.load() == 0) misuse("CoMutex unlocked by co-routine %llu, but it is not locked", detail::id_of(me));
+    misuse("CoMutex unlocked by co-routine %llu, which does not hold it", detail::id_of(me));
   }
   holder_.store(nullptr, std::memory_order_relaxed);
   --me->locks_held;

@@ -9,14 +9,8 @@ namespace corosim {
 
 using detail::Queue;
 
-static Coroutine *self_or_misuse(const char *what) {
-  Coroutine *me = self();
-  if (COROSIM_UNLIKELY(!me)) detail::misuse("%s called outside a coroutine", what);
-  return me;
-}
-
 void CoQueue::push_back_self() {
-  Coroutine *me = self_or_misuse("CoQueue::wait");
+  Coroutine *me = detail::self_or_misuse("CoQueue::wait");
   detail::enqueue_check(me, Queue::co_queue);
   me->queue_next = nullptr;
   if (tail_)
@@ -31,7 +25,7 @@ void CoQueue::suspend() {
   // Whoever woke us took us off the queue first (pop), so we are in no queue now.
   if (COROSIM_UNLIKELY(self()->queued == Queue::co_queue))
     detail::misuse("Co-routine %llu resumed while still waiting in a CoQueue",
-                   static_cast<unsigned long long>(coroutine_id(self())));
+                   detail::id_of(self()));
 }
 
 void CoQueue::wait() {
@@ -40,7 +34,7 @@ void CoQueue::wait() {
 }
 
 void CoQueue::wait_insert_head() {
-  Coroutine *me = self_or_misuse("CoQueue::wait_insert_head");
+  Coroutine *me = detail::self_or_misuse("CoQueue::wait_insert_head");
   detail::enqueue_check(me, Queue::co_queue);
   me->queue_next = head_;
   head_ = me;

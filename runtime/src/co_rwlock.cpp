@@ -15,14 +15,6 @@ namespace corosim {
 using detail::misuse;
 using detail::RwHold;
 
-static Coroutine *self_or_misuse(const char *what) {
-  Coroutine *me = self();
-  if (COROSIM_UNLIKELY(!me)) misuse("%s called outside a coroutine", what);
-  return me;
-}
-
-static unsigned long long id_of(const Coroutine *co) { return static_cast<unsigned long long>(coroutine_id(co)); }
-
 void CoRwlock::admit_first_and_unlock() {
   // invariant: when this returns, owners_ == 0 implies that no ticket is queued.
   Ticket *first = tickets_head_;
@@ -56,10 +48,10 @@ void CoRwlock::queue_ticket(Ticket *ticket) {
 }
 
 void CoRwlock::rdlock() {
-  Coroutine *me = self_or_misuse("CoRwlock::rdlock");
+  Coroutine *me = detail::self_or_misuse("CoRwlock::rdlock");
   mutex_.lock();
   if (COROSIM_UNLIKELY(detail::rwlock_hold(me, this) == RwHold::write))
-    misuse("CoRwlock::rdlock by co-routine %llu, which holds the write lock", id_of(me));
+    misuse("CoRwlock::rdlock by co-routine %llu, which holds the write lock", detail::id_of(me));
   if (owners_ >= 0 && !tickets_head_) {  // no writer inside, none waiting: enter
     ++owners_;
     mutex_.unlock();
@@ -78,11 +70,11 @@ void CoRwlock::rdlock() {
 }
 
 void CoRwlock::wrlock() {
-  Coroutine *me = self_or_misuse("CoRwlock::wrlock");
+  Coroutine *me = detail::self_or_misuse("CoRwlock::wrlock");
   mutex_.lock();
   if (COROSIM_UNLIKELY(detail::rwlock_hold(me, this) != RwHold::none &&
                        detail::rwlock_hold(me, this) != RwHold::unknown))
-    misuse("CoRwlock::wrlock by co-routine %llu, which already holds it (use upgrade)", id_of(me));
+    misuse("CoRwlock::wrlock by co-routine %llu, which already holds it (use upgrade)", detail::id_of(me));
   if (owners_ == 0) {
     owners_ = -1;
     mutex_.unlock();
@@ -98,12 +90,12 @@ void CoRwlock::wrlock() {
 }
 
 void CoRwlock::unlock() {
-  Coroutine *me = self_or_misuse("CoRwlock::unlock");
+  Coroutine *me = detail::self_or_misuse("CoRwlock::unlock");
   if (COROSIM_UNLIKELY(detail::rwlock_hold(me, this) == RwHold::none))
-    misuse("CoRwlock unlocked by co-routine %llu, which does not hold it", id_of(me));
+    misuse("CoRwlock unlocked by co-routine %llu, which does not hold it", detail::id_of(me));
   mutex_.lock();
   if (COROSIM_UNLIKELY(owners_ == 0))  // only reachable when the holds were too many to track
-    misuse("CoRwlock unlocked by co-routine %llu, which does not hold it", id_of(me));
+    misuse("CoRwlock unlocked by co-routine %llu, which does not hold it", detail::id_of(me));
   --me->locks_held;
   detail::rwlock_hold_remove(me, this);
   if (owners_ == -1)
@@ -117,11 +109,11 @@ void CoRwlock::unlock() {
 }
 
 void CoRwlock::upgrade() {
-  Coroutine *me = self_or_misuse("CoRwlock::upgrade");
+  Coroutine *me = detail::self_or_misuse("CoRwlock::upgrade");
   const RwHold hold = detail::rwlock_hold(me, this);
   mutex_.lock();
   if (COROSIM_UNLIKELY(owners_ <= 0 || (hold != RwHold::read && hold != RwHold::unknown)))
-    misuse("CoRwlock::upgrade by co-routine %llu, which holds no read lock", id_of(me));
+    misuse("CoRwlock::upgrade by co-routine %llu, which holds no read lock", detail::id_of(me));
   detail::rwlock_hold_set(me, this, /*write=*/true);
   if (owners_ == 1 && !tickets_head_) {  // the only reader, nobody waiting: become the writer now
     owners_ = -1;
@@ -138,11 +130,11 @@ void CoRwlock::upgrade() {
 }
 
 void CoRwlock::downgrade() {
-  Coroutine *me = self_or_misuse("CoRwlock::downgrade");
+  Coroutine *me = detail::self_or_misuse("CoRwlock::downgrade");
   const RwHold hold = detail::rwlock_hold(me, this);
   mutex_.lock();
   if (COROSIM_UNLIKELY(owners_ != -1 || (hold != RwHold::write && hold != RwHold::unknown)))
-    misuse("CoRwlock::downgrade by co-routine %llu, which does not hold the write lock", id_of(me));
+    misuse("CoRwlock::downgrade by co-routine %llu, which does not hold the write lock", detail::id_of(me));
   detail::rwlock_hold_set(me, this, /*write=*/false);
   owners_ = 1;
   admit_first_and_unlock();  // queued readers at the front may now enter

@@ -110,8 +110,8 @@ Action slow_switch(ThreadState &ts, Coroutine *from, Coroutine *to, Action actio
     case kThread: return thread_switch(ts, from, to, action);
     default:
       misuse("Co-routine %llu (%s) and co-routine %llu (%s) use different switch backends",
-             static_cast<unsigned long long>(from->id), from->backend_bits ? "coroutine" : "thread leader",
-             static_cast<unsigned long long>(to->id), to->backend_bits ? "coroutine" : "thread leader");
+             id_of(from), from->backend_bits ? "coroutine" : "thread leader",
+             id_of(to), to->backend_bits ? "coroutine" : "thread leader");
   }
 }
 
@@ -126,7 +126,7 @@ void run_entry(Coroutine *co) {
   try {
     co->invoke(co->callable);
   } catch (...) {
-    misuse("uncaught exception escaped co-routine %llu", static_cast<unsigned long long>(co->id));
+    misuse("uncaught exception escaped co-routine %llu", id_of(co));
   }
   if (co->destroy) co->destroy(co->callable);
   free_callable(co);

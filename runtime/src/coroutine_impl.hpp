@@ -177,6 +177,15 @@ inline Coroutine *current_or_leader(ThreadState &ts) {
 // run instead).
 [[noreturn]] void misuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 using MisuseHandler = void (*)(const char *message);
+
+// The running coroutine, for an API that is only legal in one (coroutine_fn): misuse outside.
+inline Coroutine *self_or_misuse(const char *what) {
+  Coroutine *me = self();
+  if (COROSIM_UNLIKELY(!me)) misuse("%s called outside a coroutine", what);
+  return me;
+}
+// A coroutine's number as misuse messages print it (%llu).
+inline unsigned long long id_of(const Coroutine *co) { return static_cast<unsigned long long>(co->id); }
 void set_misuse_handler(MisuseHandler handler) noexcept;
 
 // --- the switch ---
@@ -265,7 +274,7 @@ void wake(Coroutine *co);
 inline void enqueue_check(Coroutine *co, Queue q) {
   if (COROSIM_UNLIKELY(co->queued != Queue::none))
     misuse("Co-routine %llu is already in a %s; it cannot be put in a %s too",
-           static_cast<unsigned long long>(co->id), queue_name(co->queued), queue_name(q));
+           id_of(co), queue_name(co->queued), queue_name(q));
   co->queued = q;
 }
 

@@ -19,13 +19,13 @@ namespace corosim::detail {
     misuse("Co-routine was already scheduled in '%s'", where);
   if (to->caller) misuse("Co-routine re-entered recursively");
   if (to->queued == Queue::pool) misuse("Co-routine %llu was entered after it terminated",
-                                        static_cast<unsigned long long>(to->id));
-  misuse("Co-routine %llu was entered while it waits in a %s", static_cast<unsigned long long>(to->id),
+                                        id_of(to));
+  misuse("Co-routine %llu was entered while it waits in a %s", id_of(to),
          queue_name(to->queued));
 }
 
 [[gnu::noinline, gnu::cold]] static void terminate_misuse(Coroutine *to) {
-  misuse("Co-routine %llu terminated while holding %u lock(s)", static_cast<unsigned long long>(to->id),
+  misuse("Co-routine %llu terminated while holding %u lock(s)", id_of(to),
          to->locks_held);
 }
 
