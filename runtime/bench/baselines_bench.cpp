@@ -17,6 +17,17 @@ void raw_jump_fcontext_round_trip(benchmark::State &state) {
   for (auto _ : state) round_trip.run();
 }
 
+// The same round trip after the caller raised a floating-point exception flag (as any division can): the two
+// contexts now hold different MXCSR status bits, and jump_fcontext reloads MXCSR on every switch, which
+// serialises the pipeline. corosim's switch reloads only when the rounding/control bits differ; compare with
+// BM_enter_yield_round_trip_after_fp_flag/fcontext.
+void raw_jump_fcontext_round_trip_after_fp_flag(benchmark::State &state) {
+  clear_fp_flags();  // the new context saves the same MXCSR as ours ...
+  RawFcontextRoundTrip round_trip;
+  raise_inexact_flag();  // ... which now differs from it
+  for (auto _ : state) round_trip.run();
+}
+
 // noipa rather than noinline: GCC must not look inside it either (no constant propagation, no cloning), so
 // every iteration pays a real call and return.
 [[gnu::noipa]] void count_call(uint64_t *calls) { ++*calls; }
@@ -42,6 +53,9 @@ void BM_boost_fiber_yield_round_trip(benchmark::State &state) {
 // Registered first (this file is first in the link) so that the baseline runs before what it is compared with.
 [[maybe_unused]] const auto *registered_raw =
     benchmark::RegisterBenchmark(kRawRoundTripBenchmark, raw_jump_fcontext_round_trip)->MinTime(kFastMinTime_s);
+BENCHMARK(raw_jump_fcontext_round_trip_after_fp_flag)
+    ->Name("BM_raw_jump_fcontext_round_trip_after_fp_flag")
+    ->MinTime(kFastMinTime_s);
 BENCHMARK(BM_function_call_noinline)->MinTime(kFastMinTime_s);
 BENCHMARK(BM_boost_fiber_yield_round_trip)->MinTime(kFastMinTime_s);
 

@@ -3,6 +3,7 @@
 // (raw jump_fcontext and corosim enter+yield) and of one lifecycle, which the callgrind mode of bench_main.cpp
 // runs too, and the minimum measuring times.
 
+#include <cfenv>
 #include <cstddef>
 #include <memory>
 #include <utility>
@@ -44,6 +45,17 @@ class BackendScope {
  private:
   bool saved_pool_;
 };
+
+// Clears the floating-point exception flags (MXCSR and x87 status), so that a context created next starts with
+// the same MXCSR as its creator.
+inline void clear_fp_flags() { std::feclearexcept(FE_ALL_EXCEPT); }
+
+// Sets the inexact flag in MXCSR (and the x87 status word) of the calling context: a division that does not
+// come out exact does it, as nearly any floating-point code would.
+inline void raise_inexact_flag() {
+  volatile double x = 1.0;
+  x = x / 3.0;
+}
 
 // The raw baseline: a context on its own stack that jumps straight back to whoever jumped into it. One run() is
 // two jump_fcontext calls, the least any enter+yield round trip can cost.

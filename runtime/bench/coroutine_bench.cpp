@@ -24,6 +24,16 @@ void BM_enter_yield_round_trip(benchmark::State &state, Backend backend) {
   for (auto _ : state) round_trip.run();
 }
 
+// As above, after the caller raised a floating-point flag the coroutine's context does not have (see
+// BM_raw_jump_fcontext_round_trip_after_fp_flag).
+void BM_enter_yield_round_trip_after_fp_flag(benchmark::State &state) {
+  BackendScope scope(Backend::fcontext, /*pool=*/true);
+  clear_fp_flags();  // the new context saves the same MXCSR as ours ...
+  CoroutineRoundTrip round_trip;
+  raise_inexact_flag();  // ... which now differs from it
+  for (auto _ : state) round_trip.run();
+}
+
 void BM_lifecycle(benchmark::State &state, Backend backend, bool pool) {
   BackendScope scope(backend, pool);
   for (auto _ : state) create_enter_terminate();
@@ -63,6 +73,9 @@ void BM_cost(benchmark::State &state) {
     benchmark::RegisterBenchmark((std::string("BM_enter_yield_round_trip/") + backend_name(b)).c_str(),
                                  BM_enter_yield_round_trip, b)
         ->MinTime(min_time_s(b));
+  benchmark::RegisterBenchmark("BM_enter_yield_round_trip_after_fp_flag/fcontext",
+                               BM_enter_yield_round_trip_after_fp_flag)
+      ->MinTime(kFastMinTime_s);
   for (Backend b : kAllBackends) {
     // The thread backend cannot pool (an OS thread per coroutine): measure it without only.
     for (bool pool : {true, false}) {

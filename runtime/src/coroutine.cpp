@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "backends/fcontext_fast.hpp"
 #include "coroutine_impl.hpp"
 #include "pool.hpp"
 
@@ -137,26 +136,54 @@ void coroutine_discard(Coroutine *co) noexcept {
   release(this_thread(), co);
 }
 
-Coroutine *coroutine_alloc(std::size_t stack_size_bytes, std::size_t callable_size, std::size_t callable_align,
-                           InvokeFn invoke, DestroyFn destroy, void **callable_storage) {
-  ThreadState &ts = this_thread();
-  Coroutine *co = stack_size_bytes == 0 ? pool_take(ts) : nullptr;
-  if (!co) co = coroutine_new(stack_size_bytes);
-  if (COROSIM_UNLIKELY(ts.next_id == ts.id_block_end)) {
-    ts.next_id = g_next_id_block.fetch_add(1, std::memory_order_relaxed) * kIdBlock + 1;
-    ts.id_block_end = ts.next_id + kIdBlock;
-  }
+// A new life for a fresh or recycled coroutine object. Precondition: ts has an id left in its block.
+static inline void begin_life(ThreadState &ts, Coroutine *co, InvokeFn invoke, DestroyFn destroy) {
   co->id = ts.next_id++;
   co->invoke = invoke;
   co->destroy = destroy;
   co->started = false;
   co->entry_arg = nullptr;
+}
+
+// Everything but the common case of coroutine_alloc: an empty or unsuitable local pool, a custom stack size, a new
+// id block, a callable too large to store inline.
+[[gnu::noinline, gnu::cold]] static Coroutine *coroutine_alloc_slow(ThreadState &ts, std::size_t stack_size_bytes,
+                                                                     std::size_t callable_size,
+                                                                     std::size_t callable_align, InvokeFn invoke,
+                                                                     DestroyFn destroy, void **callable_storage) {
+  Coroutine *co = stack_size_bytes == 0 ? pool_take(ts) : nullptr;
+  if (!co) co = coroutine_new(stack_size_bytes);
+  if (ts.next_id == ts.id_block_end) {
+    ts.next_id = g_next_id_block.fetch_add(1, std::memory_order_relaxed) * kIdBlock + 1;
+    ts.id_block_end = ts.next_id + kIdBlock;
+  }
+  begin_life(ts, co, invoke, destroy);
   if (callable_size <= Coroutine::kInlineCallableBytes && callable_align <= alignof(Coroutine)) {
     co->callable = co->inline_callable;
   } else {
     co->heap_callable_align = callable_align < 16 ? 16 : callable_align;
     co->callable = ::operator new(callable_size, std::align_val_t{co->heap_callable_align});
   }
+  *callable_storage = co->callable;
+  return co;
+}
+
+Coroutine *coroutine_alloc(std::size_t stack_size_bytes, std::size_t callable_size, std::size_t callable_align,
+                           InvokeFn invoke, DestroyFn destroy, void **callable_storage) {
+  ThreadState &ts = this_thread();
+  Coroutine *co = ts.pool_head;
+  // The common case, kept free of calls so that it saves no registers: everything else is a tail call.
+  if (COROSIM_UNLIKELY(co == nullptr || stack_size_bytes != 0 || !pool_accepts(co) ||
+                       ts.next_id == ts.id_block_end || callable_size > Coroutine::kInlineCallableBytes ||
+                       callable_align > alignof(Coroutine)))
+    return coroutine_alloc_slow(ts, stack_size_bytes, callable_size, callable_align, invoke, destroy,
+                                callable_storage);
+  ts.pool_head = co->queue_next;
+  --ts.pool_count;
+  co->queue_next = nullptr;
+  co->queued = Queue::none;
+  begin_life(ts, co, invoke, destroy);
+  co->callable = co->inline_callable;
   *callable_storage = co->callable;
   return co;
 }
@@ -216,7 +243,7 @@ void yield() {
     if (COROSIM_LIKELY(to != nullptr && (self->backend_bits | to->backend_bits) == kFcontext)) {
       self->caller = nullptr;
       own.current = to;
-      return corosim_fctx_yield(to->fctx, tag(self, Action::yield));  // a tail call: see the stub
+      return corosim_fctx_switch(to->fctx, tag(self, Action::yield));  // a tail call: see the stub
     }
   }
 #endif

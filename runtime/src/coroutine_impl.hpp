@@ -11,6 +11,7 @@
 #include <corosim/coroutine.hpp>
 #include <corosim/platform.hpp>
 
+#include "backends/fcontext_fast.hpp"
 #include "sanitizers.hpp"
 
 #define COROSIM_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -237,7 +238,11 @@ inline Action switch_to(ThreadState &ts, Coroutine *from, Coroutine *to, Action 
 #ifdef COROSIM_TSAN
     __tsan_switch_to_fiber(to->tsan_fiber, 0);
 #endif
+#if COROSIM_FCONTEXT_STUBS
+    auto t = corosim_fctx_jump(to->fctx, tag(from, action));
+#else
     auto t = boost::context::detail::jump_fcontext(to->fctx, tag(from, action));
+#endif
     return fcontext_landed(t, fake_save);
   }
   return slow_switch(ts, from, to, action);
@@ -249,8 +254,6 @@ void run_entry(Coroutine *co);
 // --- stacks, pool and creation (pool.cpp, stack.cpp) ---
 bool map_stack(Stack &stack, std::size_t usable_bytes);
 void unmap_stack(Stack &stack);
-// Returns a terminated coroutine to the pool, or frees it.
-void release(ThreadState &ts, Coroutine *co);
 
 // --- backends ---
 void fcontext_init(Coroutine *co);
@@ -307,6 +310,12 @@ inline void rwlock_hold_remove(Coroutine *co, const void *lock) {
   }
   --co->held_rwlock_count;
 }
+
+#if COROSIM_FCONTEXT_STUBS
+static_assert(offsetof(Coroutine, fctx) == 8, "COROUTINE_FCTX in fcontext_x86_64.S");
+static_assert(offsetof(Coroutine, wakeup_head) == 16, "COROUTINE_WAKEUP_HEAD in fcontext_x86_64.S");
+static_assert(static_cast<uintptr_t>(Action::yield) == 2, "fcontext_x86_64.S tests for action 2");
+#endif
 
 }  // namespace detail
 }  // namespace corosim

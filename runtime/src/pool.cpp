@@ -15,12 +15,6 @@
 namespace corosim::detail {
 namespace {
 
-// 64 per batch as QEMU's POOL_MIN_BATCH_SIZE: enough that the global lock is taken once per 64 creations.
-constexpr std::size_t kBatch = 64;
-// Two batches locally: a thread that alternates create/terminate around a boundary does not bounce batches.
-constexpr std::size_t kLocalMax = 2 * kBatch;
-// 16 batches = 1024 coroutines (1 GiB of address space at the default stack size, mostly never touched).
-constexpr std::size_t kGlobalMaxBatches = 16;
 
 // The global pool. invariant (under g_global_mutex): g_batches[0..g_batch_count) are lists of exactly kBatch
 // coroutines linked through queue_next.
@@ -60,7 +54,7 @@ void give_batch(Coroutine *batch) {
 
 }  // namespace
 
-Coroutine *pool_take_slow(ThreadState &ts) {
+Coroutine *pool_take(ThreadState &ts) {
   for (;;) {
     Coroutine *co = ts.pool_head;
     if (!co) {
@@ -81,20 +75,14 @@ Coroutine *pool_take_slow(ThreadState &ts) {
   }
 }
 
-void release(ThreadState &ts, Coroutine *co) {
+void release_slow(ThreadState &ts, Coroutine *co) {
   co->caller = nullptr;
-  co->locks_held = 0;
-  co->held_rwlock_count = 0;
-  co->ctx = nullptr;
   if (!pool_accepts(co)) {
     coroutine_free(co);
     return;
   }
-  if (COROSIM_UNLIKELY(ts.pool_count >= kLocalMax)) give_batch(take_local_batch(ts, kBatch));
-  co->queued = Queue::pool;  // entering a pooled (terminated) coroutine is then reported as misuse
-  co->queue_next = ts.pool_head;
-  ts.pool_head = co;
-  ++ts.pool_count;
+  give_batch(take_local_batch(ts, kBatch));  // the local pool is full
+  push_local(ts, co);
 }
 
 void pool_thread_exit(ThreadState &ts) {

@@ -8,7 +8,6 @@
 // this loop and never nested in its waker, two coroutines can wake each other any number of times without
 // growing a stack.
 
-#include "backends/fcontext_fast.hpp"
 #include "coroutine_impl.hpp"
 #include "pool.hpp"
 
@@ -94,13 +93,19 @@ void wake(Coroutine *co) {
 }  // namespace corosim::detail
 
 #if COROSIM_FCONTEXT_STUBS
-extern "C" void corosim_fctx_enter_finish(corosim::Coroutine *to, uintptr_t action) {
+extern "C" void corosim_fctx_enter_finish(corosim::Coroutine *to, uintptr_t action_bits) {
   using namespace corosim;
   using namespace corosim::detail;
   ThreadState &ts = this_thread();
+  const auto action = static_cast<Action>(action_bits);
   // `to` yielded (current is its caller again) or terminated (current still names it, caller intact).
-  Coroutine *from = static_cast<Action>(action) == Action::terminate ? to->caller : ts.current;
-  enter_loop(ts, ts.ctx, from, to, static_cast<Action>(action));
+  Coroutine *from = action == Action::terminate ? to->caller : ts.current;
+  if (COROSIM_LIKELY(action == Action::terminate && to->wakeup_head == nullptr && to->locks_held == 0)) {
+    ts.current = from;  // (see enter_loop)
+    release(ts, to);    // the common end of a coroutine's life: nothing woken, nothing held
+    return;
+  }
+  enter_loop(ts, ts.ctx, from, to, action);
 }
 #endif
 

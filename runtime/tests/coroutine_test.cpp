@@ -1,7 +1,12 @@
 // Coroutine lifecycle, yield, nesting, self/entered/in_coroutine, ordering and dangling access: each case of
 // QEMU's tests/unit/test-coroutine.c for the basics, in our own words, on every backend.
 
+#include <cfenv>
 #include <cstring>
+#include <utility>
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
 #include <memory>
 #include <string>
 #include <vector>
@@ -185,6 +190,40 @@ TEST_P(CoroutineTest, PerCoroutineStackSizeIsHonoured) {
       },
       options));
   EXPECT_TRUE(done);
+}
+
+// The rounding mode as both units see it: x87 control word (what fegetround reads on x86-64) and MXCSR (what
+// double arithmetic uses).
+std::pair<int, unsigned> rounding_modes() {
+#if defined(__x86_64__)
+  return {std::fegetround(), _mm_getcsr() & 0x6000u};
+#else
+  return {std::fegetround(), 0u};
+#endif
+}
+
+TEST_P(CoroutineTest, EachSideKeepsItsFloatingPointRoundingMode) {
+  // The rounding mode (MXCSR and x87 control bits) is callee-saved in the SysV ABI, so a switch must hand each
+  // side its own back. Sticky exception flags are not, and the fast switch deliberately leaves them alone.
+  if (GetParam() == Backend::ucontext)
+    GTEST_SKIP() << "ucontext switches with sigsetjmp/siglongjmp, which (as in QEMU) keep no floating-point state";
+  const auto outside = rounding_modes();
+  std::pair<int, unsigned> inside_before{}, inside_after{};
+  Coroutine *co = coroutine_create([&] {
+    std::fesetround(FE_UPWARD);
+    inside_before = rounding_modes();
+    yield();
+    inside_after = rounding_modes();
+    std::fesetround(FE_TONEAREST);
+  });
+  coroutine_enter(co);
+  EXPECT_EQ(rounding_modes(), outside) << "the coroutine's rounding mode leaked into its caller";
+  volatile double x = 1.0;
+  x = x / 3.0;  // raise the inexact flag on this side only
+  coroutine_enter(co);
+  EXPECT_NE(inside_before, outside);
+  EXPECT_EQ(inside_after, inside_before) << "the coroutine lost its rounding mode across the switch";
+  EXPECT_EQ(rounding_modes(), outside);
 }
 
 TEST_P(CoroutineTest, IdsAreSequentialInCreationOrder) {

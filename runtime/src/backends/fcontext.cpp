@@ -1,5 +1,6 @@
-// The fcontext backend: Boost.Context's jump_fcontext. The switch itself is inline in coroutine_impl.hpp
-// (switch_to); this file prepares a new coroutine's first landing.
+// The fcontext backend: Boost.Context's make_fcontext/jump_fcontext. The portable switch is inline in
+// coroutine_impl.hpp (switch_to), the fast one in fcontext_x86_64.S; this file prepares a new coroutine's first
+// landing and runs its entries.
 
 #include "../coroutine_impl.hpp"
 
@@ -19,10 +20,10 @@ namespace ctx = boost::context::detail;
     run_entry(self);
     // Terminate: back to the caller, which sets current itself (enter_loop), so no thread-local lookup is
     // needed here; the coroutine may by now run on another thread than the one it started on.
-#if defined(COROSIM_ASAN) || defined(COROSIM_TSAN)
-    switch_to(this_thread_after_switch(), self, self->caller, Action::terminate);  // announces the switch
+#if COROSIM_FCONTEXT_STUBS
+    corosim_fctx_switch(self->caller->fctx, tag(self, Action::terminate));
 #else
-    fcontext_landed(ctx::jump_fcontext(self->caller->fctx, tag(self, Action::terminate)), nullptr);
+    switch_to(this_thread_after_switch(), self, self->caller, Action::terminate);  // (announces it to sanitizers)
 #endif
   }
 }

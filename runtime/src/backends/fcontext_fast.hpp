@@ -4,9 +4,10 @@
 
 #include <cstddef>
 
+#include <boost/context/detail/fcontext.hpp>
 #include <boost/version.hpp>
 
-#include "../coroutine_impl.hpp"
+#include "../sanitizers.hpp"
 
 // BOOST_VERSION: the stubs share jump_fcontext's frame layout, which is Boost's private business; 1.81 is the
 // version they were checked against (Debian 12). Another version falls back to the portable path.
@@ -18,16 +19,18 @@
 #endif
 
 #if COROSIM_FCONTEXT_STUBS
+namespace corosim {
+class Coroutine;
+}
 extern "C" {
-void corosim_fctx_yield(void *to_context, void *data);
+// jump_fcontext's contract, without its MXCSR thrash (see fcontext_x86_64.S).
+boost::context::detail::transfer_t corosim_fctx_jump(void *to_context, void *data);
+// Switches to to_context; when resumed, saves the resumer's context in the resumer and returns.
+void corosim_fctx_switch(void *to_context, void *data);
+// Enters `to`; returns when it has yielded (or terminated) and its wake-ups have run.
 void corosim_fctx_enter(void *to_context, void *data, corosim::Coroutine *to);
 // Called by corosim_fctx_enter when the entered coroutine terminated or woke others: the rest of the enter loop.
 void corosim_fctx_enter_finish(corosim::Coroutine *to, uintptr_t action);
 }
 
-namespace corosim::detail {
-static_assert(offsetof(Coroutine, fctx) == 8, "COROUTINE_FCTX in fcontext_x86_64.S");
-static_assert(offsetof(Coroutine, wakeup_head) == 16, "COROUTINE_WAKEUP_HEAD in fcontext_x86_64.S");
-static_assert(static_cast<uintptr_t>(Action::yield) == 2, "fcontext_x86_64.S tests for action 2");
-}  // namespace corosim::detail
 #endif

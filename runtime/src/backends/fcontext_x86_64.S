@@ -5,7 +5,7 @@
  * mispredicts; two per enter+yield round trip cost more than the switches themselves. These stubs are
  * tail-called by yield() and coroutine_enter() and leave by `pop; jmp *reg`, which the indirect-branch
  * predictor learns. (Measured: a wrapper returning by ret 45 ns per round trip, by pop+jmp 18 ns, the raw
- * jump_fcontext loop 14 ns.)
+ * jump_fcontext loop 14 ns.) They also avoid needless MXCSR/x87 reloads (see SWITCH_TO_RDI).
  *
  * Compatibility: a suspended context is the stack pointer of a frame laid out exactly as Boost.Context 1.81's
  * jump_fcontext lays it out (checked in fcontext_fast.hpp: used only with that Boost version):
@@ -21,7 +21,7 @@
 
 #if defined(__x86_64__) && defined(__ELF__)
 
-/* Saves the callee-saved state under a resume address already pushed, switches to the context in rdi, and
+/* Saves the callee-saved state under a resume address already pushed (by a call, or by hand), switches to the context in rdi, and
  * resumes it with rax = rdi = our context, rdx = rsi = the data word. */
 .macro SWITCH_TO_RDI
     leaq    -0x40(%rsp), %rsp
@@ -36,9 +36,21 @@
     movq    %rsp, %rax
     movq    %rdi, %rsp
     movq    0x40(%rsp), %r8
+    /* The x87 control word and MXCSR's control bits are callee-saved (SysV ABI), so the resumed side gets its
+     * own back. MXCSR's status bits (sticky exception flags) are not, and ldmxcsr/fldcw that change the
+     * register serialise the pipeline: once floating-point code has set a flag in one context, reloading
+     * them on every switch (as jump_fcontext does) made a round trip ten times slower. Load only when the
+     * control parts differ, which is almost never. */
+    movl    (%rax), %ecx
+    xorl    (%rsp), %ecx
+    testl   $0xffc0, %ecx
+    jz      1f
     ldmxcsr (%rsp)
+1:  movzwl  0x4(%rax), %ecx
+    cmpw    0x4(%rsp), %cx
+    je      2f
     fldcw   0x4(%rsp)
-    movq    0x10(%rsp), %r12
+2:  movq    0x10(%rsp), %r12
     movq    0x18(%rsp), %r13
     movq    0x20(%rsp), %r14
     movq    0x28(%rsp), %r15
@@ -54,23 +66,37 @@
 .set COROUTINE_FCTX, 8
 .set COROUTINE_WAKEUP_HEAD, 16
 
-/* void corosim_fctx_yield(void *to_context, void *data)        data = self | yield
- * Tail-called by yield(): our return address is yield()'s caller's. */
+/* transfer_t corosim_fctx_jump(void *to_context, void *data)
+ * jump_fcontext itself, but local (no PLT) and with the MXCSR/x87 handling above: called like it, it resumes
+ * its caller with the transfer_t {resumer's context, data} in rax:rdx. Used by switch_to. */
     .text
-    .globl  corosim_fctx_yield
-    .hidden corosim_fctx_yield
-    .type   corosim_fctx_yield, @function
+    .globl  corosim_fctx_jump
+    .hidden corosim_fctx_jump
+    .type   corosim_fctx_jump, @function
     .p2align 4
-corosim_fctx_yield:
-    leaq    1f(%rip), %rax
+corosim_fctx_jump:
+    SWITCH_TO_RDI
+    .size   corosim_fctx_jump, .-corosim_fctx_jump
+
+/* void corosim_fctx_switch(void *to_context, void *data)        data = self | yield or self | terminate
+ * Tail-called by yield() (so we return straight to yield()'s caller), called by the trampoline to terminate (a
+ * pooled coroutine's next entry returns there). Local to this library: no PLT on the way, unlike
+ * jump_fcontext. */
+    .text
+    .globl  corosim_fctx_switch
+    .hidden corosim_fctx_switch
+    .type   corosim_fctx_switch, @function
+    .p2align 4
+corosim_fctx_switch:
+    leaq    8f(%rip), %rax
     pushq   %rax
     SWITCH_TO_RDI
-1:  /* Entered again: rax = the enterer's context, rdx = enterer | enter. Save it in the enterer. */
+8:  /* Entered again: rax = the enterer's context, rdx = enterer | enter. Save it in the enterer. */
     andq    $-4, %rdx
     movq    %rax, COROUTINE_FCTX(%rdx)
     popq    %rcx
     jmp     *%rcx
-    .size   corosim_fctx_yield, .-corosim_fctx_yield
+    .size   corosim_fctx_switch, .-corosim_fctx_switch
 
 /* void corosim_fctx_enter(void *to_context, void *data, Coroutine *to)     data = from | enter
  * Tail-called by coroutine_enter(). When `to` comes back it is always `to` that jumps (only the coroutine we
@@ -83,19 +109,19 @@ corosim_fctx_yield:
     .p2align 4
 corosim_fctx_enter:
     pushq   %rdx
-    leaq    1f(%rip), %rax
+    leaq    8f(%rip), %rax
     pushq   %rax
     SWITCH_TO_RDI
-1:  popq    %rdi                               /* to */
+8:  popq    %rdi                               /* to */
     movq    %rax, COROUTINE_FCTX(%rdi)
     andl    $3, %edx                           /* the action */
     cmpl    $2, %edx                           /* Action::yield */
-    jne     2f
+    jne     9f
     cmpq    $0, COROUTINE_WAKEUP_HEAD(%rdi)
-    jne     2f
+    jne     9f
     popq    %rcx
     jmp     *%rcx
-2:  movl    %edx, %esi
+9:  movl    %edx, %esi
     subq    $8, %rsp                           /* 16-byte alignment for the call */
     call    corosim_fctx_enter_finish
     addq    $8, %rsp
