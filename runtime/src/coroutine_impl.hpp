@@ -66,6 +66,7 @@ class alignas(16) Coroutine {
   // Set while sleeping or sitting in a context's scheduled list: the name of who scheduled it.
   // Read by enter on another thread (aio_co_schedule), hence atomic.
   platform::Current::atomic<const char *> scheduled{nullptr};
+  Coroutine *scheduled_next = nullptr;  // link in a context's scheduled list (aio_co_schedule)
   uint32_t locks_held = 0;  // CoMutex/CoRwlock held; must be 0 at termination
   // The read/write locks this coroutine holds, and how: a CoRwlock cannot tell its readers apart, so this is
   // what catches an unlock/upgrade/downgrade by a coroutine that lacks the right hold. The first
@@ -78,7 +79,10 @@ class alignas(16) Coroutine {
   HeldRwlock held_rwlocks[kTrackedRwlocks] = {};
   uint32_t held_rwlock_count = 0;  // may exceed kTrackedRwlocks
   uint64_t id = 0;
-  AioContext *ctx = nullptr;  // home context: the one it last ran in
+  // Home context: the one it last ran in. Written by the enter on the coroutine's thread; read by wakers on
+  // other threads only after an acquire that pairs with a release the coroutine did after being entered (it
+  // published a wait record, a queue entry under a lock, a scheduled bottom half), so a plain field.
+  AioContext *ctx = nullptr;
 
   // --- the entry ---
   detail::InvokeFn invoke = nullptr;
@@ -132,7 +136,8 @@ struct ThreadState {
   Coroutine *current = nullptr;
   // Stands for the thread's own stack: the caller of coroutines entered from outside any coroutine.
   Coroutine leader;
-  AioContext *ctx = nullptr;  // this thread's current AioContext (the event-loop issue fills it in)
+  // This thread's AioContext: its IOThread's, the main context on the main thread, else nullptr.
+  AioContext *ctx = nullptr;
 
   // Local coroutine pool: a list through queue_next. invariant: pool_count == length of the list.
   Coroutine *pool_head = nullptr;
@@ -269,9 +274,13 @@ void thread_leader_cleanup(Coroutine *leader);
 // Enters co and then everything queued behind it, depth first (SEMANTICS.md: "Wake-ups are deferred").
 void enter_in(AioContext *ctx, Coroutine *co);
 
-// Restarts a coroutine in the current context: queued behind the running coroutine when called from a
-// coroutine, entered now otherwise. (Cross-context wake-ups arrive with the event-loop issue.)
+// aio_co_wake: restarts a coroutine in its home context: scheduled there from another context, queued behind the
+// running coroutine when called from a coroutine of the same context, entered now otherwise.
 void wake(Coroutine *co);
+// Queues co behind the running coroutine (its wake-up queue). Precondition: in a coroutine.
+void wake_after_self(Coroutine *co);
+// The main context, set as the calling thread's context if it is the main thread and has none yet.
+AioContext *bind_main_context(ThreadState &ts);
 
 // Marks co as a member of queue q. Misuse if it already is in one.
 inline void enqueue_check(Coroutine *co, Queue q) {

@@ -131,6 +131,7 @@ Coroutine *init_thread(ThreadState &ts) {
   ts.current = &ts.leader;
   if (ts.initialised) return &ts.leader;
   ts.initialised = true;
+  if (!ts.ctx) bind_main_context(ts);  // coroutines entered on the main thread live in the main context
 #ifdef COROSIM_TSAN
   ts.leader.tsan_fiber = __tsan_get_current_fiber();
 #endif

@@ -8,6 +8,8 @@
 // this loop and never nested in its waker, two coroutines can wake each other any number of times without
 // growing a stack.
 
+#include <corosim/aio.hpp>
+
 #include "coroutine_impl.hpp"
 #include "pool.hpp"
 
@@ -74,22 +76,31 @@ void enter_in(AioContext *ctx, Coroutine *co) {
   enter_loop(ts, ctx, from, co, switch_to(ts, from, co, Action::enter));
 }
 
-void wake(Coroutine *co) {
-  ThreadState &ts = this_thread();
-  Coroutine *cur = ts.current;
-  if (cur && cur->caller) {
-    enqueue_check(co, Queue::wakeup);
-    co->queue_next = nullptr;
-    if (cur->wakeup_tail)
-      cur->wakeup_tail->queue_next = co;
-    else
-      cur->wakeup_head = co;
-    cur->wakeup_tail = co;
-  } else {
-    enter_in(ts.ctx, co);
-  }
+void wake_after_self(Coroutine *co) {
+  Coroutine *cur = this_thread().current;
+  enqueue_check(co, Queue::wakeup);
+  co->queue_next = nullptr;
+  if (cur->wakeup_tail)
+    cur->wakeup_tail->queue_next = co;
+  else
+    cur->wakeup_head = co;
+  cur->wakeup_tail = co;
 }
 
+void wake(Coroutine *co) {
+  ThreadState &ts = this_thread();
+  AioContext *here = ts.ctx ? ts.ctx : bind_main_context(ts);
+  AioContext *home = co->ctx ? co->ctx : here;  // never entered yet: it has no other home
+  if (COROSIM_UNLIKELY(home != here)) {
+    aio_co_schedule(home, co);
+    return;
+  }
+  Coroutine *cur = ts.current;
+  if (cur && cur->caller)
+    wake_after_self(co);
+  else
+    enter_in(here, co);
+}
 }  // namespace corosim::detail
 
 #if COROSIM_FCONTEXT_STUBS

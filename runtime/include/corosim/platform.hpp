@@ -12,6 +12,7 @@
 // `corosim::atomic<T>` and `corosim::schedule_point()`.
 
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
 
 #include <corosim/clock.hpp>
@@ -54,6 +55,17 @@ concept Platform = requires(void (*exit_fn)(void *), void *arg) {
   // A mutual-exclusion lock for the runtime's rare shared paths (the global coroutine pool).
   typename P::Mutex;
   requires requires(typename P::Mutex &m) { m.lock(); m.unlock(); };
+  // Threads, a condition variable for the thread pool, and the event-loop notifier and poll.
+  typename P::Thread;
+  typename P::CondVar;
+  typename P::EventNotifier;
+  requires requires(typename P::EventNotifier &n) {
+    n.set();
+    { n.test_and_clear() } -> std::same_as<bool>;
+    { n.fd() } -> std::same_as<int>;
+  };
+  { P::poll(nullptr, std::size_t{0}, int64_t{0}) } -> std::same_as<int>;
+  { P::is_main_thread() } -> std::same_as<bool>;
   // Per-thread storage: ThreadLocal<T>::get() is this thread's T (this sim thread's, in the simulator).
   // T must be constant-initialisable and trivially destructible; use at_thread_exit for cleanup.
   { P::template ThreadLocal<int>::get() } -> std::same_as<int &>;

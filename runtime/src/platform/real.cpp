@@ -35,3 +35,57 @@ int64_t Real::now_ns(ClockType clock) noexcept {
 }
 
 }  // namespace corosim::platform
+
+// ---- event notifier and poll ----
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+
+namespace corosim::platform {
+
+Real::EventNotifier::EventNotifier() : fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+  if (fd_ < 0) {
+    std::perror("corosim: eventfd");
+    std::abort();
+  }
+}
+
+Real::EventNotifier::~EventNotifier() { close(fd_); }
+
+void Real::EventNotifier::set() noexcept {
+  uint64_t one = 1;
+  // EAGAIN means the counter is saturated: it is raised anyway.
+  while (write(fd_, &one, sizeof one) < 0 && errno == EINTR) {
+  }
+}
+
+bool Real::EventNotifier::test_and_clear() noexcept {
+  uint64_t value = 0;
+  ssize_t n;
+  while ((n = read(fd_, &value, sizeof value)) < 0 && errno == EINTR) {
+  }
+  return n == sizeof value && value != 0;
+}
+
+int Real::poll(struct pollfd *fds, std::size_t count, int64_t timeout_ns) {
+  timespec ts;
+  timespec *timeout = nullptr;
+  if (timeout_ns >= 0) {
+    ts.tv_sec = timeout_ns / 1'000'000'000;
+    ts.tv_nsec = timeout_ns % 1'000'000'000;
+    timeout = &ts;
+  }
+  int n;
+  while ((n = ppoll(fds, count, timeout, nullptr)) < 0 && errno == EINTR) {
+  }
+  return n < 0 ? 0 : n;
+}
+
+bool Real::is_main_thread() noexcept { return gettid() == getpid(); }
+
+}  // namespace corosim::platform

@@ -3,8 +3,13 @@
 // Do not include directly; include <corosim/platform.hpp>.
 
 #include <atomic>
+#include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <thread>
+
+struct pollfd;
 
 #include <corosim/clock.hpp>
 
@@ -17,6 +22,30 @@ struct Real {
   using atomic = std::atomic<T>;
 
   using Mutex = std::mutex;
+  using CondVar = std::condition_variable;  // waits on a std::unique_lock<Mutex>
+  using Thread = std::thread;               // constructed with a callable; join()
+
+  // The event-loop notifier: a level-triggered flag another thread can raise to wake a poll (an eventfd).
+  class EventNotifier {
+   public:
+    EventNotifier();
+    ~EventNotifier();
+    EventNotifier(const EventNotifier &) = delete;
+    EventNotifier &operator=(const EventNotifier &) = delete;
+    void set() noexcept;                 // raise; any thread
+    bool test_and_clear() noexcept;      // lower; returns whether it was raised
+    int fd() const noexcept { return fd_; }  // readable while raised (for poll)
+
+   private:
+    int fd_;
+  };
+
+  // Waits until one of fds is ready or timeout_ns passes (-1: no limit; 0: just look). Returns the number of
+  // ready descriptors (revents filled in), 0 on timeout.
+  static int poll(struct pollfd *fds, std::size_t count, int64_t timeout_ns);
+
+  // Whether the caller is the process's main thread (the main event loop's home).
+  static bool is_main_thread() noexcept;
 
   template <class T>
   class ThreadLocal {

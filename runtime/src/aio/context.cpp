@@ -1,0 +1,273 @@
+// AioContext: bottom halves, timers, fd handlers and the blocking poll (see aio.hpp).
+//
+// The lost-notification race, and the protocol that closes it ("announce, then check"; QEMU's notify_me /
+// notified pair in util/async.c). A thread that wants the loop to run something (schedules a bottom half,
+// schedules a coroutine, arms an earlier timer) publishes the work and then calls notify(). A loop about to
+// sleep in poll() must not miss it:
+//
+//   | poller (home thread)                 | notifier (any thread)                      |
+//   |--------------------------------------|--------------------------------------------|
+//   | notify_me += 2          (announce)   | publish the work (bottom half list, ...)   |
+//   | if notified: do not block (check)    | notified = true                            |
+//   | ppoll(notifier fd, ...)              | if notify_me != 0: raise the eventfd       |
+//   | notify_me -= 2                       |                                            |
+//   | notified = false; clear the eventfd  |                                            |
+//   | run bottom halves, timers, ...       |                                            |
+//
+// All four shared accesses are sequentially consistent, so in their single total order either the poller's
+// check comes after `notified = true` (it does not block) or the notifier's read of notify_me comes after the
+// announcement (it raises the eventfd, which ends the ppoll). The work itself is seen because the poller
+// clears `notified` (an exchange, acquire) after the notifier set it (release) and only then takes the
+// bottom-half list. A notify() while nobody polls costs one store and one load: no system call.
+
+#include <poll.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include <corosim/aio.hpp>
+
+#include "../coroutine_impl.hpp"
+#include "aio_impl.hpp"
+
+namespace corosim {
+
+using detail::Platform;
+
+// --- contexts ---
+
+AioContext::AioContext() : impl_(new Impl) {
+  impl_->co_schedule_bh = bh_new(this, &detail::run_scheduled_coroutines, this);
+}
+
+AioContext::~AioContext() {
+  bh_delete(impl_->co_schedule_bh);
+  run_bottom_halves(*impl_);  // frees bottom halves deleted while scheduled
+  delete impl_;
+}
+
+AioContext *AioContext::create() { return new AioContext; }
+
+void AioContext::ref() noexcept { impl_->refcount.fetch_add(1); }
+
+void AioContext::unref() noexcept {
+  if (impl_->refcount.fetch_sub(1) == 1) delete this;
+}
+
+void AioContext::notify() noexcept {
+  impl_->notified.store(true);
+  if (impl_->notify_me.load() != 0) impl_->notifier.set();
+}
+
+void AioContext::set_fd_handler(int fd, void (*on_read)(void *), void (*on_write)(void *), void *opaque) {
+  auto &handlers = impl_->fd_handlers;
+  auto it = std::find_if(handlers.begin(), handlers.end(), [fd](const FdHandler &h) { return h.fd == fd; });
+  if (!on_read && !on_write) {
+    if (it != handlers.end()) handlers.erase(it);
+    return;
+  }
+  FdHandler h{fd, on_read, on_write, opaque};
+  if (it != handlers.end())
+    *it = h;
+  else
+    handlers.push_back(h);
+}
+
+bool AioContext::poll(bool blocking) {
+  Impl &impl = *impl_;
+  int64_t timeout_ns = 0;
+  if (blocking) {
+    impl.notify_me.fetch_add(2);                                  // announce ...
+    timeout_ns = impl.notified.load() ? 0 : next_timer_delay_ns(impl);  // ... then check
+  }
+  // The notifier first, then a snapshot of the fd handlers (a handler may change the set while we run it).
+  std::vector<FdHandler> handlers = impl.fd_handlers;
+  std::vector<pollfd> fds(1 + handlers.size());
+  fds[0] = {impl.notifier.fd(), POLLIN, 0};
+  for (std::size_t i = 0; i < handlers.size(); ++i) {
+    short events = static_cast<short>((handlers[i].on_read ? POLLIN : 0) | (handlers[i].on_write ? POLLOUT : 0));
+    fds[i + 1] = {handlers[i].fd, events, 0};
+  }
+  int ready = Platform::poll(fds.data(), fds.size(), timeout_ns);
+  if (blocking) impl.notify_me.fetch_sub(2);
+
+  // Accept the notification before looking at the work, so that a notify() from now on is not lost.
+  impl.notified.exchange(false);
+  if (fds[0].revents) impl.notifier.test_and_clear();
+
+  bool progress = false;
+  if (ready > 0) {
+    for (std::size_t i = 0; i < handlers.size(); ++i) {
+      const short revents = fds[i + 1].revents;
+      if ((revents & (POLLIN | POLLHUP | POLLERR)) && handlers[i].on_read) {
+        handlers[i].on_read(handlers[i].opaque);
+        progress = true;
+      }
+      if ((revents & (POLLOUT | POLLERR)) && handlers[i].on_write) {
+        handlers[i].on_write(handlers[i].opaque);
+        progress = true;
+      }
+    }
+  }
+  progress |= run_bottom_halves(impl);
+  progress |= run_timers(impl);
+  return progress;
+}
+
+// --- the main context and the current one ---
+
+namespace detail {
+
+AioContext *bind_main_context(ThreadState &ts) {
+  if (ts.ctx) return ts.ctx;
+  if (!Platform::is_main_thread()) return nullptr;
+  ts.ctx = main_context();
+  return ts.ctx;
+}
+
+}  // namespace detail
+
+AioContext *main_context() {
+  // Created on first use and never destroyed: coroutines and bottom halves may still refer to it while the
+  // process exits.
+  static AioContext *const ctx = AioContext::create();
+  return ctx;
+}
+
+AioContext *current_context() {
+  detail::ThreadState &ts = detail::this_thread_after_switch();  // callers may have moved threads
+  return ts.ctx ? ts.ctx : detail::bind_main_context(ts);
+}
+
+// --- bottom halves ---
+
+BottomHalf *bh_new(AioContext *ctx, void (*cb)(void *), void *opaque) {
+  return new BottomHalf{ctx, cb, opaque, {0}};
+}
+
+void bh_schedule(BottomHalf *bh) noexcept {
+  // Scheduling a scheduled bottom half is a no-op: it runs once.
+  if (bh->flags.fetch_or(BottomHalf::kScheduled) & BottomHalf::kScheduled) return;
+  AioContext::Impl &impl = *bh->ctx->impl();
+  {
+    std::lock_guard<Platform::Mutex> lock(impl.bh_mutex);
+    impl.bh_pending.push_back(bh);
+  }
+  bh->ctx->notify();
+}
+
+void bh_delete(BottomHalf *bh) noexcept {
+  // If it is in the pending list, the loop frees it when it gets there; otherwise nothing refers to it.
+  if (bh->flags.fetch_or(BottomHalf::kDeleted) & BottomHalf::kScheduled) return;
+  delete bh;
+}
+
+void bh_schedule_oneshot(AioContext *ctx, void (*cb)(void *), void *opaque) {
+  BottomHalf *bh = bh_new(ctx, cb, opaque);
+  bh->flags.store(BottomHalf::kOneshot);
+  bh_schedule(bh);
+}
+
+bool run_bottom_halves(AioContext::Impl &impl) {
+  std::vector<BottomHalf *> batch;
+  {
+    std::lock_guard<Platform::Mutex> lock(impl.bh_mutex);
+    batch.swap(impl.bh_pending);  // what is scheduled from now on waits for the next iteration
+  }
+  bool progress = false;
+  for (BottomHalf *bh : batch) {
+    // Clear the mark before running: the callback (or another thread) may schedule it again.
+    const unsigned flags = bh->flags.fetch_and(~BottomHalf::kScheduled);
+    if (flags & BottomHalf::kDeleted) {
+      delete bh;
+      continue;
+    }
+    bh->cb(bh->opaque);  // may bh_delete(bh): nothing below touches bh unless it is a one-shot
+    progress = true;
+    if (flags & BottomHalf::kOneshot) delete bh;
+  }
+  return progress;
+}
+
+// --- clocks and timers ---
+
+int64_t clock_ns(ClockType clock) noexcept { return Platform::now_ns(clock); }
+
+Timer::Timer(AioContext *ctx, ClockType clock, void (*cb)(void *), void *opaque) noexcept
+    : node_(new Node{ctx, clock, cb, opaque, -1, 0, false}) {}
+
+Timer::~Timer() {
+  del();
+  delete node_;
+}
+
+void Timer::mod_ns(int64_t expire_ns) {
+  AioContext::Impl &impl = *node_->ctx->impl();
+  bool earliest;
+  {
+    std::lock_guard<Platform::Mutex> lock(impl.timer_mutex);
+    auto &list = impl.timers[static_cast<int>(node_->clock)];
+    if (node_->armed) list.erase({node_->expire_ns, node_->seq});
+    node_->expire_ns = expire_ns;
+    node_->seq = ++impl.timer_seq;
+    node_->armed = true;
+    list.emplace(std::make_pair(expire_ns, node_->seq), node_);
+    earliest = list.begin()->second == node_;
+  }
+  if (earliest) node_->ctx->notify();  // a sleeping poll must recompute its timeout
+}
+
+void Timer::del() {
+  AioContext::Impl &impl = *node_->ctx->impl();
+  std::lock_guard<Platform::Mutex> lock(impl.timer_mutex);
+  if (!node_->armed) return;
+  impl.timers[static_cast<int>(node_->clock)].erase({node_->expire_ns, node_->seq});
+  node_->armed = false;
+}
+
+bool Timer::pending() const noexcept {
+  AioContext::Impl &impl = *node_->ctx->impl();
+  std::lock_guard<Platform::Mutex> lock(impl.timer_mutex);
+  return node_->armed;
+}
+
+int64_t next_timer_delay_ns(AioContext::Impl &impl) {
+  int64_t delay = -1;
+  std::lock_guard<Platform::Mutex> lock(impl.timer_mutex);
+  for (int clock = 0; clock < kClocks; ++clock) {
+    const auto &list = impl.timers[clock];
+    if (list.empty()) continue;
+    int64_t d = list.begin()->first.first - clock_ns(static_cast<ClockType>(clock));
+    if (d < 0) d = 0;
+    if (delay < 0 || d < delay) delay = d;
+  }
+  return delay;
+}
+
+bool run_timers(AioContext::Impl &impl) {
+  bool progress = false;
+  for (int clock = 0; clock < kClocks; ++clock) {
+    const int64_t now = clock_ns(static_cast<ClockType>(clock));
+    for (;;) {
+      Timer::Node *due;
+      {
+        std::lock_guard<Platform::Mutex> lock(impl.timer_mutex);
+        auto &list = impl.timers[clock];
+        if (list.empty() || list.begin()->first.first > now) break;
+        due = list.begin()->second;
+        list.erase(list.begin());
+        due->armed = false;
+      }
+      due->cb(due->opaque);  // may re-arm or destroy its timer
+      progress = true;
+    }
+  }
+  return progress;
+}
+
+}  // namespace corosim
