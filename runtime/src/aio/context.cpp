@@ -153,12 +153,14 @@ BottomHalf *bh_new(AioContext *ctx, void (*cb)(void *), void *opaque) {
 void bh_schedule(BottomHalf *bh) noexcept {
   // Scheduling a scheduled bottom half is a no-op: it runs once.
   if (bh->flags.fetch_or(BottomHalf::kScheduled) & BottomHalf::kScheduled) return;
-  AioContext::Impl &impl = *bh->ctx->impl();
+  // Once it is in the list, the home thread may run it, and free it if it is a one-shot: bh is not touched
+  // after the push.
+  AioContext *ctx = bh->ctx;
   {
-    std::lock_guard<Platform::Mutex> lock(impl.bh_mutex);
-    impl.bh_pending.push_back(bh);
+    std::lock_guard<Platform::Mutex> lock(ctx->impl()->bh_mutex);
+    ctx->impl()->bh_pending.push_back(bh);
   }
-  bh->ctx->notify();
+  ctx->notify();
 }
 
 void bh_delete(BottomHalf *bh) noexcept {
