@@ -148,6 +148,9 @@ struct ThreadState {
   uint64_t id_block_end = 0;
 
   bool initialised = false;  // leader, signal stack and exit hook set up
+  // ucontext backend under ASan: who switched last, so the landing side can record the jumper's stack bounds
+  // (sigsetjmp carries no pointer, unlike fcontext's transfer).
+  Coroutine *asan_jumper = nullptr;
   void *sigaltstack_mem = nullptr;
 };
 

@@ -88,6 +88,7 @@ Action ucontext_switch(Coroutine *from, Coroutine *to, Action action) {
   int ret = sigsetjmp(from->env, 0);
   if (ret == 0) {
 #ifdef COROSIM_ASAN
+    this_thread().asan_jumper = from;
     asan_start(action == Action::terminate ? nullptr : &fake_save, to);
 #endif
 #ifdef COROSIM_TSAN
@@ -96,8 +97,9 @@ Action ucontext_switch(Coroutine *from, Coroutine *to, Action action) {
     siglongjmp(to->env, static_cast<int>(action));
   }
 #ifdef COROSIM_ASAN
-  // The jumper is unknown here (sigsetjmp carries no pointer); the leader's bounds were recorded earlier.
-  __sanitizer_finish_switch_fiber(fake_save, nullptr, nullptr);
+  // Record the jumper's stack bounds: a thread's own stack (its leader) is learned this way, also on threads
+  // that only ever resume coroutines started elsewhere. (We may be on another thread than when we suspended.)
+  asan_finish(fake_save, this_thread_after_switch().asan_jumper);
 #endif
   return static_cast<Action>(ret);
 }

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <corosim/qemu/timer.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -57,6 +59,11 @@ void coroutine_fn qemu_co_rwlock_wrlock(CoRwlock *lock);
 void coroutine_fn qemu_co_rwlock_unlock(CoRwlock *lock);
 void coroutine_fn qemu_co_rwlock_upgrade(CoRwlock *lock);
 void coroutine_fn qemu_co_rwlock_downgrade(CoRwlock *lock);
+
+/* Yields until ns nanoseconds of clock have passed, on a timer of the current context's loop (see
+ * <corosim/qemu/aio.h>; call it from a thread that runs one). While it sleeps the coroutine is marked scheduled:
+ * entering it by another path is misuse ("Co-routine was already scheduled in 'qemu_co_sleep_ns'"). */
+void coroutine_fn co_sleep_ns(QEMUClock *clock, int64_t ns);
 
 #ifdef __cplusplus
 }
