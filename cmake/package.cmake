@@ -1,7 +1,7 @@
 # Makes the build tree (and an install) consumable with find_package(corosim CONFIG).
 include(CMakePackageConfigHelpers)
 
-set(_corosim_targets corosim_runtime)
+set(_corosim_targets corosim_runtime corosim_sim)
 export(TARGETS ${_corosim_targets} NAMESPACE corosim::
        FILE "${PROJECT_BINARY_DIR}/corosimTargets.cmake")
 configure_package_config_file(
@@ -15,6 +15,7 @@ write_basic_package_version_file(
 install(TARGETS ${_corosim_targets} EXPORT corosimTargets
         ARCHIVE DESTINATION lib INCLUDES DESTINATION include)
 install(DIRECTORY runtime/include/corosim DESTINATION include)
+install(DIRECTORY sim/include/corosim DESTINATION include)
 install(EXPORT corosimTargets NAMESPACE corosim:: DESTINATION lib/cmake/corosim)
 install(FILES "${PROJECT_BINARY_DIR}/corosimConfig.cmake" "${PROJECT_BINARY_DIR}/corosimConfigVersion.cmake"
         DESTINATION lib/cmake/corosim)

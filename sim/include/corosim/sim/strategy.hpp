@@ -1,0 +1,150 @@
+#pragma once
+// Strategies: the one narrow interface through which an execution's choices are made (after Shuttle's Scheduler
+// trait and Coyote's strategies). A strategy owns all randomness of a simulated run; the executor asks it two
+// questions, "which of these enabled sim threads next?" and "give me a number below n", and every execution
+// leaves a list of decisions that replays it exactly.
+//
+//   strategy string         what it does                                                  file
+//   ----------------------  ------------------------------------------------------------  ----------------------
+//   random                  uniform choice among the enabled threads at every step        strategies/random.cpp
+//   pct[:d=N][,k=N]         PCT, bug depth d (default 3): random priorities, d-1 change    strategies/pct.cpp
+//                           points among k estimated steps (Burckhardt et al. 2010)
+//   dfs[:preemptions=N]     exhaustive search of all schedules with at most N (default 2)  strategies/dfs.cpp
+//                           preemptions; says when the space is exhausted
+//   replay                  gives back a recorded decision list, refusing runs that differ strategies/replay.cpp
+//
+// How the executor drives one (one execution, all on one thread; a Strategy is not thread-safe):
+//
+//   auto strategy = make_strategy("pct:d=3").value();
+//   for (uint64_t i = 0; i < schedules && strategy->begin_execution(execution_seed(first, i)); ++i) {
+//     // at every scheduling point, also when one thread is enabled:
+//     ThreadId next = strategy->next_thread(enabled_ascending, running_if_still_enabled);
+//     // wherever the run needs a choice that is not a thread (equal timer deadlines, latency, a fault):
+//     uint64_t k = strategy->next_number(n);
+//     // after each call: if (!strategy->mismatch().empty()) stop the run and report the line
+//     strategy->end_execution();
+//     // the seed + strategy->spec() + strategy->decisions() = the replayable Schedule of that run
+//   }
+//   // strategy->exhausted(): DFS covered its whole space in strategy->executions() runs
+//
+// Execution lifecycle (misuse aborts with "corosim: internal error: ..."; it is a bug in the caller):
+//
+//   | state | begin_execution                     | next_thread / next_number | end_execution |
+//   |-------|-------------------------------------|---------------------------|---------------|
+//   | idle  | -> open (or false if exhausted)     | misuse                    | misuse        |
+//   | open  | misuse                              | a choice (recorded)       | -> idle       |
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <corosim/sim/decision.hpp>
+#include <corosim/sim/result.hpp>
+
+namespace corosim::sim {
+
+// A strategy by name and parameters, as text: what the CLI takes and what a schedule file stores.
+struct StrategySpec {
+  std::string name;                               // "random" | "pct" | "dfs" | "replay"
+  std::map<std::string, std::string> parameters;  // complete after parse_strategy (defaults filled in)
+
+  // "name" or "name:key=value,key=value" with keys in ascending order; parse_strategy reads it back.
+  std::string to_string() const;
+
+  friend bool operator==(const StrategySpec &, const StrategySpec &) = default;
+};
+
+// Parses and checks a strategy string (the table above) and fills in defaults: "pct" gives {d: "3"}, "dfs" gives
+// {preemptions: "2"}. Bad input (unknown strategy, unknown or repeated parameter, a value that is not an integer
+// in range, stray ':' or ',') is an Error with one line naming the strategy and what it accepts.
+// Ranges: d in [1, 64] (d = 1: priorities only, no change point); k in [1, 2^32]; preemptions in [0, 1000].
+Result<StrategySpec> parse_strategy(std::string_view text);
+
+// The same checks on a spec that arrived as parts (a schedule file). parse_strategy(s) == check_strategy(parts of s).
+Result<StrategySpec> check_strategy(StrategySpec spec);
+
+class Strategy {
+ public:
+  Strategy(const Strategy &) = delete;
+  Strategy &operator=(const Strategy &) = delete;
+  virtual ~Strategy() = default;
+
+  // Opens execution number executions() with its seed (in an exploration: execution_seed(first, i), random.hpp;
+  // DFS and replay ignore it). Returns false and opens nothing (decisions() keeps the last execution's) when there
+  // is nothing left to run (exhausted()). Otherwise clears decisions() and mismatch(). Misuse: an execution is
+  // already open.
+  bool begin_execution(std::uint64_t seed);
+
+  // Which sim thread runs the next step? Ask at every scheduling point of the execution, also when only one
+  // thread is enabled: PCT counts steps and DFS counts preemptions.
+  //   enabled: the enabled sim threads, ascending, without duplicates, not empty.
+  //   running: the thread that ran the previous step if it is still enabled (it is then in `enabled`); nullopt at
+  //            the first step and after the previous thread blocked or finished. Choosing another thread while
+  //            `running` is set is a preemption.
+  // Returns a member of `enabled`. When `enabled` has more than one thread the choice is appended to decisions()
+  // as Decision::thread; a forced choice is not recorded (replay knows it too).
+  // Misuse: no execution open, `enabled` empty (checked always) or not ascending (debug builds), `running` not in
+  // `enabled`.
+  ThreadId next_thread(std::span<const ThreadId> enabled, std::optional<ThreadId> running);
+
+  // A number in [0, n) for a choice that is not a thread: which of several timers with equal deadlines fires
+  // first, a simulated latency, whether to inject a fault. Recorded as Decision::number when n > 1.
+  // DFS explores every value, so keep n small where DFS may run. Misuse: no execution open, n == 0.
+  std::uint64_t next_number(std::uint64_t n);
+
+  // Closes the execution: PCT notes its step count for the next estimate, DFS moves to the next unexplored
+  // branch, replay checks that no decisions are left over (mismatch()). Misuse: no execution open.
+  void end_execution();
+
+  // The decisions of the open execution so far, or of the last one once it ended. Together with the seed and
+  // spec() this is the replayable Schedule of the run.
+  const std::vector<Decision> &decisions() const noexcept { return decisions_; }
+
+  // Empty, or one line saying why the run stopped fitting what the strategy follows: a replayed schedule that the
+  // program does not match, or a DFS prefix the program did not repeat (a nondeterministic program). Once it is
+  // set, the execution's remaining next_thread calls return the lowest enabled thread, next_number returns 0 and
+  // nothing more is recorded: the executor should stop the run and report the line (`corosim replay`: status 2).
+  // The first mismatch of an execution is kept; begin_execution clears it.
+  const std::string &mismatch() const noexcept { return mismatch_; }
+
+  // True once a systematic strategy has run everything it will (DFS); begin_execution then returns false.
+  // Random walk and PCT never exhaust, and neither does replay (it can replay again).
+  virtual bool exhausted() const noexcept { return false; }
+
+  // Executions begun so far. After DFS exhausted: the number of executions its space took.
+  std::uint64_t executions() const noexcept { return executions_; }
+
+  // The strategy and parameters that, with its seed, reproduce the open execution, or after end_execution the one
+  // that just ended (before the first: the first). PCT adds the step estimate k the execution used. DFS executions
+  // depend on the executions before them and are reproduced from their decisions only.
+  virtual StrategySpec spec() const = 0;
+
+ protected:
+  Strategy() = default;
+
+  // The hooks behind the public calls, which have already checked the caller's contract.
+  virtual void on_begin(std::uint64_t seed) = 0;
+  virtual ThreadId choose_thread(std::span<const ThreadId> enabled, std::optional<ThreadId> running) = 0;
+  virtual std::uint64_t choose_number(std::uint64_t n) = 0;
+  virtual void on_end() = 0;
+
+  // For a strategy that follows a script: the run no longer fits it. The first line of an execution is kept.
+  void set_mismatch(std::string line);
+
+ private:
+  std::vector<Decision> decisions_;
+  std::string mismatch_;
+  std::uint64_t executions_ = 0;
+  bool open_ = false;
+};
+
+// Makes a strategy from its string (parse_strategy). `recorded` is the decision list that "replay" gives back
+// (usually Schedule::decisions); any other strategy refuses a non-empty one. Bad input is one line of Error.
+Result<std::unique_ptr<Strategy>> make_strategy(std::string_view text, std::vector<Decision> recorded = {});
+
+}  // namespace corosim::sim

@@ -1,0 +1,248 @@
+// The schedule file: writing, reading and checking it (schedule.hpp). nlohmann::json parses and escapes; every
+// check of shape and type is explicit here, so no JSON exception escapes and every defect is one line.
+
+#include <corosim/sim/schedule.hpp>
+
+#include <cerrno>
+#include <cstdio>
+#include <memory>
+#include <system_error>
+
+#include <nlohmann/json.hpp>
+
+#include <corosim/sim/random.hpp>
+
+namespace corosim::sim {
+
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr const char *kFormatName = "corosim-schedule";
+// Decisions per line in the file: keeps long schedules readable and diffable.
+constexpr std::size_t kDecisionsPerLine = 16;
+
+// Compact JSON text of a value; invalid UTF-8 in a name is replaced rather than thrown on.
+std::string dump(const Json &value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+// A value quoted in an error line: its JSON text, cut at kExcerptChars so the line stays one readable line.
+// The parser's own messages are cut at kMessageChars.
+constexpr std::size_t kExcerptChars = 60;
+constexpr std::size_t kMessageChars = 160;
+std::string excerpt(const Json &value) {
+  std::string text = dump(value);
+  if (text.size() > kExcerptChars) text = text.substr(0, kExcerptChars) + "...";
+  return text;
+}
+
+enum class Want { string, object, array, unsigned_integer };
+
+const char *describe(Want want) {
+  switch (want) {
+    case Want::string: return "a string";
+    case Want::object: return "an object";
+    case Want::array: return "an array";
+    case Want::unsigned_integer: return "a non-negative integer";
+  }
+  return "?";
+}
+
+bool is(const Json &value, Want want) {
+  switch (want) {
+    case Want::string: return value.is_string();
+    case Want::object: return value.is_object();
+    case Want::array: return value.is_array();
+    case Want::unsigned_integer: return value.is_number_unsigned();
+  }
+  return false;
+}
+
+// Member `key` of `object`, of the wanted type. `path` names `object` in messages ("" for the top level).
+Result<const Json *> member(const Json &object, const std::string &path, const char *key, Want want) {
+  const std::string name = path.empty() ? key : path + "." + key;
+  const auto found = object.find(key);
+  if (found == object.end()) return Error{"missing member '" + name + "'"};
+  if (!is(*found, want))
+    return Error{"member '" + name + "' must be " + describe(want) + ", not " + excerpt(*found)};
+  return &*found;
+}
+
+// A JSON object whose values are all strings, as a map.
+Result<std::map<std::string, std::string>> string_map(const Json &object, const std::string &path) {
+  std::map<std::string, std::string> map;
+  for (const auto &[key, value] : object.items()) {
+    if (!value.is_string())
+      return Error{"member '" + path + "." + key + "' must be a string, not " + excerpt(value)};
+    map.emplace(key, value.get<std::string>());
+  }
+  return map;
+}
+
+// A member {"name": string, "parameters": {string: string}}.
+Result<std::pair<std::string, std::map<std::string, std::string>>> named_parameters(const Json &root,
+                                                                                    const char *key) {
+  auto object = member(root, "", key, Want::object);
+  if (!object) return Error{object.error()};
+  auto name = member(*object.value(), key, "name", Want::string);
+  if (!name) return Error{name.error()};
+  auto parameters = member(*object.value(), key, "parameters", Want::object);
+  if (!parameters) return Error{parameters.error()};
+  auto map = string_map(*parameters.value(), std::string(key) + ".parameters");
+  if (!map) return Error{map.error()};
+  return std::pair{name.value()->get<std::string>(), std::move(map).value()};
+}
+
+Result<std::uint64_t> hex64(const Json &root, const char *key) {
+  auto text = member(root, "", key, Want::string);
+  if (!text) return Error{text.error()};
+  const std::string &value = text.value()->get_ref<const std::string &>();
+  auto parsed = parse_seed(value);
+  if (!parsed) return Error{"member '" + std::string(key) + "': " + parsed.error()};
+  return parsed.value();
+}
+
+Result<Decision> decision(const Json &item, std::size_t index) {
+  const auto bad = [&] {
+    return Error{"decision " + std::to_string(index + 1) + " must be [\"t\", thread id] or [\"n\", number], not " +
+                 excerpt(item)};
+  };
+  if (!item.is_array() || item.size() != 2 || !item[0].is_string() || !item[1].is_number_unsigned()) return bad();
+  const std::string &kind = item[0].get_ref<const std::string &>();
+  const auto value = item[1].get<std::uint64_t>();
+  if (kind == "t" && value <= UINT32_MAX) return Decision{Decision::Kind::thread, value};
+  if (kind == "n") return Decision{Decision::Kind::number, value};
+  return bad();
+}
+
+Result<Schedule> read(const Json &root) {
+  if (!root.is_object()) return Error{"not a corosim schedule: the top level is not a JSON object"};
+  const auto format = root.find("format");
+  if (format == root.end() || *format != kFormatName)
+    return Error{std::string("not a corosim schedule (no \"format\": \"") + kFormatName + "\")"};
+  auto version = member(root, "", "version", Want::unsigned_integer);
+  if (!version) return Error{version.error()};
+  if (*version.value() != Schedule::kFormatVersion)
+    return Error{"format version " + excerpt(*version.value()) + " is not supported (this corosim reads version " +
+                 std::to_string(Schedule::kFormatVersion) + ")"};
+
+  Schedule schedule;
+  auto scenario = named_parameters(root, "scenario");
+  if (!scenario) return Error{scenario.error()};
+  if (scenario.value().first.empty()) return Error{"member 'scenario.name' is empty"};
+  schedule.scenario = std::move(scenario.value().first);
+  schedule.scenario_parameters = std::move(scenario.value().second);
+
+  auto strategy = named_parameters(root, "strategy");
+  if (!strategy) return Error{strategy.error()};
+  auto checked = check_strategy({std::move(strategy.value().first), std::move(strategy.value().second)});
+  if (!checked) return Error{"member 'strategy': " + checked.error()};
+  schedule.strategy = std::move(checked).value();
+
+  auto seed = hex64(root, "seed");
+  if (!seed) return Error{seed.error()};
+  schedule.seed = seed.value();
+
+  if (root.contains("trace_hash")) {
+    auto hash = hex64(root, "trace_hash");
+    if (!hash) return Error{hash.error()};
+    schedule.trace_hash = hash.value();
+  }
+
+  auto decisions = member(root, "", "decisions", Want::array);
+  if (!decisions) return Error{decisions.error()};
+  schedule.decisions.reserve(decisions.value()->size());
+  for (std::size_t i = 0; i < decisions.value()->size(); ++i) {
+    auto parsed = decision((*decisions.value())[i], i);
+    if (!parsed) return Error{parsed.error()};
+    schedule.decisions.push_back(parsed.value());
+  }
+  return schedule;
+}
+
+Error file_error(const std::filesystem::path &path, const std::string &why) {
+  return Error{"schedule file '" + path.string() + "': " + why};
+}
+
+std::string system_reason(int error) { return std::generic_category().message(error); }
+
+struct FileCloser {
+  void operator()(std::FILE *file) const noexcept { std::fclose(file); }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+}  // namespace
+
+std::string to_json(const Schedule &schedule) {
+  const auto named = [](const std::string &name, const std::map<std::string, std::string> &parameters) {
+    return dump(Json{{"name", name}, {"parameters", parameters}});
+  };
+  std::string text = "{\n";
+  text += "  \"format\": \"" + std::string(kFormatName) + "\",\n";
+  text += "  \"version\": " + std::to_string(Schedule::kFormatVersion) + ",\n";
+  text += "  \"scenario\": " + named(schedule.scenario, schedule.scenario_parameters) + ",\n";
+  text += "  \"strategy\": " + named(schedule.strategy.name, schedule.strategy.parameters) + ",\n";
+  text += "  \"seed\": \"" + format_hex64(schedule.seed) + "\",\n";
+  if (schedule.trace_hash) text += "  \"trace_hash\": \"" + format_hex64(*schedule.trace_hash) + "\",\n";
+  text += "  \"decisions\": [";
+  for (std::size_t i = 0; i < schedule.decisions.size(); ++i) {
+    const Decision &d = schedule.decisions[i];
+    text += i == 0 ? "\n    " : i % kDecisionsPerLine == 0 ? ",\n    " : ",";
+    text += d.kind == Decision::Kind::thread ? "[\"t\"," : "[\"n\",";
+    text += std::to_string(d.value) + "]";
+  }
+  text += schedule.decisions.empty() ? "]\n}\n" : "\n  ]\n}\n";
+  return text;
+}
+
+Result<Schedule> from_json(std::string_view text) {
+  try {
+    Json root;
+    try {
+      root = Json::parse(text.begin(), text.end());
+    } catch (const Json::exception &e) {  // parse_error, or out_of_range for a number beyond double
+      // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 2: ..."; keep the part after
+      // the bracket, cut to a readable line (an overflowing number is quoted whole).
+      std::string what = e.what();
+      const std::size_t start = what.find("] ");
+      if (start != std::string::npos) what.erase(0, start + 2);
+      if (what.size() > kMessageChars) what = what.substr(0, kMessageChars) + "...";
+      return Error{"not JSON: " + what};
+    }
+    return read(root);
+  } catch (const std::exception &e) {  // not expected after the checks above; refuse rather than escape
+    return Error{std::string("unreadable schedule: ") + e.what()};
+  }
+}
+
+Result<Schedule> load_schedule(const std::filesystem::path &path) {
+  try {
+    File file(std::fopen(path.c_str(), "rb"));
+    if (!file) return file_error(path, "cannot open: " + system_reason(errno));
+    std::string text;
+    char buffer[1 << 16];
+    std::size_t got;
+    while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, got);
+    if (std::ferror(file.get())) return file_error(path, "cannot read: " + system_reason(errno));
+    auto schedule = from_json(text);
+    if (!schedule) return file_error(path, schedule.error());
+    return schedule;
+  } catch (const std::exception &e) {  // allocation failure
+    return file_error(path, e.what());
+  }
+}
+
+Result<Done> save_schedule(const std::filesystem::path &path, const Schedule &schedule) {
+  try {
+    const std::string text = to_json(schedule);
+    File file(std::fopen(path.c_str(), "wb"));
+    if (!file) return file_error(path, "cannot create: " + system_reason(errno));
+    if (std::fwrite(text.data(), 1, text.size(), file.get()) != text.size())
+      return file_error(path, "cannot write: " + system_reason(errno));
+    if (std::fclose(file.release()) != 0) return file_error(path, "cannot write: " + system_reason(errno));
+    return Done{};
+  } catch (const std::exception &e) {  // allocation failure
+    return file_error(path, e.what());
+  }
+}
+
+}  // namespace corosim::sim
