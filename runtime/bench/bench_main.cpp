@@ -2,8 +2,10 @@
 // counting.
 //
 //   corosim_runtime_bench [--benchmark_* flags]
-//       Runs the benchmarks and ends with the ratio table (ratio_reporter.hpp). Without --benchmark_repetitions
-//       it runs 5 repetitions, randomly interleaved, and reports aggregates only, so the table holds medians.
+//       Runs the benchmarks and ends with the ratio tables (ratio_reporter.hpp): every benchmark against the raw
+//       jump_fcontext round trip, then the event-loop benchmarks against baselines of their own (aio_bench.cpp).
+//       Without --benchmark_repetitions it runs 5 repetitions, randomly interleaved, and reports aggregates only,
+//       so the tables hold medians.
 //
 //   corosim_runtime_bench --roundtrips=N [--roundtrip-kind=corosim|raw|lifecycle]
 //       Performs N enter+yield round trips on the fcontext backend (corosim, the default), N raw jump_fcontext

@@ -8,6 +8,12 @@
 // With repetitions the table uses the "median" aggregate; with a single repetition (--benchmark_repetitions=1)
 // it falls back to the one measurement. Benchmarks that do several items per iteration (say so in the counter
 // kItemsPerIteration) also get a time per item, e.g. per nesting level.
+//
+// Some figures mean little in units of a context switch: a hand-off between two threads costs microseconds of
+// system calls and wake-ups. Such a benchmark names a baseline of its own (compare_with_own_baseline, next to
+// its registration), say a condition-variable ping-pong for a cross-context schedule, and a second table lists
+// it with that baseline's median from the same run and the ratio of the two, per operation (per item when the
+// counter is set). The first table still lists every benchmark.
 
 #include <algorithm>
 #include <cstdint>
@@ -25,6 +31,19 @@ namespace corosim::bench {
 // A user counter: how many items (e.g. nesting levels) one iteration performs. A plain counter rather than
 // SetItemsProcessed, whose rate Google Benchmark derives from CPU time while the table uses real time.
 inline constexpr const char *kItemsPerIteration = "items_per_iteration";
+
+// (benchmark, its own baseline) pairs, by table name (function name and arguments), in registration order.
+inline std::vector<std::pair<std::string, std::string>> &own_baselines() {
+  static std::vector<std::pair<std::string, std::string>> pairs;
+  return pairs;
+}
+
+// Lists `benchmark` in the second table with its ratio to `baseline`: both by name and arguments as registered,
+// without the "min_time:", "iterations:" or "real_time" parts. Call it before RunSpecifiedBenchmarks, e.g.
+// where the benchmark is registered.
+inline void compare_with_own_baseline(std::string benchmark, std::string baseline) {
+  own_baselines().emplace_back(std::move(benchmark), std::move(baseline));
+}
 
 class RatioReporter final : public benchmark::BenchmarkReporter {
  public:
@@ -44,7 +63,9 @@ class RatioReporter final : public benchmark::BenchmarkReporter {
     display_->Finalize();
     // Beside console output the table reads naturally; JSON or CSV on stdout must stay parseable.
     bool console = dynamic_cast<benchmark::ConsoleReporter *>(display_) != nullptr;
-    print_table(console ? display_->GetOutputStream() : GetErrorStream());
+    std::ostream &out = console ? display_->GetOutputStream() : GetErrorStream();
+    print_table(out);
+    print_own_baseline_table(out);
   }
 
  private:
@@ -110,6 +131,60 @@ class RatioReporter final : public benchmark::BenchmarkReporter {
                     ratio.c_str(), item.c_str(), item_ratio.c_str());
       out << line;
     }
+    out.flush();
+  }
+
+  const Row *find_row(const std::string &name) const {
+    for (const Row &row : rows_)
+      if (row.name == name) return &row;
+    return nullptr;
+  }
+
+  // Per operation: per item when the benchmark says how many one iteration does, else per iteration.
+  static double ns_per_op(const Row &row) { return row.item_ns > 0 ? row.item_ns : row.time_ns; }
+
+  // The second table: benchmarks registered with compare_with_own_baseline, each divided by its own baseline.
+  // Rows come in the first table's order (rows_ is sorted by then); pairs whose benchmark did not run are left
+  // out, a baseline that did not run shows "-".
+  void print_own_baseline_table(std::ostream &out) const {
+    struct Line {
+      const Row *row;
+      const std::string *baseline_name;
+      const Row *baseline;
+    };
+    std::vector<Line> lines;
+    for (const Row &row : rows_)
+      for (const auto &[benchmark, baseline] : own_baselines())
+        if (benchmark == row.name) lines.push_back({&row, &baseline, find_row(baseline)});
+    if (lines.empty()) return;
+
+    std::size_t name_width = 9;      // "benchmark"
+    std::size_t baseline_width = 8;  // "baseline"
+    int64_t repetitions = 0;
+    for (const Line &l : lines) {
+      name_width = std::max(name_width, l.row->name.size());
+      baseline_width = std::max(baseline_width, l.baseline_name->size());
+      repetitions = std::max(repetitions, l.row->repetitions);
+    }
+    int w = static_cast<int>(name_width);
+    int bw = static_cast<int>(baseline_width);
+    char line[1024];
+    std::string measured = repetitions > 1
+                               ? format("medians of %.0f repetitions", static_cast<double>(repetitions))
+                               : "one repetition, no median";
+    out << "\nRatio to each benchmark's own baseline, measured in the same run (" << measured
+        << ", real time per operation):\n";
+    std::snprintf(line, sizeof line, "%-*s %14s  %-*s %14s %10s\n", w, "benchmark", "ns_per_op", bw, "baseline",
+                  "baseline_ns", "ratio");
+    out << line << std::string(name_width + baseline_width + 44, '-') << '\n';
+    for (const Line &l : lines) {
+      std::string baseline_ns = l.baseline ? format("%.2f", ns_per_op(*l.baseline)) : "-";
+      std::string ratio = l.baseline ? format("%.3f", ns_per_op(*l.row) / ns_per_op(*l.baseline)) : "-";
+      std::snprintf(line, sizeof line, "%-*s %14.2f  %-*s %14s %10s\n", w, l.row->name.c_str(), ns_per_op(*l.row),
+                    bw, l.baseline_name->c_str(), baseline_ns.c_str(), ratio.c_str());
+      out << line;
+    }
+    out << "(ratio < 1: faster than its baseline; a baseline shown as \"-\" did not run: filtered out or failed)\n";
     out.flush();
   }
 

@@ -66,6 +66,8 @@ concept Platform = requires(void (*exit_fn)(void *), void *arg) {
   };
   { P::poll(nullptr, std::size_t{0}, int64_t{0}) } -> std::same_as<int>;
   { P::is_main_thread() } -> std::same_as<bool>;
+  { P::poll_spin_max_ns } -> std::convertible_to<int64_t>;  // 0: never spin before blocking
+  { P::relax() } -> std::same_as<void>;                      // give way to another thread while spinning
   // Per-thread storage: ThreadLocal<T>::get() is this thread's T (this sim thread's, in the simulator).
   // T must be constant-initialisable and trivially destructible; use at_thread_exit for cleanup.
   { P::template ThreadLocal<int>::get() } -> std::same_as<int &>;

@@ -1,6 +1,8 @@
 #pragma once
 // Internal: the inside of AioContext, bottom halves and timers, shared by the files of runtime/src/aio.
 
+#include <poll.h>
+
 #include <cstdint>
 #include <map>
 #include <utility>
@@ -66,6 +68,11 @@ struct AioContext::Impl {
   BottomHalf *co_schedule_bh = nullptr;
 
   std::vector<FdHandler> fd_handlers;  // home thread only
+
+  // Home thread only: the adaptive spin window of a blocking poll (context.cpp), and poll()'s scratch space.
+  int64_t poll_ns = 0;
+  std::vector<FdHandler> poll_handlers;
+  std::vector<pollfd> poll_fds;
 };
 
 bool run_bottom_halves(AioContext::Impl &impl);

@@ -39,6 +39,7 @@ int64_t Real::now_ns(ClockType clock) noexcept {
 // ---- event notifier and poll ----
 
 #include <poll.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -87,5 +88,7 @@ int Real::poll(struct pollfd *fds, std::size_t count, int64_t timeout_ns) {
 }
 
 bool Real::is_main_thread() noexcept { return gettid() == getpid(); }
+
+void Real::relax() noexcept { sched_yield(); }
 
 }  // namespace corosim::platform

@@ -44,6 +44,13 @@ struct Real {
   // ready descriptors (revents filled in), 0 on timeout.
   static int poll(struct pollfd *fds, std::size_t count, int64_t timeout_ns);
 
+  // The longest an event loop spins for work before it sleeps in poll (adaptive polling; aio/context.cpp).
+  // 32 us: above a cross-thread wake-up on these machines (a few us), far below a scheduler time slice.
+  static constexpr int64_t poll_spin_max_ns = 32'000;
+
+  // Lets another runnable thread have this CPU for a moment (sched_yield); used while spinning.
+  static void relax() noexcept;
+
   // Whether the caller is the process's main thread (the main event loop's home).
   static bool is_main_thread() noexcept;
 
