@@ -193,6 +193,10 @@ Coroutine *coroutine_alloc(std::size_t stack_size_bytes, std::size_t callable_si
 using namespace detail;
 
 void set_backend(Backend b) {
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+  // Sim threads are fibers on one OS thread; the thread backend would run coroutines on real OS threads.
+  if (b == Backend::thread) misuse("set_backend(thread): the thread backend is not available in the simulator");
+#endif
   g_config.backend = b;
   config_changed();
 }

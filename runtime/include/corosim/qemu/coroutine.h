@@ -33,6 +33,16 @@ Coroutine *coroutine_fn qemu_coroutine_self(void);
 bool qemu_in_coroutine(void);
 bool qemu_coroutine_entered(Coroutine *co);
 
+/* The sim platform's atomics carry a trace id next to the value (corosim/platform/sim.hpp): larger locks. */
+#ifndef COROSIM_PLATFORM_SIM
+#define COROSIM_PLATFORM_SIM 2
+#endif
+#if defined(COROSIM_PLATFORM) && COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+#define COROSIM_C_OPAQUE_(real, sim) sim
+#else
+#define COROSIM_C_OPAQUE_(real, sim) real
+#endif
+
 typedef struct CoQueue {
   void *opaque_[2];
 } CoQueue;
@@ -44,14 +54,14 @@ void qemu_co_queue_restart_all(CoQueue *queue);
 bool qemu_co_queue_empty(CoQueue *queue);
 
 typedef struct CoMutex {
-  void *opaque_[6];
+  void *opaque_[COROSIM_C_OPAQUE_(6, 12)];
 } CoMutex;
 void qemu_co_mutex_init(CoMutex *mutex);
 void coroutine_fn qemu_co_mutex_lock(CoMutex *mutex);
 void coroutine_fn qemu_co_mutex_unlock(CoMutex *mutex);
 
 typedef struct CoRwlock {
-  void *opaque_[9];
+  void *opaque_[COROSIM_C_OPAQUE_(9, 16)];
 } CoRwlock;
 void qemu_co_rwlock_init(CoRwlock *lock);
 void coroutine_fn qemu_co_rwlock_rdlock(CoRwlock *lock);

@@ -1,0 +1,285 @@
+#pragma once
+// The sim platform: what corosim::runtime_sim runs on (../../../../shared/DESIGN.md, "The seam"). Every
+// operation is a scheduling point placed BEFORE the operation, then the plain operation: all sim threads are
+// fibers on one OS thread, so the plain operations are sequentially consistent by construction. Blocking
+// operations park the sim thread in the engine (sim_engine.hpp) until their condition holds.
+// Do not include directly; include <corosim/platform.hpp>.
+//
+// Outside a run (no engine installed, or the engine is not running a sim thread) every operation is plain and
+// nothing can block: a lock that is held, a join or a blocking poll there is misuse.
+//
+// Scope: poll() knows only EventNotifier descriptors (fake numbers from kFakeFdBase up, registered here). Real
+// file descriptors are treated as never ready (simulated pipes are a later step).
+
+#include <cstddef>
+#include <cstdint>
+#include <atomic>  // std::memory_order only
+#include <functional>
+#include <mutex>
+#include <type_traits>
+#include <utility>
+
+#include <corosim/clock.hpp>
+#include <corosim/platform/sim_engine.hpp>
+
+struct pollfd;
+
+namespace corosim::platform {
+
+namespace sim_detail {
+extern SimEngine *g_engine;
+extern SimThreadStorage *g_storage;  // never null: the host's storage outside runs
+extern uint32_t g_epoch;
+extern uint64_t g_next_object;
+
+inline bool active() noexcept { return g_engine && g_engine->in_sim_thread(); }
+
+// An object's id in this run: assigned at its first scheduling point of the run, sequentially (never an address).
+inline uint64_t object_id(uint64_t &tag) noexcept {
+  if (static_cast<uint32_t>(tag >> 32) != g_epoch) tag = (uint64_t{g_epoch} << 32) | ++g_next_object;
+  return tag & 0xffffffffu;
+}
+inline void point(SimOp op, uint64_t &tag) {
+  if (active()) g_engine->schedule_point(op, object_id(tag));
+}
+// Parks until ready(arg); misuse outside a run (nothing could ever make it ready).
+void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint64_t &tag);
+std::size_t register_local_slot(void *(*make)(), void (*destroy)(void *));
+uint32_t spawn(std::function<void()> *body);  // takes ownership
+void join(uint32_t thread);
+}  // namespace sim_detail
+
+struct Sim {
+  static constexpr const char *name = "sim";
+
+  template <class T>
+  class atomic {
+   public:
+    constexpr atomic() noexcept : v_() {}
+    constexpr atomic(T v) noexcept : v_(v) {}  // NOLINT: as std::atomic
+    atomic(const atomic &) = delete;
+    atomic &operator=(const atomic &) = delete;
+
+    T load(std::memory_order = std::memory_order_seq_cst) const {
+      sim_detail::point(SimOp::atomic_load, tag_);
+      return v_;
+    }
+    void store(T v, std::memory_order = std::memory_order_seq_cst) {
+      sim_detail::point(SimOp::atomic_store, tag_);
+      v_ = v;
+    }
+    operator T() const { return load(); }  // NOLINT: as std::atomic
+    T operator=(T v) {
+      store(v);
+      return v;
+    }
+    T exchange(T v, std::memory_order = std::memory_order_seq_cst) {
+      sim_detail::point(SimOp::atomic_rmw, tag_);
+      return std::exchange(v_, v);
+    }
+    bool compare_exchange_strong(T &expected, T desired, std::memory_order = std::memory_order_seq_cst,
+                                 std::memory_order = std::memory_order_seq_cst) {
+      sim_detail::point(SimOp::atomic_rmw, tag_);
+      if (v_ == expected) {
+        v_ = desired;
+        return true;
+      }
+      expected = v_;
+      return false;
+    }
+    // No spurious failures: the simulator explores interleavings, not weak-CAS failures.
+    bool compare_exchange_weak(T &expected, T desired, std::memory_order a = std::memory_order_seq_cst,
+                               std::memory_order b = std::memory_order_seq_cst) {
+      return compare_exchange_strong(expected, desired, a, b);
+    }
+
+    template <class D>
+      requires(std::is_integral_v<T> || std::is_pointer_v<T>)
+    T fetch_add(D d, std::memory_order = std::memory_order_seq_cst) {
+      sim_detail::point(SimOp::atomic_rmw, tag_);
+      T old = v_;
+      v_ = static_cast<T>(v_ + d);
+      return old;
+    }
+    template <class D>
+      requires(std::is_integral_v<T> || std::is_pointer_v<T>)
+    T fetch_sub(D d, std::memory_order = std::memory_order_seq_cst) {
+      sim_detail::point(SimOp::atomic_rmw, tag_);
+      T old = v_;
+      v_ = static_cast<T>(v_ - d);
+      return old;
+    }
+    T fetch_and(T d, std::memory_order = std::memory_order_seq_cst)
+      requires std::is_integral_v<T>
+    {
+      return rmw([d](T v) { return static_cast<T>(v & d); });
+    }
+    T fetch_or(T d, std::memory_order = std::memory_order_seq_cst)
+      requires std::is_integral_v<T>
+    {
+      return rmw([d](T v) { return static_cast<T>(v | d); });
+    }
+    T fetch_xor(T d, std::memory_order = std::memory_order_seq_cst)
+      requires std::is_integral_v<T>
+    {
+      return rmw([d](T v) { return static_cast<T>(v ^ d); });
+    }
+    T operator++()
+      requires std::is_integral_v<T>
+    {
+      return fetch_add(1) + 1;
+    }
+    T operator--()
+      requires std::is_integral_v<T>
+    {
+      return fetch_sub(1) - 1;
+    }
+    T operator++(int)
+      requires std::is_integral_v<T>
+    {
+      return fetch_add(1);
+    }
+    T operator--(int)
+      requires std::is_integral_v<T>
+    {
+      return fetch_sub(1);
+    }
+    T operator+=(T d)
+      requires std::is_integral_v<T>
+    {
+      return fetch_add(d) + d;
+    }
+    T operator-=(T d)
+      requires std::is_integral_v<T>
+    {
+      return fetch_sub(d) - d;
+    }
+
+   private:
+    template <class F>
+    T rmw(F f) {
+      sim_detail::point(SimOp::atomic_rmw, tag_);
+      T old = v_;
+      v_ = f(old);
+      return old;
+    }
+    T v_;
+    mutable uint64_t tag_ = 0;
+  };
+
+  class Mutex {
+   public:
+    constexpr Mutex() noexcept = default;
+    Mutex(const Mutex &) = delete;
+    Mutex &operator=(const Mutex &) = delete;
+    void lock();
+    bool try_lock();
+    void unlock();
+    // Held in this run (a lock left held by an abandoned run counts as free).
+    bool held() const noexcept { return held_epoch_ == sim_detail::g_epoch; }
+
+   private:
+    uint32_t held_epoch_ = 0;
+    uint64_t tag_ = 0;
+  };
+
+  // Waiters are woken in FIFO order (tickets); no spurious wake-ups.
+  class CondVar {
+   public:
+    CondVar() = default;
+    CondVar(const CondVar &) = delete;
+    CondVar &operator=(const CondVar &) = delete;
+    void wait(std::unique_lock<Mutex> &lock);
+    template <class Pred>
+    void wait(std::unique_lock<Mutex> &lock, Pred pred) {
+      while (!pred()) wait(lock);
+    }
+    void notify_one();
+    void notify_all();
+
+   private:
+    void refresh() noexcept;  // forgets waiters of an abandoned run
+    uint32_t epoch_ = 0;
+    uint64_t next_ticket_ = 0;
+    uint64_t wake_upto_ = 0;  // tickets below this are woken
+    uint64_t tag_ = 0;
+  };
+
+  // A sim thread. Constructed with a callable (spawns it); join() parks until it ends.
+  class Thread {
+   public:
+    Thread() noexcept = default;
+    template <class F>
+      requires(!std::is_same_v<std::remove_cvref_t<F>, Thread>)
+    explicit Thread(F &&f) : id_(sim_detail::spawn(new std::function<void()>(std::forward<F>(f)))) {}
+    Thread(Thread &&other) noexcept : id_(std::exchange(other.id_, kNone)) {}
+    Thread &operator=(Thread &&other) noexcept {
+      id_ = std::exchange(other.id_, kNone);
+      return *this;
+    }
+    ~Thread() = default;  // an unjoined sim thread runs on; the run does not end before it does
+    bool joinable() const noexcept { return id_ != kNone; }
+    void join() {
+      sim_detail::join(id_);
+      id_ = kNone;
+    }
+    uint32_t id() const noexcept { return id_; }
+
+   private:
+    static constexpr uint32_t kNone = UINT32_MAX;
+    uint32_t id_ = kNone;
+  };
+
+  class EventNotifier {
+   public:
+    static constexpr int kFakeFdBase = 1 << 20;  // above any real descriptor (RLIMIT_NOFILE)
+    EventNotifier();
+    ~EventNotifier();
+    EventNotifier(const EventNotifier &) = delete;
+    EventNotifier &operator=(const EventNotifier &) = delete;
+    void set() noexcept;
+    bool test_and_clear() noexcept;
+    int fd() const noexcept { return fd_; }
+    bool raised() const noexcept { return raised_; }
+
+   private:
+    friend struct Sim;
+    int fd_;
+    bool raised_ = false;
+    uint64_t tag_ = 0;
+  };
+
+  // Parks until one of the EventNotifier descriptors in fds is raised or the virtual clock has advanced by
+  // timeout_ns (-1: no limit; 0: just look). Other descriptors are never ready.
+  static int poll(struct pollfd *fds, std::size_t count, int64_t timeout_ns);
+
+  // No adaptive spinning before a blocking poll: spinning on the virtual clock would only add steps.
+  static constexpr int64_t poll_spin_max_ns = 0;
+  static void relax() noexcept {}  // never called: event loops do not spin in the simulator
+
+  static bool is_main_thread() noexcept { return sim_detail::active() && sim_detail::g_engine->current_thread() == 0; }
+
+  // Per sim thread (outside runs: the host's one table). T: constant-initialisable, trivially destructible.
+  template <class T>
+  class ThreadLocal {
+   public:
+    static T &get() noexcept { return *static_cast<T *>(sim_detail::g_storage->slot(index())); }
+
+   private:
+    static std::size_t index() noexcept {
+      static const std::size_t i = sim_detail::register_local_slot(
+          []() -> void * { return new T{}; }, [](void *p) { delete static_cast<T *>(p); });
+      return i;
+    }
+  };
+
+  static void at_thread_exit(void (*fn)(void *), void *arg);
+
+  static int64_t now_ns(ClockType) noexcept { return sim_detail::g_engine ? sim_detail::g_engine->now_ns() : 0; }
+
+  static void schedule_point() noexcept {
+    if (sim_detail::active()) sim_detail::g_engine->schedule_point(SimOp::user_point, 0);
+  }
+};
+
+}  // namespace corosim::platform

@@ -1,0 +1,107 @@
+#pragma once
+// The interface between the sim platform (runtime/, platform/sim.hpp) and the scheduler that drives it (sim/,
+// corosim::sim::Executor). runtime/ declares it and never includes a sim/ header; sim/ implements it and installs
+// it with set_sim_engine (../../../../shared/DESIGN.md, "The seam"). A test may install a mock.
+//
+// Everything runs on one OS thread. A sim thread is a fiber; the platform's primitives call the engine at each
+// scheduling point (before the operation) and to park the calling sim thread until a condition holds.
+//
+// Blocking is a predicate, not a wait list: park(ready, arg, deadline) makes the sim thread disabled until
+// ready(arg) is true (the engine evaluates it whenever it picks a thread) or the virtual clock reaches
+// deadline_ns (-1: no deadline). A wake-up is therefore never lost, and an unlock or notify needs no call into
+// the engine: it changes the state the predicate reads. When no sim thread is enabled and some park has a
+// deadline, the engine moves the virtual clock to the earliest one; when none has, the run is a deadlock.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace corosim::platform {
+
+// The operation a scheduling point stands before: the trace records (sim thread, op, object) per step.
+enum class SimOp : uint8_t {
+  atomic_load = 1,
+  atomic_store,
+  atomic_rmw,  // exchange, compare-exchange, fetch_*
+  mutex_lock,
+  mutex_unlock,
+  cv_wait,
+  cv_notify,
+  thread_spawn,
+  thread_join,
+  thread_start,  // the first step of a new sim thread
+  notifier_set,
+  notifier_clear,
+  poll,
+  user_point,  // corosim::schedule_point()
+};
+const char *sim_op_name(SimOp op) noexcept;
+
+class SimEngine {
+ public:
+  virtual ~SimEngine() = default;
+
+  // True while a run is executing on a sim thread (the platform's operations are scheduling points then);
+  // false on the host (before/after a run, in the scheduler itself): operations are then plain.
+  virtual bool in_sim_thread() const noexcept = 0;
+
+  // A scheduling point before `op` on `object` (an id from sim_object_id): the engine may run other sim threads
+  // before returning.
+  virtual void schedule_point(SimOp op, uint64_t object) = 0;
+
+  // The calling sim thread's number: 0 for the run's main thread, then 1, 2, ... in creation order.
+  virtual uint32_t current_thread() const noexcept = 0;
+
+  // Starts a sim thread running fn(arg); returns its number. It first runs when the scheduler picks it.
+  virtual uint32_t spawn(void (*fn)(void *), void *arg) = 0;
+  // Parks the caller until sim thread `thread` has finished.
+  virtual void join(uint32_t thread) = 0;
+
+  // Parks the calling sim thread until ready(arg) or the virtual clock reaches deadline_ns (-1: never). `op` and
+  // `object` name what it waits on (trace, deadlock report). Parking is itself a step: the scheduler chooses the
+  // next thread even if ready(arg) already holds. The caller re-checks its condition after it returns.
+  virtual void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint64_t object) = 0;
+
+  // The virtual clock, in nanoseconds (all clocks are this one clock in the simulator).
+  virtual int64_t now_ns() const noexcept = 0;
+
+  // Registers fn(arg) to run when the calling sim thread ends (in reverse order of registration).
+  virtual void at_thread_exit(void (*fn)(void *), void *arg) = 0;
+
+  // Runtime misuse (detail::misuse) inside a run: the engine fails the run with `message` and does not return.
+  [[noreturn]] virtual void misuse(const char *message) = 0;
+};
+
+// Installs the engine (nullptr: none). Also routes the runtime's misuse reports to it while it runs a sim thread.
+void set_sim_engine(SimEngine *engine) noexcept;
+SimEngine *sim_engine() noexcept;
+
+// --- per-run object ids and per-sim-thread storage (used by the engine and by platform/sim.hpp) ---
+
+// Starts a new run epoch: object ids restart at 1, and locks still held by an abandoned earlier run count as free.
+void sim_begin_epoch() noexcept;
+uint32_t sim_epoch() noexcept;
+
+// A sim thread's ThreadLocal values: one slot per ThreadLocal<T> type, created on first use in that thread.
+class SimThreadStorage {
+ public:
+  SimThreadStorage() = default;
+  SimThreadStorage(const SimThreadStorage &) = delete;
+  SimThreadStorage &operator=(const SimThreadStorage &) = delete;
+  ~SimThreadStorage();
+
+  void *slot(std::size_t index) {
+    if (index < size_ && slots_[index]) return slots_[index];
+    return make_slot(index);
+  }
+
+ private:
+  void *make_slot(std::size_t index);
+  void **slots_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+// The storage ThreadLocal reads: the running sim thread's. The engine sets it whenever it switches sim threads
+// (nullptr: the host's own storage, used outside runs).
+void set_sim_thread_storage(SimThreadStorage *storage) noexcept;
+
+}  // namespace corosim::platform

@@ -1,0 +1,273 @@
+// The sim platform's out-of-line parts (platform/sim.hpp): the engine pointer, run epochs and object ids,
+// per-sim-thread storage, blocking primitives, the notifier registry and poll. Sim build only.
+
+#include <poll.h>
+
+#include <vector>
+
+#include <corosim/platform.hpp>
+
+#include "../coroutine_impl.hpp"
+
+namespace corosim::platform {
+
+namespace sim_detail {
+SimEngine *g_engine = nullptr;
+uint32_t g_epoch = 1;  // 1: outside any run (sim_begin_epoch moves on from 2)
+uint64_t g_next_object = 0;
+
+namespace {
+SimThreadStorage g_host_storage;
+
+struct ThreadLocalType {
+  void *(*make)();
+  void (*destroy)(void *);
+};
+// Never destroyed: the host's storage (a static) is destroyed at exit and needs it then.
+std::vector<ThreadLocalType> &tls_types() {
+  static auto *types = new std::vector<ThreadLocalType>;
+  return *types;
+}
+
+// EventNotifier descriptors: fd - kFakeFdBase indexes this table (the lowest free slot is reused).
+std::vector<Sim::EventNotifier *> &notifiers() {
+  static auto *table = new std::vector<Sim::EventNotifier *>;  // never destroyed: notifiers may outlive statics
+  return *table;
+}
+
+void route_misuse(const char *message) {
+  if (active()) g_engine->misuse(message);  // does not return
+}
+}  // namespace
+
+SimThreadStorage *g_storage = &g_host_storage;
+
+void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint64_t &tag) {
+  if (!active()) detail::misuse("the simulator's %s would block outside a simulated run", sim_op_name(op));
+  g_engine->park(ready, arg, deadline_ns, op, object_id(tag));
+}
+
+std::size_t register_local_slot(void *(*make)(), void (*destroy)(void *)) {
+  tls_types().push_back({make, destroy});
+  return tls_types().size() - 1;
+}
+
+uint32_t spawn(std::function<void()> *body) {
+  if (!active()) {
+    delete body;
+    detail::misuse("a thread was started outside a simulated run");
+  }
+  uint64_t no_object = 0;
+  point(SimOp::thread_spawn, no_object);
+  return g_engine->spawn(
+      [](void *p) {
+        auto *fn = static_cast<std::function<void()> *>(p);
+        (*fn)();
+        delete fn;
+      },
+      body);
+}
+
+void join(uint32_t thread) {
+  if (!active()) detail::misuse("a thread was joined outside a simulated run");
+  if (thread == UINT32_MAX) detail::misuse("join of a thread that is not joinable");
+  g_engine->join(thread);
+}
+}  // namespace sim_detail
+
+using namespace sim_detail;
+
+const char *sim_op_name(SimOp op) noexcept {
+  switch (op) {
+    case SimOp::atomic_load: return "atomic load";
+    case SimOp::atomic_store: return "atomic store";
+    case SimOp::atomic_rmw: return "atomic read-modify-write";
+    case SimOp::mutex_lock: return "mutex lock";
+    case SimOp::mutex_unlock: return "mutex unlock";
+    case SimOp::cv_wait: return "condition wait";
+    case SimOp::cv_notify: return "condition notify";
+    case SimOp::thread_spawn: return "thread spawn";
+    case SimOp::thread_join: return "thread join";
+    case SimOp::thread_start: return "thread start";
+    case SimOp::notifier_set: return "notifier set";
+    case SimOp::notifier_clear: return "notifier clear";
+    case SimOp::poll: return "poll";
+    case SimOp::user_point: return "schedule point";
+  }
+  return "?";
+}
+
+void set_sim_engine(SimEngine *engine) noexcept {
+  g_engine = engine;
+  detail::set_misuse_handler(engine ? &route_misuse : nullptr);
+}
+SimEngine *sim_engine() noexcept { return g_engine; }
+
+void sim_begin_epoch() noexcept {
+  ++g_epoch;
+  if (g_epoch < 2) g_epoch = 2;  // wrapped: 0 and 1 are never a run's
+  g_next_object = 0;
+}
+uint32_t sim_epoch() noexcept { return g_epoch; }
+
+void set_sim_thread_storage(SimThreadStorage *storage) noexcept { g_storage = storage ? storage : &g_host_storage; }
+
+SimThreadStorage::~SimThreadStorage() {
+  auto &types = tls_types();
+  for (std::size_t i = 0; i < size_; ++i)
+    if (slots_[i]) types[i].destroy(slots_[i]);
+  delete[] slots_;
+}
+
+void *SimThreadStorage::make_slot(std::size_t index) {
+  if (index >= size_) {
+    std::size_t n = tls_types().size();
+    if (n <= index) n = index + 1;
+    void **grown = new void *[n]();
+    for (std::size_t i = 0; i < size_; ++i) grown[i] = slots_[i];
+    delete[] slots_;
+    slots_ = grown;
+    size_ = n;
+  }
+  slots_[index] = tls_types()[index].make();
+  return slots_[index];
+}
+
+// --- Mutex, CondVar ---
+
+void Sim::Mutex::lock() {
+  point(SimOp::mutex_lock, tag_);
+  while (held()) park([](void *m) { return !static_cast<Mutex *>(m)->held(); }, this, -1, SimOp::mutex_lock, tag_);
+  held_epoch_ = g_epoch;
+}
+
+bool Sim::Mutex::try_lock() {
+  point(SimOp::mutex_lock, tag_);
+  if (held()) return false;
+  held_epoch_ = g_epoch;
+  return true;
+}
+
+void Sim::Mutex::unlock() {
+  point(SimOp::mutex_unlock, tag_);
+  if (!held()) detail::misuse("unlock of a mutex that is not locked");
+  held_epoch_ = 0;
+}
+
+void Sim::CondVar::refresh() noexcept {
+  if (epoch_ != g_epoch) {
+    epoch_ = g_epoch;
+    next_ticket_ = wake_upto_ = 0;
+  }
+}
+
+void Sim::CondVar::wait(std::unique_lock<Mutex> &lock) {
+  point(SimOp::cv_wait, tag_);
+  refresh();
+  struct Wait {
+    CondVar *cv;
+    uint64_t ticket;
+  } w{this, next_ticket_++};
+  lock.unlock();
+  while (wake_upto_ <= w.ticket)
+    park([](void *p) { auto *w = static_cast<Wait *>(p); return w->cv->wake_upto_ > w->ticket; }, &w, -1,
+         SimOp::cv_wait, tag_);
+  lock.lock();
+}
+
+void Sim::CondVar::notify_one() {
+  point(SimOp::cv_notify, tag_);
+  refresh();
+  if (wake_upto_ < next_ticket_) ++wake_upto_;
+}
+
+void Sim::CondVar::notify_all() {
+  point(SimOp::cv_notify, tag_);
+  refresh();
+  wake_upto_ = next_ticket_;
+}
+
+// --- EventNotifier, poll ---
+
+Sim::EventNotifier::EventNotifier() {
+  auto &table = notifiers();
+  std::size_t i = 0;
+  while (i < table.size() && table[i]) ++i;
+  if (i == table.size()) table.push_back(nullptr);
+  table[i] = this;
+  fd_ = kFakeFdBase + static_cast<int>(i);
+}
+
+Sim::EventNotifier::~EventNotifier() { notifiers()[static_cast<std::size_t>(fd_ - kFakeFdBase)] = nullptr; }
+
+void Sim::EventNotifier::set() noexcept {
+  point(SimOp::notifier_set, tag_);
+  raised_ = true;
+}
+
+bool Sim::EventNotifier::test_and_clear() noexcept {
+  point(SimOp::notifier_clear, tag_);
+  return std::exchange(raised_, false);
+}
+
+namespace {
+Sim::EventNotifier *notifier_of(int fd) {
+  if (fd < Sim::EventNotifier::kFakeFdBase) return nullptr;
+  auto i = static_cast<std::size_t>(fd - Sim::EventNotifier::kFakeFdBase);
+  return i < notifiers().size() ? notifiers()[i] : nullptr;
+}
+
+struct PollWait {
+  pollfd *fds;
+  std::size_t count;
+};
+
+int count_ready(pollfd *fds, std::size_t count, bool fill) {
+  int ready = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    Sim::EventNotifier *n = notifier_of(fds[i].fd);
+    bool in = n && n->raised() && (fds[i].events & POLLIN);
+    if (fill) fds[i].revents = in ? POLLIN : 0;
+    if (in) ++ready;
+  }
+  return ready;
+}
+}  // namespace
+
+int Sim::poll(struct pollfd *fds, std::size_t count, int64_t timeout_ns) {
+  // The object of a poll step: the first notifier's (a context polls its own notifier first).
+  uint64_t no_tag = 0;
+  uint64_t &tag = count > 0 && notifier_of(fds[0].fd) ? notifier_of(fds[0].fd)->tag_ : no_tag;
+  point(SimOp::poll, tag);
+  int ready = count_ready(fds, count, true);
+  if (ready > 0 || timeout_ns == 0) return ready;
+  if (!active()) detail::misuse("a blocking poll outside a simulated run");
+  int64_t deadline = timeout_ns < 0 ? -1 : g_engine->now_ns() + timeout_ns;
+  PollWait w{fds, count};
+  for (;;) {
+    park([](void *p) { auto *w = static_cast<PollWait *>(p); return count_ready(w->fds, w->count, false) > 0; },
+         &w, deadline, SimOp::poll, tag);
+    ready = count_ready(fds, count, true);
+    if (ready > 0 || (deadline >= 0 && g_engine->now_ns() >= deadline)) return ready;
+  }
+}
+
+void Sim::at_thread_exit(void (*fn)(void *), void *arg) {
+  if (active()) g_engine->at_thread_exit(fn, arg);
+  // Outside runs (the host): never run; the host's storage lives as long as the process.
+}
+
+}  // namespace corosim::platform
+
+// --- the thread backend is not part of the simulator (std::thread): these stand in for backends/thread.cpp ---
+
+namespace corosim::detail {
+
+void thread_init(Coroutine *) { misuse("the thread backend is not available in the simulator"); }
+void thread_destroy(Coroutine *) {}
+Action thread_switch(ThreadState &, Coroutine *, Coroutine *, Action) {
+  misuse("the thread backend is not available in the simulator");
+}
+void thread_leader_cleanup(Coroutine *) {}
+
+}  // namespace corosim::detail

@@ -1,0 +1,357 @@
+// The executor (executor.hpp): the SimEngine of runtime/'s sim platform, driving one execution.
+//
+// Switching. The scheduler loop runs on the stack of run_once's caller. Each sim thread starts on its own stack
+// (make_fcontext). A sim thread reaches the scheduler only through switch_to_scheduler(): at a scheduling point,
+// when it parks, when it finishes, and when the run is abandoned (failure, misuse, step limit). jump_fcontext saves
+// the position of whatever stack is running at that moment (the sim thread's own, or a coroutine's that the sim
+// thread entered: the runtime's backends switch stacks inside a sim thread) into SimThread::ctx; resuming jumps
+// back there. So a preemption inside a coroutine needs nothing from the coroutine backend.
+//
+// Per-sim-thread storage. Each sim thread owns a SimThreadStorage (its Platform::ThreadLocal values: the
+// runtime's ThreadState with the current coroutine and context). The scheduler installs the chosen thread's
+// storage before resuming it and the host's after (set_sim_thread_storage).
+//
+// Misuse. set_sim_engine routes the runtime's misuse reports to SimEngine::misuse while a sim thread runs; it, like
+// fail() and the step limit, records the failure and jumps to the scheduler for good (abandon): the frames left
+// on the sim thread's and coroutines' stacks never run again.
+
+#include <corosim/sim/executor.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include <boost/context/detail/fcontext.hpp>
+
+#include <corosim/platform.hpp>
+#include <corosim/sim/trace_hash.hpp>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define COROSIM_SIM_ASAN 1
+extern "C" void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom, std::size_t size);
+extern "C" void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_old, std::size_t *size_old);
+#endif
+
+#if COROSIM_PLATFORM != COROSIM_PLATFORM_SIM
+#error "the executor is built against corosim::runtime_sim (COROSIM_PLATFORM_SIM)"
+#endif
+
+namespace corosim::sim {
+namespace {
+
+namespace ctx = boost::context::detail;
+using platform::SimOp;
+
+struct SimThread {
+  uint32_t id = 0;
+  void (*fn)(void *) = nullptr;
+  void *arg = nullptr;
+  ctx::fcontext_t ctx = nullptr;  // where it resumes (its own stack or a coroutine's)
+  void *stack = nullptr;
+  bool finished = false;
+  // The operation it stands before (the step's trace entry when it is chosen).
+  SimOp op = SimOp::thread_start;
+  uint64_t object = 0;
+  // Parked: enabled only when ready(ready_arg) or the clock reaches deadline (-1: never).
+  bool parked = false;
+  bool (*ready)(void *) = nullptr;
+  void *ready_arg = nullptr;
+  int64_t deadline = -1;
+  std::unique_ptr<platform::SimThreadStorage> storage = std::make_unique<platform::SimThreadStorage>();
+  std::vector<std::pair<void (*)(void *), void *>> exit_hooks;
+  // AddressSanitizer: the bounds of the stack it is suspended on (its own, or a coroutine's it was preempted in).
+  const void *asan_bottom = nullptr;
+  std::size_t asan_size = 0;
+};
+
+class Executor;
+Executor *g_executor = nullptr;
+
+class Executor final : public platform::SimEngine {
+ public:
+  Executor(Strategy &strategy, RunOptions options) : strategy_(strategy), options_(options) {}
+
+  ~Executor() override {
+    for (auto &t : threads_) release_stack(*t);
+  }
+
+  RunResult run(std::function<void()> &main_body) {
+    platform::sim_begin_epoch();
+    platform::set_sim_engine(this);
+    spawn([](void *body) { (*static_cast<std::function<void()> *>(body))(); }, &main_body);
+    loop();
+    platform::set_sim_thread_storage(nullptr);
+    platform::set_sim_engine(nullptr);
+    RunResult r;
+    r.status = status_;
+    r.message = std::move(message_);
+    r.steps = steps_;
+    r.trace_hash = hash_.value();
+    return r;
+  }
+
+  // --- SimEngine ---
+
+  bool in_sim_thread() const noexcept override { return cur_ != nullptr; }
+
+  void schedule_point(SimOp op, uint64_t object) override {
+    cur_->op = op;
+    cur_->object = object;
+    switch_to_scheduler();
+  }
+
+  uint32_t current_thread() const noexcept override { return cur_ ? cur_->id : UINT32_MAX; }
+
+  uint32_t spawn(void (*fn)(void *), void *arg) override {
+    auto t = std::make_unique<SimThread>();
+    t->id = static_cast<uint32_t>(threads_.size());
+    t->fn = fn;
+    t->arg = arg;
+    t->stack = std::malloc(options_.stack_bytes);
+    if (!t->stack) {
+      std::fprintf(stderr, "corosim: cannot allocate a sim thread stack\n");
+      std::abort();
+    }
+    t->ctx = ctx::make_fcontext(static_cast<char *>(t->stack) + options_.stack_bytes, options_.stack_bytes,
+                                &Executor::thread_main);
+    t->asan_bottom = t->stack;
+    t->asan_size = options_.stack_bytes;
+    threads_.push_back(std::move(t));
+    return threads_.back()->id;
+  }
+
+  void join(uint32_t thread) override {
+    if (thread >= threads_.size()) misuse("join of an unknown sim thread");
+    if (thread == cur_->id) misuse("a sim thread joins itself");
+    SimThread *target = threads_[thread].get();
+    while (!target->finished)
+      park([](void *t) { return static_cast<SimThread *>(t)->finished; }, target, -1, SimOp::thread_join, thread);
+  }
+
+  void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint64_t object) override {
+    cur_->op = op;
+    cur_->object = object;
+    cur_->parked = true;
+    cur_->ready = ready;
+    cur_->ready_arg = arg;
+    cur_->deadline = deadline_ns;
+    switch_to_scheduler();
+  }
+
+  int64_t now_ns() const noexcept override { return now_; }
+
+  void at_thread_exit(void (*fn)(void *), void *arg) override { cur_->exit_hooks.emplace_back(fn, arg); }
+
+  [[noreturn]] void misuse(const char *message) override { abandon(RunStatus::misuse, message); }
+
+  [[noreturn]] void abandon(RunStatus status, std::string message) {
+    if (!cur_) {
+      std::fprintf(stderr, "corosim: %s (outside a sim thread)\n", message.c_str());
+      std::abort();
+    }
+    status_ = status;
+    message_ = std::move(message);
+    abandoned_ = true;
+    switch_to_scheduler(/*for_good=*/true);
+    std::abort();  // never resumed
+  }
+
+ private:
+  static void thread_main(ctx::transfer_t t) {
+    Executor *self = g_executor;
+    self->scheduler_ = t.fctx;
+#ifdef COROSIM_SIM_ASAN
+    __sanitizer_finish_switch_fiber(nullptr, &self->asan_sched_bottom_, &self->asan_sched_size_);
+#endif
+    SimThread *me = self->cur_;
+    me->fn(me->arg);
+    // Exit hooks (the runtime's per-thread cleanup) still run as this sim thread; they may register more.
+    while (!me->exit_hooks.empty()) {
+      auto [fn, arg] = me->exit_hooks.back();
+      me->exit_hooks.pop_back();
+      fn(arg);
+    }
+    me->finished = true;
+    self->switch_to_scheduler(/*for_good=*/true);
+    std::abort();  // never resumed
+  }
+
+  // for_good: this sim thread never resumes (finished or abandoned).
+  void switch_to_scheduler(bool for_good = false) {
+#ifdef COROSIM_SIM_ASAN
+    void *fake = nullptr;
+    __sanitizer_start_switch_fiber(for_good ? nullptr : &fake, asan_sched_bottom_, asan_sched_size_);
+#else
+    (void)for_good;
+#endif
+    ctx::transfer_t t = ctx::jump_fcontext(scheduler_, nullptr);
+    scheduler_ = t.fctx;  // resumed by the scheduler: where to go back to next time
+#ifdef COROSIM_SIM_ASAN
+    __sanitizer_finish_switch_fiber(fake, &asan_sched_bottom_, &asan_sched_size_);
+#endif
+  }
+
+  bool enabled(const SimThread &t) const {
+    if (t.finished) return false;
+    if (!t.parked) return true;
+    if (t.deadline >= 0 && now_ >= t.deadline) return true;
+    return t.ready(t.ready_arg);
+  }
+
+  void loop() {
+    std::vector<ThreadId> enabled_ids;
+    std::optional<ThreadId> running;
+    for (;;) {
+      enabled_ids.clear();
+      for (auto &t : threads_)
+        if (enabled(*t)) enabled_ids.push_back(t->id);
+      if (enabled_ids.empty()) {
+        int64_t earliest = -1;
+        bool unfinished = false;
+        for (auto &t : threads_) {
+          if (t->finished) continue;
+          unfinished = true;
+          if (t->parked && t->deadline >= 0 && (earliest < 0 || t->deadline < earliest)) earliest = t->deadline;
+        }
+        if (!unfinished) return;  // every sim thread finished: ok
+        if (earliest >= 0) {
+          now_ = earliest > now_ ? earliest : now_;
+          hash_.add(~uint64_t{0});  // a clock jump is part of the trace
+          hash_.add(static_cast<uint64_t>(now_));
+          running.reset();
+          continue;
+        }
+        report_deadlock();
+        return;
+      }
+      if (steps_ >= options_.max_steps) {
+        status_ = RunStatus::step_limit;
+        message_ = "step limit: " + std::to_string(options_.max_steps) + " scheduling steps";
+        return;
+      }
+      ThreadId next = strategy_.next_thread(enabled_ids, running);
+      if (!strategy_.mismatch().empty()) {
+        status_ = RunStatus::mismatch;
+        message_ = strategy_.mismatch();
+        return;
+      }
+      SimThread &t = *threads_[next];
+      hash_.add(next);
+      hash_.add(static_cast<uint64_t>(t.op));
+      hash_.add(t.object);
+      ++steps_;
+      t.parked = false;  // the thread re-checks its condition
+      resume(t);
+      if (abandoned_) return;
+      if (t.finished) release_stack(t);
+      running = t.finished || t.parked ? std::nullopt : std::optional<ThreadId>(t.id);
+    }
+  }
+
+  void resume(SimThread &t) {
+    cur_ = &t;
+    platform::set_sim_thread_storage(t.storage.get());
+#ifdef COROSIM_SIM_ASAN
+    void *fake = nullptr;
+    __sanitizer_start_switch_fiber(&fake, t.asan_bottom, t.asan_size);
+#endif
+    ctx::transfer_t r = ctx::jump_fcontext(t.ctx, nullptr);
+    t.ctx = r.fctx;
+#ifdef COROSIM_SIM_ASAN
+    // The stack it left from: its own, or the coroutine's it was preempted in.
+    __sanitizer_finish_switch_fiber(fake, &t.asan_bottom, &t.asan_size);
+#endif
+    platform::set_sim_thread_storage(nullptr);
+    cur_ = nullptr;
+  }
+
+  void report_deadlock() {
+    status_ = RunStatus::deadlock;
+    std::string ids;
+    for (auto &t : threads_) {
+      if (t->finished) continue;
+      if (!ids.empty()) ids += ", ";
+      ids += std::to_string(t->id);
+      ids += " (";
+      ids += platform::sim_op_name(t->op);
+      ids += ")";
+    }
+    message_ = "deadlock: sim threads " + ids + " blocked";
+  }
+
+  void release_stack(SimThread &t) {
+    std::free(t.stack);
+    t.stack = nullptr;
+  }
+
+  Strategy &strategy_;
+  RunOptions options_;
+  std::vector<std::unique_ptr<SimThread>> threads_;
+  SimThread *cur_ = nullptr;
+  ctx::fcontext_t scheduler_ = nullptr;
+  int64_t now_ = 0;
+  uint64_t steps_ = 0;
+  TraceHash hash_;
+  RunStatus status_ = RunStatus::ok;
+  std::string message_;
+  bool abandoned_ = false;
+  const void *asan_sched_bottom_ = nullptr;  // the scheduler's (host) stack, learned on the first switch
+  std::size_t asan_sched_size_ = 0;
+};
+
+}  // namespace
+
+const char *run_status_name(RunStatus status) noexcept {
+  switch (status) {
+    case RunStatus::ok: return "ok";
+    case RunStatus::failure: return "failure";
+    case RunStatus::misuse: return "misuse";
+    case RunStatus::deadlock: return "deadlock";
+    case RunStatus::step_limit: return "step limit";
+    case RunStatus::mismatch: return "mismatch";
+    case RunStatus::exhausted: return "exhausted";
+  }
+  return "?";
+}
+
+RunResult run_once(std::function<void()> main_body, Strategy &strategy, uint64_t seed, RunOptions options) {
+  if (g_executor) {
+    std::fprintf(stderr, "corosim: run_once called inside a run\n");
+    std::abort();
+  }
+  if (!strategy.begin_execution(seed)) {
+    RunResult r;
+    r.status = RunStatus::exhausted;
+    r.message = "the strategy has explored its whole space";
+    r.decisions = strategy.decisions();
+    return r;
+  }
+  RunResult r;
+  {
+    Executor executor(strategy, options);
+    g_executor = &executor;
+    r = executor.run(main_body);
+    g_executor = nullptr;
+  }
+  strategy.end_execution();
+  if (r.status == RunStatus::ok && !strategy.mismatch().empty()) {
+    r.status = RunStatus::mismatch;
+    r.message = strategy.mismatch();
+  }
+  r.decisions = strategy.decisions();
+  return r;
+}
+
+void fail(const std::string &message) {
+  if (!g_executor) {
+    std::fprintf(stderr, "corosim: %s (outside a simulated run)\n", message.c_str());
+    std::abort();
+  }
+  g_executor->abandon(RunStatus::failure, message);
+}
+
+uint32_t current_sim_thread() { return g_executor ? g_executor->current_thread() : UINT32_MAX; }
+
+}  // namespace corosim::sim
