@@ -161,9 +161,10 @@ class ScheduleRoundTrip {
   std::binary_semaphore batch_done_{0};
 };
 
-void BM_aio_co_schedule_round_trip(benchmark::State &state) {
-  BackendScope scope(Backend::fcontext, /*pool=*/true);
-  ScheduleRoundTrip round_trip;
+// Times batches of round trips of a ping-pong (ScheduleRoundTrip, CondvarPingPong), then checks that no
+// hand-off was lost or duplicated.
+template <class PingPong>
+void measure_round_trips(benchmark::State &state, PingPong &round_trip) {
   int64_t round_trips = 0;
   ProcessCpuTime cpu;
   while (state.KeepRunningBatch(kRoundTripsPerBatch)) {
@@ -174,6 +175,12 @@ void BM_aio_co_schedule_round_trip(benchmark::State &state) {
   // Not timed any more: the timer stopped when the loop ended.
   round_trip.finish();
   if (round_trip.second_runs() != round_trips + 1) state.SkipWithError("a hand-off was lost or duplicated");
+}
+
+void BM_aio_co_schedule_round_trip(benchmark::State &state) {
+  BackendScope scope(Backend::fcontext, /*pool=*/true);
+  ScheduleRoundTrip round_trip;
+  measure_round_trips(state, round_trip);
 }
 
 // One coroutine that hops between the two contexts: aio_co_reschedule_self(B), then aio_co_reschedule_self(A).
@@ -319,15 +326,7 @@ class CondvarPingPong {
 
 void BM_condvar_ping_pong_round_trip(benchmark::State &state) {
   CondvarPingPong round_trip;
-  int64_t round_trips = 0;
-  ProcessCpuTime cpu;
-  while (state.KeepRunningBatch(kRoundTripsPerBatch)) {
-    round_trip.run_batch(kRoundTripsPerBatch);
-    round_trips += kRoundTripsPerBatch;
-  }
-  cpu.report(state, round_trips);
-  round_trip.finish();
-  if (round_trip.second_runs() != round_trips + 1) state.SkipWithError("a hand-off was lost or duplicated");
+  measure_round_trips(state, round_trip);
 }
 
 // --- contended locks -----------------------------------------------------------------------------------------
