@@ -9,16 +9,10 @@
 
 #include <corosim/qemu/aio.h>
 #include <corosim/qemu/coroutine.h>
+
+#include "c_check.h"
 #include <corosim/qemu/timer.h>
 
-static atomic_int failures; /* CHECK runs on iothreads too */
-#define CHECK(cond)                                                             \
-  do {                                                                          \
-    if (!(cond)) {                                                              \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      failures++;                                                               \
-    }                                                                           \
-  } while (0)
 
 #define MS 1000000LL
 
@@ -29,7 +23,6 @@ static void poll_main_until(atomic_int *flag) {
   while (!atomic_load(flag)) {
     if (qemu_get_clock_ns(rt_clock) > deadline) {
       fprintf(stderr, "%s: timed out waiting for the main context\n", __func__);
-      failures++;
       exit(1); /* coroutines may still refer to the stack of the caller */
     }
     aio_poll(main_ctx, true);
@@ -280,10 +273,5 @@ int main(void) {
   test_clocks();
   test_sleep();
   test_iothread();
-  if (failures) {
-    fprintf(stderr, "c_aio_test: %d check(s) failed\n", atomic_load(&failures));
-    return 1;
-  }
-  printf("c_aio_test: all checks passed\n");
-  return 0;
+  return c_check_result("c_aio_test");
 }

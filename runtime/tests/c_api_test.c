@@ -8,14 +8,8 @@
 
 #include <corosim/qemu/coroutine.h>
 
-static int failures;
-#define CHECK(cond)                                                    \
-  do {                                                                 \
-    if (!(cond)) {                                                     \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      failures++;                                                      \
-    }                                                                  \
-  } while (0)
+#include "c_check.h"
+
 
 static char order[64];
 static void record(char c) {
@@ -119,10 +113,5 @@ int main(void) {
   qemu_co_queue_restart_all(&s.queue);
   CHECK(strcmp(order, "ww") == 0);
 
-  if (failures) {
-    fprintf(stderr, "c_api_test: %d check(s) failed\n", failures);
-    return 1;
-  }
-  printf("c_api_test: all checks passed\n");
-  return 0;
+  return c_check_result("c_api_test");
 }
