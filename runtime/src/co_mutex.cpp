@@ -57,7 +57,7 @@ void CoMutex::lock_slowpath(Coroutine *me) {
     if (first->co == me) return;  // we hand the lock to ourselves
     detail::wake(first->co);
   }
-  yield();
+  detail::yield_waiting(me, detail::Wait::co_mutex, this);
 }
 
 CoMutex::WaitRecord *CoMutex::pop_waiter() {

@@ -21,7 +21,7 @@ void CoQueue::push_back_self() {
 }
 
 void CoQueue::suspend() {
-  yield();
+  detail::yield_waiting(self(), detail::Wait::co_queue, this);
   // Whoever woke us took us off the queue first (pop), so we are in no queue now.
   if (COROSIM_UNLIKELY(self()->queued == Queue::co_queue))
     detail::misuse("Co-routine %llu resumed while still waiting in a CoQueue",

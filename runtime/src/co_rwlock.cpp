@@ -59,7 +59,7 @@ void CoRwlock::rdlock() {
     Ticket ticket{true, me, nullptr};
     queue_ticket(&ticket);
     mutex_.unlock();
-    yield();
+    detail::yield_waiting(me, detail::Wait::co_rwlock_read, this);
     if (COROSIM_UNLIKELY(owners_ < 1)) misuse("CoRwlock: reader woken without a read share");
     // We were admitted; admit the next ticket too if it is a reader (a run of readers enters together).
     mutex_.lock();
@@ -82,7 +82,7 @@ void CoRwlock::wrlock() {
     Ticket ticket{false, me, nullptr};
     queue_ticket(&ticket);
     mutex_.unlock();
-    yield();
+    detail::yield_waiting(me, detail::Wait::co_rwlock_write, this);
     if (COROSIM_UNLIKELY(owners_ != -1)) misuse("CoRwlock: writer woken without the write lock");
   }
   ++me->locks_held;
@@ -125,7 +125,7 @@ void CoRwlock::upgrade() {
   Ticket ticket{false, me, nullptr};
   queue_ticket(&ticket);
   admit_first_and_unlock();  // if we were the last reader, the first ticket (maybe ours) gets in
-  yield();
+  detail::yield_waiting(me, detail::Wait::co_rwlock_write, this);
   if (COROSIM_UNLIKELY(owners_ != -1)) misuse("CoRwlock: upgrade woken without the write lock");
 }
 

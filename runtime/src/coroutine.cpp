@@ -16,8 +16,10 @@ MisuseHandler g_misuse_handler = nullptr;
 
 // Ids are handed out in blocks so that creating a coroutine costs no atomic operation; within a thread they are
 // sequential. 4096 keeps them small for any realistic number of threads.
+#if COROSIM_PLATFORM != COROSIM_PLATFORM_SIM  // the simulator numbers coroutines per run instead
 constexpr uint64_t kIdBlock = 4096;
 Platform::atomic<uint64_t> g_next_id_block{0};
+#endif
 
 uint8_t bits_of(Backend b) noexcept {
   switch (b) {
@@ -56,12 +58,18 @@ Coroutine *coroutine_new(std::size_t stack_size_requested) {
     case kUcontext: ucontext_init(co); break;
     case kThread: thread_init(co); break;
   }
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+  sim_register(co);
+#endif
   return co;
 }
 
 }  // namespace
 
 void coroutine_free(Coroutine *co) {
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+  sim_unregister(co);
+#endif
   if (co->backend_bits == kThread) thread_destroy(co);
 #ifdef COROSIM_TSAN
   if (co->tsan_fiber) __tsan_destroy_fiber(co->tsan_fiber);
@@ -138,7 +146,13 @@ void coroutine_discard(Coroutine *co) noexcept {
 
 // A new life for a fresh or recycled coroutine object. Precondition: ts has an id left in its block.
 static inline void begin_life(ThreadState &ts, Coroutine *co, InvokeFn invoke, DestroyFn destroy) {
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+  // Per run and in creation order, whatever sim thread creates it (determinism: ids appear in reports).
+  (void)ts;
+  co->id = sim_next_coroutine_id();
+#else
   co->id = ts.next_id++;
+#endif
   co->invoke = invoke;
   co->destroy = destroy;
   co->started = false;
@@ -153,10 +167,12 @@ static inline void begin_life(ThreadState &ts, Coroutine *co, InvokeFn invoke, D
                                                                      DestroyFn destroy, void **callable_storage) {
   Coroutine *co = stack_size_bytes == 0 ? pool_take(ts) : nullptr;
   if (!co) co = coroutine_new(stack_size_bytes);
+#if COROSIM_PLATFORM != COROSIM_PLATFORM_SIM
   if (ts.next_id == ts.id_block_end) {
     ts.next_id = g_next_id_block.fetch_add(1, std::memory_order_relaxed) * kIdBlock + 1;
     ts.id_block_end = ts.next_id + kIdBlock;
   }
+#endif
   begin_life(ts, co, invoke, destroy);
   if (callable_size <= Coroutine::kInlineCallableBytes && callable_align <= alignof(Coroutine)) {
     co->callable = co->inline_callable;

@@ -36,6 +36,10 @@ constexpr uintptr_t kActionMask = 3;
 enum class Queue : uint8_t { none, co_queue, wakeup, co_mutex, co_rwlock, pool };
 const char *queue_name(Queue q) noexcept;
 
+// What a suspended coroutine waits for, when it waits inside the runtime (yield_waiting): diagnostics only (the
+// simulator's deadlock report names it). A coroutine suspended by a plain yield() waits for `none`.
+enum class Wait : uint8_t { none, co_mutex, co_queue, co_rwlock_read, co_rwlock_write, sleep, reschedule, thread_pool };
+
 // Backend tags as bits so a switch can test both ends at once: leader | fcontext == fcontext.
 enum BackendBits : uint8_t { kLeader = 0, kFcontext = 1, kUcontext = 2, kThread = 4 };
 
@@ -79,6 +83,15 @@ class alignas(16) Coroutine {
   HeldRwlock held_rwlocks[kTrackedRwlocks] = {};
   uint32_t held_rwlock_count = 0;  // may exceed kTrackedRwlocks
   uint64_t id = 0;
+  // While suspended in yield_waiting: what for, and the lock, queue or context it waits on.
+  detail::Wait wait = detail::Wait::none;
+  const void *wait_object = nullptr;
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+  // Every coroutine object of the simulated run (platform/sim_runtime.cpp): for deadlock reports, leak checks
+  // and the reaping of an abandoned run's stacks.
+  Coroutine *sim_prev = nullptr;
+  Coroutine *sim_next = nullptr;
+#endif
   // Home context: the one it last ran in. Written by the enter on the coroutine's thread; read by wakers on
   // other threads only after an acquire that pairs with a release the coroutine did after being entered (it
   // published a wait record, a queue entry under a lock, a scheduled bottom half), so a plain field.
@@ -286,6 +299,22 @@ void wake_after_self(Coroutine *co);
 AioContext *bind_main_context(ThreadState &ts);
 
 // Marks co as a member of queue q. Misuse if it already is in one.
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+// The run's coroutine objects (platform/sim_runtime.cpp): coroutine_new registers, coroutine_free unregisters.
+void sim_register(Coroutine *co) noexcept;
+void sim_unregister(Coroutine *co) noexcept;
+uint64_t sim_next_coroutine_id() noexcept;  // 1, 2, ... per run
+#endif
+
+// Yields, recording what the coroutine waits for until it runs again (Coroutine::wait).
+inline void yield_waiting(Coroutine *me, Wait what, const void *object) {
+  me->wait = what;
+  me->wait_object = object;
+  yield();
+  me->wait = Wait::none;
+  me->wait_object = nullptr;
+}
+
 inline void enqueue_check(Coroutine *co, Queue q) {
   if (COROSIM_UNLIKELY(co->queued != Queue::none))
     misuse("Co-routine %llu is already in a %s; it cannot be put in a %s too",

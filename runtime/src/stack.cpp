@@ -102,10 +102,36 @@ void thread_exit_hook(void *arg) {
 
 }  // namespace
 
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM && !defined(COROSIM_ASAN) && !defined(COROSIM_TSAN)
+// Sim build: a few unmapped stacks are kept, guard page and all, and handed to the next coroutines instead of an
+// mmap + mprotect + munmap per coroutine (a simulated execution creates and destroys its coroutines, so an
+// exploration would otherwise spend about as long in those system calls as in simulating). Addresses never
+// influence a simulated run's decisions or its trace, so reuse keeps runs deterministic. Per OS thread, so it
+// needs no lock (the simulator runs on one). Sanitizer builds map afresh: a reused stack would carry the shadow
+// state of the coroutine that ran on it before.
+#define COROSIM_STACK_CACHE 1
+struct StackCache {
+  static constexpr std::size_t kCapacity = 16;
+  Stack stacks[kCapacity];
+  std::size_t count = 0;
+};
+thread_local StackCache t_stack_cache;
+#endif
+
 bool map_stack(Stack &stack, std::size_t usable_bytes) {
   const std::size_t page = page_size();
   usable_bytes = (usable_bytes + page - 1) / page * page;
   const std::size_t total = usable_bytes + page;
+#ifdef COROSIM_STACK_CACHE
+  StackCache &cache = t_stack_cache;
+  for (std::size_t i = cache.count; i-- > 0;) {
+    if (cache.stacks[i].map_size != total) continue;
+    stack = cache.stacks[i];
+    cache.stacks[i] = cache.stacks[--cache.count];
+    g_stacks_mapped.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+#endif
   void *base = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) return false;
   if (mprotect(base, page, PROT_NONE) != 0) {
@@ -122,6 +148,14 @@ bool map_stack(Stack &stack, std::size_t usable_bytes) {
 
 void unmap_stack(Stack &stack) {
   if (!stack.map_base) return;
+#ifdef COROSIM_STACK_CACHE
+  if (StackCache &cache = t_stack_cache; cache.count < StackCache::kCapacity) {
+    cache.stacks[cache.count++] = stack;
+    stack = Stack{};
+    g_stacks_mapped.fetch_sub(1, std::memory_order_relaxed);
+    return;
+  }
+#endif
   munmap(stack.map_base, stack.map_size);
   stack = Stack{};
   g_stacks_mapped.fetch_sub(1, std::memory_order_relaxed);
@@ -140,10 +174,19 @@ Coroutine *init_thread(ThreadState &ts) {
   if (sigaltstack(nullptr, &old) == 0 && (old.ss_flags & SS_DISABLE)) {
     // SIGSTKSZ is not a constant in newer glibc; 64 KiB is ample for the handler (and for ASan's, if it runs).
     constexpr std::size_t kAltStackBytes = 64 * 1024;
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+    // Sim threads are fibers of one OS thread, which needs one alternate stack: a static one, installed by the
+    // first sim thread and left installed (sigaltstack_mem stays null, so no exit hook removes it; an abandoned
+    // run never runs its exit hooks anyway).
+    alignas(16) static char sim_altstack[kAltStackBytes];
+    void *mem = sim_altstack;
+#else
     ts.sigaltstack_mem = std::malloc(kAltStackBytes);
+    void *mem = ts.sigaltstack_mem;
+#endif
     stack_t ss;
     std::memset(&ss, 0, sizeof ss);
-    ss.ss_sp = ts.sigaltstack_mem;
+    ss.ss_sp = mem;
     ss.ss_size = kAltStackBytes;
     sigaltstack(&ss, nullptr);
   }

@@ -14,6 +14,17 @@
 // Misuse. set_sim_engine routes the runtime's misuse reports to SimEngine::misuse while a sim thread runs; it, like
 // fail() and the step limit, records the failure and jumps to the scheduler for good (abandon): the frames left
 // on the sim thread's and coroutines' stacks never run again.
+//
+// Tear-down. A run that ended normally has nothing left but what the scenario leaked. A failed run (abandoned,
+// stuck, or leaking coroutines) is freed as a whole: the runtime unmaps its coroutines' stacks
+// (sim_runtime_end_run), the sim threads' stacks and records go, and the run heap releases every block the run
+// allocated and did not free (sim_engine.hpp). Recording into the run heap is on exactly while a sim thread runs
+// (resume); the executor's own allocations made on a sim thread's behalf (spawn, exit hooks, failure messages)
+// are made in SimHostHeap scopes, so that they survive the release.
+//
+// Stuck runs. When no sim thread can run and no timer is pending, diagnosis.cpp reads the runtime's unfinished
+// coroutines (sim_live_coroutines) and tells a lock cycle (deadlock) from a wake-up nobody will send (lost
+// wake-up), naming every coroutine, what it waits for and who holds it.
 
 #include <corosim/sim/executor.hpp>
 
@@ -26,7 +37,10 @@
 #include <boost/context/detail/fcontext.hpp>
 
 #include <corosim/platform.hpp>
+#include <corosim/platform/sim_runtime.hpp>
 #include <corosim/sim/trace_hash.hpp>
+
+#include "diagnosis.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define COROSIM_SIM_ASAN 1
@@ -51,9 +65,11 @@ struct SimThread {
   ctx::fcontext_t ctx = nullptr;  // where it resumes (its own stack or a coroutine's)
   void *stack = nullptr;
   bool finished = false;
-  // The operation it stands before (the step's trace entry when it is chosen).
+  // The operation it stands before, and the coroutine running in it then (the step's trace entry when it is
+  // chosen).
   SimOp op = SimOp::thread_start;
   uint64_t object = 0;
+  uint64_t coroutine = 0;
   // Parked: enabled only when ready(ready_arg) or the clock reaches deadline (-1: never).
   bool parked = false;
   bool (*ready)(void *) = nullptr;
@@ -79,16 +95,28 @@ class Executor final : public platform::SimEngine {
 
   RunResult run(std::function<void()> &main_body) {
     platform::sim_begin_epoch();
+    platform::sim_runtime_begin_run();
     platform::set_sim_engine(this);
     spawn([](void *body) { (*static_cast<std::function<void()> *>(body))(); }, &main_body);
     loop();
+    if (status_ == RunStatus::ok) {
+      // The locks they wait for may have gone with the frames of finished sim threads: no holder look-up.
+      std::vector<platform::SimCoroutine> left = platform::sim_live_coroutines(/*look_up_holders=*/false);
+      if (!left.empty()) {
+        status_ = RunStatus::leak;
+        message_ = describe_leak(left);
+      }
+    }
     platform::set_sim_thread_storage(nullptr);
     platform::set_sim_engine(nullptr);
+    tear_down();
     RunResult r;
     r.status = status_;
     r.message = std::move(message_);
     r.steps = steps_;
     r.trace_hash = hash_.value();
+    r.end_ns = now_;
+    r.trace = std::move(trace_);
     return r;
   }
 
@@ -99,12 +127,14 @@ class Executor final : public platform::SimEngine {
   void schedule_point(SimOp op, uint64_t object) override {
     cur_->op = op;
     cur_->object = object;
+    cur_->coroutine = platform::sim_running_coroutine();
     switch_to_scheduler();
   }
 
   uint32_t current_thread() const noexcept override { return cur_ ? cur_->id : UINT32_MAX; }
 
   uint32_t spawn(void (*fn)(void *), void *arg) override {
+    platform::SimHostHeap host;  // the thread's record and stack belong to the executor, not to the run
     auto t = std::make_unique<SimThread>();
     t->id = static_cast<uint32_t>(threads_.size());
     t->fn = fn;
@@ -133,6 +163,7 @@ class Executor final : public platform::SimEngine {
   void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint64_t object) override {
     cur_->op = op;
     cur_->object = object;
+    cur_->coroutine = platform::sim_running_coroutine();
     cur_->parked = true;
     cur_->ready = ready;
     cur_->ready_arg = arg;
@@ -142,10 +173,21 @@ class Executor final : public platform::SimEngine {
 
   int64_t now_ns() const noexcept override { return now_; }
 
-  void at_thread_exit(void (*fn)(void *), void *arg) override { cur_->exit_hooks.emplace_back(fn, arg); }
+  void at_thread_exit(void (*fn)(void *), void *arg) override {
+    platform::SimHostHeap host;
+    cur_->exit_hooks.emplace_back(fn, arg);
+  }
 
-  [[noreturn]] void misuse(const char *message) override { abandon(RunStatus::misuse, message); }
+  [[noreturn]] void misuse(const char *message) override {
+    std::string text;
+    {
+      platform::SimHostHeap host;
+      text = message;
+    }
+    abandon(RunStatus::misuse, std::move(text));
+  }
 
+  // `message` must not be the run heap's (it is released with the run): build it in a SimHostHeap scope.
   [[noreturn]] void abandon(RunStatus status, std::string message) {
     if (!cur_) {
       std::fprintf(stderr, "corosim: %s (outside a sim thread)\n", message.c_str());
@@ -241,11 +283,12 @@ class Executor final : public platform::SimEngine {
       hash_.add(next);
       hash_.add(static_cast<uint64_t>(t.op));
       hash_.add(t.object);
+      hash_.add(t.coroutine);
+      if (options_.record_trace) trace_.push_back(TraceEvent{steps_, next, t.coroutine, t.op, t.object, now_});
       ++steps_;
       t.parked = false;  // the thread re-checks its condition
       resume(t);
       if (abandoned_) return;
-      if (t.finished) release_stack(t);
       running = t.finished || t.parked ? std::nullopt : std::optional<ThreadId>(t.id);
     }
   }
@@ -253,11 +296,13 @@ class Executor final : public platform::SimEngine {
   void resume(SimThread &t) {
     cur_ = &t;
     platform::set_sim_thread_storage(t.storage.get());
+    platform::sim_heap_record(true);
 #ifdef COROSIM_SIM_ASAN
     void *fake = nullptr;
     __sanitizer_start_switch_fiber(&fake, t.asan_bottom, t.asan_size);
 #endif
     ctx::transfer_t r = ctx::jump_fcontext(t.ctx, nullptr);
+    platform::sim_heap_record(false);
     t.ctx = r.fctx;
 #ifdef COROSIM_SIM_ASAN
     // The stack it left from: its own, or the coroutine's it was preempted in.
@@ -268,17 +313,24 @@ class Executor final : public platform::SimEngine {
   }
 
   void report_deadlock() {
-    status_ = RunStatus::deadlock;
-    std::string ids;
-    for (auto &t : threads_) {
-      if (t->finished) continue;
-      if (!ids.empty()) ids += ", ";
-      ids += std::to_string(t->id);
-      ids += " (";
-      ids += platform::sim_op_name(t->op);
-      ids += ")";
-    }
-    message_ = "deadlock: sim threads " + ids + " blocked";
+    std::vector<StuckThread> stuck;
+    for (auto &t : threads_)
+      if (!t->finished) stuck.push_back({t->id, t->op, t->object});
+    Diagnosis d = diagnose_stuck(platform::sim_live_coroutines(/*look_up_holders=*/true), stuck);
+    status_ = d.status;
+    message_ = std::move(d.message);
+  }
+
+  // After the run: see "Tear-down" above. On the host, recording off.
+  void tear_down() {
+    const bool failed = status_ != RunStatus::ok;
+    platform::sim_runtime_end_run(/*abandoned=*/failed);
+    for (auto &t : threads_) release_stack(*t);
+    threads_.clear();  // their storage (ThreadLocal values) is deleted here, before the release below
+    if (failed)
+      platform::sim_heap_release_run();
+    else
+      platform::sim_heap_adopt_run();
   }
 
   void release_stack(SimThread &t) {
@@ -296,6 +348,7 @@ class Executor final : public platform::SimEngine {
   TraceHash hash_;
   RunStatus status_ = RunStatus::ok;
   std::string message_;
+  std::vector<TraceEvent> trace_;
   bool abandoned_ = false;
   const void *asan_sched_bottom_ = nullptr;  // the scheduler's (host) stack, learned on the first switch
   std::size_t asan_sched_size_ = 0;
@@ -309,7 +362,24 @@ const char *run_status_name(RunStatus status) noexcept {
     case RunStatus::failure: return "failure";
     case RunStatus::misuse: return "misuse";
     case RunStatus::deadlock: return "deadlock";
+    case RunStatus::lost_wakeup: return "lost wake-up";
+    case RunStatus::leak: return "leaked coroutines";
     case RunStatus::step_limit: return "step limit";
+    case RunStatus::mismatch: return "mismatch";
+    case RunStatus::exhausted: return "exhausted";
+  }
+  return "?";
+}
+
+const char *run_status_kind(RunStatus status) noexcept {
+  switch (status) {
+    case RunStatus::ok: return "ok";
+    case RunStatus::failure: return "assertion";
+    case RunStatus::misuse: return "misuse";
+    case RunStatus::deadlock: return "deadlock";
+    case RunStatus::lost_wakeup: return "lost_wakeup";
+    case RunStatus::leak: return "leak";
+    case RunStatus::step_limit: return "step_limit";
     case RunStatus::mismatch: return "mismatch";
     case RunStatus::exhausted: return "exhausted";
   }
@@ -349,7 +419,12 @@ void fail(const std::string &message) {
     std::fprintf(stderr, "corosim: %s (outside a simulated run)\n", message.c_str());
     std::abort();
   }
-  g_executor->abandon(RunStatus::failure, message);
+  std::string text;
+  {
+    platform::SimHostHeap host;  // the message outlives the run's heap
+    text = message;
+  }
+  g_executor->abandon(RunStatus::failure, std::move(text));
 }
 
 uint32_t current_sim_thread() { return g_executor ? g_executor->current_thread() : UINT32_MAX; }

@@ -174,12 +174,22 @@ AioContext *bind_main_context(ThreadState &ts) {
 
 }  // namespace detail
 
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+namespace detail {
+AioContext *g_sim_main_context = nullptr;  // one per simulated run (platform/sim_runtime.cpp ends it)
+}
+AioContext *main_context() {
+  if (!detail::g_sim_main_context) detail::g_sim_main_context = AioContext::create();
+  return detail::g_sim_main_context;
+}
+#else
 AioContext *main_context() {
   // Created on first use and never destroyed: coroutines and bottom halves may still refer to it while the
   // process exits.
   static AioContext *const ctx = AioContext::create();
   return ctx;
 }
+#endif
 
 AioContext *current_context() {
   detail::ThreadState &ts = detail::this_thread_after_switch();  // callers may have moved threads

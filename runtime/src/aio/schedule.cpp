@@ -81,7 +81,7 @@ void aio_co_reschedule_self(AioContext *new_ctx) {
         aio_co_schedule(r->new_ctx, r->co);
       },
       &request);
-  yield();
+  detail::yield_waiting(me, detail::Wait::reschedule, new_ctx);
 }
 
 }  // namespace corosim

@@ -19,7 +19,7 @@ void CoSleep::sleep_ns(ClockType clock, int64_t ns) {
   to_wake_ = me;
   Timer timer(ctx, clock, [](void *self) { static_cast<CoSleep *>(self)->wake(); }, this);
   timer.mod_ns(clock_ns(clock) + ns);
-  yield();
+  detail::yield_waiting(me, detail::Wait::sleep, ctx);
   // Woken by the timer or by wake(); either way the timer is disarmed when it goes out of scope here.
 }
 

@@ -90,7 +90,7 @@ void detail::thread_pool_run(void (*fn)(void *), void *arg) {
   if (COROSIM_UNLIKELY(!home)) misuse("run_in_thread_pool called on a thread without an event loop");
   Job job{fn, arg, me, home};
   pool().submit(&job);
-  yield();
+  detail::yield_waiting(me, detail::Wait::thread_pool, home);
 }
 
 unsigned thread_pool_workers() noexcept { return pool().workers(); }

@@ -29,9 +29,15 @@ std::vector<ThreadLocalType> &tls_types() {
   return *types;
 }
 
-// EventNotifier descriptors: fd - kFakeFdBase indexes this table (the lowest free slot is reused).
-std::vector<Sim::EventNotifier *> &notifiers() {
-  static auto *table = new std::vector<Sim::EventNotifier *>;  // never destroyed: notifiers may outlive statics
+// EventNotifier descriptors: fd - kFakeFdBase indexes this table (the lowest free slot is reused). Each entry
+// remembers the run epoch it was made in, so that an abandoned run's notifiers (freed with the run's heap) are
+// forgotten (sim_forget_run_notifiers).
+struct NotifierEntry {
+  Sim::EventNotifier *notifier;
+  uint32_t epoch;
+};
+std::vector<NotifierEntry> &notifiers() {
+  static auto *table = new std::vector<NotifierEntry>;  // never destroyed: notifiers may outlive statics
   return *table;
 }
 
@@ -48,6 +54,7 @@ void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint6
 }
 
 std::size_t register_local_slot(void *(*make)(), void (*destroy)(void *)) {
+  SimHostHeap host;  // the table outlives the run that first uses a ThreadLocal type
   tls_types().push_back({make, destroy});
   return tls_types().size() - 1;
 }
@@ -190,15 +197,21 @@ void Sim::CondVar::notify_all() {
 // --- EventNotifier, poll ---
 
 Sim::EventNotifier::EventNotifier() {
+  SimHostHeap host;  // the table outlives the run
   auto &table = notifiers();
   std::size_t i = 0;
-  while (i < table.size() && table[i]) ++i;
-  if (i == table.size()) table.push_back(nullptr);
-  table[i] = this;
+  while (i < table.size() && table[i].notifier) ++i;
+  if (i == table.size()) table.push_back({nullptr, 0});
+  table[i] = {this, g_epoch};
   fd_ = kFakeFdBase + static_cast<int>(i);
 }
 
-Sim::EventNotifier::~EventNotifier() { notifiers()[static_cast<std::size_t>(fd_ - kFakeFdBase)] = nullptr; }
+Sim::EventNotifier::~EventNotifier() { notifiers()[static_cast<std::size_t>(fd_ - kFakeFdBase)] = {nullptr, 0}; }
+
+void sim_detail::forget_run_notifiers() noexcept {
+  for (NotifierEntry &e : notifiers())
+    if (e.notifier && e.epoch == g_epoch) e = {nullptr, 0};
+}
 
 void Sim::EventNotifier::set() noexcept {
   point(SimOp::notifier_set, tag_);
@@ -214,7 +227,7 @@ namespace {
 Sim::EventNotifier *notifier_of(int fd) {
   if (fd < Sim::EventNotifier::kFakeFdBase) return nullptr;
   auto i = static_cast<std::size_t>(fd - Sim::EventNotifier::kFakeFdBase);
-  return i < notifiers().size() ? notifiers()[i] : nullptr;
+  return i < notifiers().size() ? notifiers()[i].notifier : nullptr;
 }
 
 struct PollWait {

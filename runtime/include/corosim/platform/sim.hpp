@@ -47,6 +47,7 @@ void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint6
 std::size_t register_local_slot(void *(*make)(), void (*destroy)(void *));
 uint32_t spawn(std::function<void()> *body);  // takes ownership
 void join(uint32_t thread);
+void forget_run_notifiers() noexcept;  // an abandoned run's notifiers leave the descriptor table
 }  // namespace sim_detail
 
 struct Sim {

@@ -104,4 +104,35 @@ class SimThreadStorage {
 // (nullptr: the host's own storage, used outside runs).
 void set_sim_thread_storage(SimThreadStorage *storage) noexcept;
 
+// --- the run heap (platform/sim_heap.cpp): how an abandoned run is torn down without leaking ---
+//
+// A failed run is abandoned where it stands (a sim thread blocked forever, a misuse in the middle of a lock):
+// the frames on its sim threads' and coroutines' stacks never run again, so nothing they own would ever be
+// freed. The sim build therefore replaces the global operator new/delete: while recording is on (the engine turns
+// it on while a sim thread runs, on the OS thread that runs the simulation), every block allocated is linked into
+// the run's list, and deleting it unlinks it. When a run is abandoned, sim_heap_release_run() frees what is
+// still on the list (without running destructors: the objects are garbage of a run that will never continue).
+// After a run that ended normally, what is left on the list (function-local statics first used in the run, or
+// the scenario's own leaks) is adopted: it becomes ordinary memory (sim_heap_adopt_run).
+//
+// What the engine and the platform allocate for themselves while a sim thread runs (sim thread records, the
+// notifier table) must outlive any run: they allocate inside a SimHostHeap scope, which turns recording off.
+// Memory from malloc (not operator new) and mapped coroutine stacks are not recorded: the runtime reaps the
+// stacks itself (sim_runtime.hpp).
+void sim_heap_record(bool on) noexcept;
+bool sim_heap_recording() noexcept;
+std::size_t sim_heap_release_run() noexcept;  // frees every block on the run's list; returns how many
+std::size_t sim_heap_adopt_run() noexcept;    // empties the list, keeping the blocks; returns how many
+
+class SimHostHeap {
+ public:
+  SimHostHeap() noexcept : was_(sim_heap_recording()) { sim_heap_record(false); }
+  ~SimHostHeap() { sim_heap_record(was_); }
+  SimHostHeap(const SimHostHeap &) = delete;
+  SimHostHeap &operator=(const SimHostHeap &) = delete;
+
+ private:
+  bool was_;
+};
+
 }  // namespace corosim::platform

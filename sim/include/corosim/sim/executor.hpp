@@ -12,17 +12,22 @@
 // (a coroutine's, inside its sim thread) to the scheduler, which asks the strategy and resumes the chosen thread
 // where it stopped; the per-sim-thread storage (Platform::ThreadLocal) is switched with it.
 //
-// A run ends ok when every sim thread has finished. It fails with:
-//   failure     sim::fail / sim::check in the scenario (a property violation)
-//   misuse      the runtime reported misuse (its message); the process does not abort
-//   deadlock    no sim thread is enabled, none waits with a deadline, and some have not finished
-//   step_limit  more than RunOptions::max_steps scheduling steps
-//   mismatch    the strategy says the run does not follow its script (replay, DFS): Strategy::mismatch()
-// A failed run is abandoned where it stands: the blocked sim threads' stacks are released, but what their frames
-// own (coroutines and their stacks, heap objects of the scenario) leaks. Tear-down without leaks is a later step.
+// A run ends ok when every sim thread has finished and no coroutine is left unfinished. Otherwise (RunStatus):
+//   failure      sim::fail / sim::check in the scenario (a property violation)
+//   misuse       the runtime reported misuse (its message); the process does not abort
+//   deadlock     no sim thread can run, no timer is pending, and coroutines wait for each other's locks: the
+//                message names every coroutine, the lock it waits for, its holder, and the cycle
+//   lost_wakeup  the same standstill without a lock cycle: the message names the coroutines nothing can wake
+//   leak         every sim thread finished but coroutines did not (suspended forever, or never entered)
+//   step_limit   more than RunOptions::max_steps scheduling steps
+//   mismatch     the strategy says the run does not follow its script (replay, DFS): Strategy::mismatch()
+// A failed run is torn down whole: its coroutines' stacks are unmapped and every block it allocated with operator
+// new and did not free is released (the run heap, platform/sim_engine.hpp), without running its destructors.
+// So objects a scenario shares with its caller must be made by the caller, outside the run, and reached by
+// reference; the body's own objects may be abandoned in any state.
 //
-// Determinism: the trace hash covers (sim thread, operation, object id) of every step, plus virtual clock jumps;
-// object ids are assigned per run in order of first use (never addresses).
+// Determinism: the trace hash covers (sim thread, operation, object id, running coroutine) of every step, plus
+// virtual clock jumps; object and coroutine ids are assigned per run in order of first use (never addresses).
 //
 // Not reentrant: one run at a time per process. The sim build runs with the coroutine pool off by default (a
 // pool carried from one run into the next would change the next run's steps).
@@ -32,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include <corosim/platform/sim_engine.hpp>
 #include <corosim/sim/decision.hpp>
 #include <corosim/sim/strategy.hpp>
 
@@ -40,17 +46,44 @@ namespace corosim::sim {
 struct RunOptions {
   uint64_t max_steps = 1'000'000;
   std::size_t stack_bytes = 256 * 1024;  // each sim thread's own stack (coroutines have theirs)
+  bool record_trace = false;             // fill RunResult::trace (one TraceEvent per step)
 };
 
-enum class RunStatus { ok, failure, misuse, deadlock, step_limit, mismatch, exhausted };
-const char *run_status_name(RunStatus status) noexcept;
+// How a run ended. The names (run_status_name) are what reports and the CLI print; the failure kinds of
+// ../../../../shared/API.md's CheckResult map onto them (run_status_kind).
+enum class RunStatus {
+  ok,
+  failure,      // sim::fail / sim::check in the scenario: a property or assertion failed
+  misuse,       // the runtime reported misuse (message: the runtime's own)
+  deadlock,     // nothing can run, no timer pending, coroutines blocked in a cycle of locks (or sim threads only)
+  lost_wakeup,  // nothing can run, no timer pending, and a coroutine waits for a wake-up nobody will send
+  leak,         // every sim thread finished, but coroutines were left suspended (never finished)
+  step_limit,   // more than RunOptions::max_steps scheduling steps (livelock or a run too long)
+  mismatch,     // the strategy's script does not fit the run (replay of another program, DFS nondeterminism)
+  exhausted,    // the strategy had nothing left to run (DFS); nothing ran
+};
+const char *run_status_name(RunStatus status) noexcept;  // "deadlock", "lost wake-up", "step limit", ...
+const char *run_status_kind(RunStatus status) noexcept;  // "deadlock", "lost_wakeup", "step_limit", ...
+
+// One step of the trace: sim thread `thread` was chosen to perform `op` on `object` (a per-run object id, 0: none)
+// while coroutine `coroutine` ran in it (0: the sim thread's own stack, no coroutine), at virtual time now_ns.
+struct TraceEvent {
+  uint64_t step;
+  uint32_t thread;
+  uint64_t coroutine;
+  platform::SimOp op;
+  uint64_t object;
+  int64_t now_ns;
+};
 
 struct RunResult {
   RunStatus status = RunStatus::ok;
-  std::string message;  // empty when ok
+  std::string message;  // empty when ok; else what happened, several lines for deadlocks (who waits on what)
   uint64_t steps = 0;
   uint64_t trace_hash = 0;
+  int64_t end_ns = 0;  // the virtual clock at the end of the run
   std::vector<Decision> decisions;
+  std::vector<TraceEvent> trace;  // when RunOptions::record_trace
   bool ok() const noexcept { return status == RunStatus::ok; }
 };
 

@@ -1,0 +1,33 @@
+#pragma once
+// Why a run is stuck (executor.cpp calls this when no sim thread can run and no timer is pending): a cycle of
+// coroutines waiting for each other's locks (deadlock), or coroutines waiting for a wake-up that nothing left can
+// send (lost wake-up). Internal to sim/.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <corosim/platform/sim_engine.hpp>
+#include <corosim/platform/sim_runtime.hpp>
+#include <corosim/sim/executor.hpp>
+
+namespace corosim::sim {
+
+struct StuckThread {
+  uint32_t id;
+  platform::SimOp op;  // what it is parked in (poll, mutex lock, condition wait, thread join)
+  uint64_t object;
+};
+
+struct Diagnosis {
+  RunStatus status;     // deadlock or lost_wakeup
+  std::string message;  // first line: the verdict; then who waits on what, the cycle, the sim threads
+};
+
+// coroutines: every unfinished coroutine of the run, by id (platform::sim_live_coroutines()).
+Diagnosis diagnose_stuck(const std::vector<platform::SimCoroutine> &coroutines, const std::vector<StuckThread> &threads);
+
+// The leak report of a run whose sim threads all finished while `coroutines` did not.
+std::string describe_leak(const std::vector<platform::SimCoroutine> &coroutines);
+
+}  // namespace corosim::sim
