@@ -304,6 +304,8 @@ AioContext *bind_main_context(ThreadState &ts);
 void sim_register(Coroutine *co) noexcept;
 void sim_unregister(Coroutine *co) noexcept;
 uint64_t sim_next_coroutine_id() noexcept;  // 1, 2, ... per run
+void thread_pool_sim_main_done();            // the run's main body returned: stop the pool's workers
+void thread_pool_sim_end_run(bool abandoned) noexcept;  // the next run starts without a pool
 #endif
 
 // Yields, recording what the coroutine waits for until it runs again (Coroutine::wait).

@@ -19,8 +19,8 @@ std::size_t global_pool_size();
 
 namespace {
 
-Platform::atomic<std::size_t> g_stacks_mapped{0};
-Platform::atomic<bool> g_handler_installed{false};
+Platform::quiet_atomic<std::size_t> g_stacks_mapped{0};  // statistics
+Platform::quiet_atomic<bool> g_handler_installed{false};
 struct sigaction g_previous_segv;
 
 std::size_t page_size() {

@@ -15,10 +15,12 @@
 
 namespace corosim::detail {
 
-[[gnu::noinline, gnu::cold]] static void enter_misuse(Coroutine *to) {
-  if (const char *where = to->scheduled.load(std::memory_order_relaxed))
-    misuse("Co-routine was already scheduled in '%s'", where);
-  if (to->caller) misuse("Co-routine re-entered recursively");
+// Reports what prepare_entry saw. It is given the values prepare_entry read rather than reading them again: by
+// now another thread may have changed them (the coroutine yielded in its own thread meanwhile), and the report
+// must name the state that was refused.
+[[gnu::noinline, gnu::cold]] static void enter_misuse(Coroutine *to, const char *scheduled_in, bool has_caller) {
+  if (scheduled_in) misuse("Co-routine was already scheduled in '%s'", scheduled_in);
+  if (has_caller) misuse("Co-routine re-entered recursively");
   if (to->queued == Queue::pool) misuse("Co-routine %llu was entered after it terminated",
                                         id_of(to));
   misuse("Co-routine %llu was entered while it waits in a %s", id_of(to),
@@ -34,9 +36,9 @@ namespace corosim::detail {
 static inline void prepare_entry(AioContext *ctx, Coroutine *from, Coroutine *to) {
   // The scheduled mark is read before anything else about `to`: a coroutine still in a context's scheduled
   // list, or sleeping, must not be entered by another path (it would later be entered twice).
-  if (COROSIM_UNLIKELY(to->scheduled.load(std::memory_order_acquire) != nullptr || to->caller != nullptr ||
-                       to->queued != Queue::none))
-    enter_misuse(to);
+  const char *scheduled_in = to->scheduled.load(std::memory_order_acquire);
+  if (COROSIM_UNLIKELY(scheduled_in != nullptr || to->caller != nullptr || to->queued != Queue::none))
+    enter_misuse(to, scheduled_in, to->caller != nullptr);
   to->caller = from;
   to->ctx = ctx;
   to->started = true;

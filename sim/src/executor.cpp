@@ -44,6 +44,7 @@
 
 #if defined(__SANITIZE_ADDRESS__)
 #define COROSIM_SIM_ASAN 1
+#include <sanitizer/asan_interface.h>
 extern "C" void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom, std::size_t size);
 extern "C" void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_old, std::size_t *size_old);
 #endif
@@ -85,6 +86,42 @@ struct SimThread {
 class Executor;
 Executor *g_executor = nullptr;
 
+// Sim-thread stacks of earlier runs, kept for the next (a run starts a few sim threads; a malloc and free of
+// 256 KiB each per run would move the heap top up and down, a system call each time). Addresses never reach
+// decisions or the trace. Only stacks of the size in use are kept; runs are not reentrant, so no lock.
+class StackPool {
+ public:
+  void *take(std::size_t bytes) {
+    if (count_ > 0 && bytes == bytes_) return stacks_[--count_];
+    return std::malloc(bytes);
+  }
+  void give(void *stack, std::size_t bytes) {
+    if (!stack) return;
+#ifdef COROSIM_SIM_ASAN
+    // Frames of an abandoned run never returned and left their redzones poisoned.
+    ASAN_UNPOISON_MEMORY_REGION(stack, bytes);
+#endif
+    if (bytes != bytes_) {
+      while (count_ > 0) std::free(stacks_[--count_]);
+      bytes_ = bytes;
+    }
+    if (count_ < kCapacity)
+      stacks_[count_++] = stack;
+    else
+      std::free(stack);
+  }
+  ~StackPool() {
+    while (count_ > 0) std::free(stacks_[--count_]);
+  }
+
+ private:
+  static constexpr std::size_t kCapacity = 16;
+  std::size_t bytes_ = 0;
+  std::size_t count_ = 0;
+  void *stacks_[kCapacity];
+};
+StackPool g_stack_pool;
+
 class Executor final : public platform::SimEngine {
  public:
   Executor(Strategy &strategy, RunOptions options) : strategy_(strategy), options_(options) {}
@@ -97,7 +134,12 @@ class Executor final : public platform::SimEngine {
     platform::sim_begin_epoch();
     platform::sim_runtime_begin_run();
     platform::set_sim_engine(this);
-    spawn([](void *body) { (*static_cast<std::function<void()> *>(body))(); }, &main_body);
+    spawn(
+        [](void *body) {
+          (*static_cast<std::function<void()> *>(body))();
+          platform::sim_runtime_main_done();  // e.g. the thread pool's idle workers would wait forever
+        },
+        &main_body);
     loop();
     if (status_ == RunStatus::ok) {
       // The locks they wait for may have gone with the frames of finished sim threads: no holder look-up.
@@ -139,7 +181,7 @@ class Executor final : public platform::SimEngine {
     t->id = static_cast<uint32_t>(threads_.size());
     t->fn = fn;
     t->arg = arg;
-    t->stack = std::malloc(options_.stack_bytes);
+    t->stack = g_stack_pool.take(options_.stack_bytes);
     if (!t->stack) {
       std::fprintf(stderr, "corosim: cannot allocate a sim thread stack\n");
       std::abort();
@@ -149,6 +191,7 @@ class Executor final : public platform::SimEngine {
     t->asan_bottom = t->stack;
     t->asan_size = options_.stack_bytes;
     threads_.push_back(std::move(t));
+    live_.push_back(threads_.back().get());
     return threads_.back()->id;
   }
 
@@ -247,13 +290,14 @@ class Executor final : public platform::SimEngine {
     std::optional<ThreadId> running;
     for (;;) {
       enabled_ids.clear();
-      for (auto &t : threads_)
+      // Only the unfinished sim threads, in creation order (so enabled_ids is ascending): a long run starts
+      // thousands of threads, and a step must not cost more the more of them have finished.
+      for (SimThread *t : live_)
         if (enabled(*t)) enabled_ids.push_back(t->id);
       if (enabled_ids.empty()) {
         int64_t earliest = -1;
         bool unfinished = false;
-        for (auto &t : threads_) {
-          if (t->finished) continue;
+        for (SimThread *t : live_) {
           unfinished = true;
           if (t->parked && t->deadline >= 0 && (earliest < 0 || t->deadline < earliest)) earliest = t->deadline;
         }
@@ -289,6 +333,7 @@ class Executor final : public platform::SimEngine {
       t.parked = false;  // the thread re-checks its condition
       resume(t);
       if (abandoned_) return;
+      if (t.finished) std::erase(live_, &t);
       running = t.finished || t.parked ? std::nullopt : std::optional<ThreadId>(t.id);
     }
   }
@@ -326,6 +371,7 @@ class Executor final : public platform::SimEngine {
     const bool failed = status_ != RunStatus::ok;
     platform::sim_runtime_end_run(/*abandoned=*/failed);
     for (auto &t : threads_) release_stack(*t);
+    live_.clear();
     threads_.clear();  // their storage (ThreadLocal values) is deleted here, before the release below
     if (failed)
       platform::sim_heap_release_run();
@@ -334,13 +380,14 @@ class Executor final : public platform::SimEngine {
   }
 
   void release_stack(SimThread &t) {
-    std::free(t.stack);
+    g_stack_pool.give(t.stack, options_.stack_bytes);
     t.stack = nullptr;
   }
 
   Strategy &strategy_;
   RunOptions options_;
-  std::vector<std::unique_ptr<SimThread>> threads_;
+  std::vector<std::unique_ptr<SimThread>> threads_;  // every sim thread of the run, by id
+  std::vector<SimThread *> live_;                     // the unfinished ones, in creation order
   SimThread *cur_ = nullptr;
   ctx::fcontext_t scheduler_ = nullptr;
   int64_t now_ = 0;

@@ -60,7 +60,9 @@ class CoMutex {
   atomic<WaitRecord *> from_push_{nullptr};
   // FIFO of waiters, popped by the unlocker (or by the locker that took the hand-off): one at a time.
   WaitRecord *to_pop_ = nullptr;
-  atomic<Coroutine *> holder_{nullptr};
+  // Who holds it, for diagnostics and misuse checks. Only the holder stores itself here and a coroutine compares
+  // it with itself, so no other coroutine's course depends on it: a quiet atomic (platform.hpp).
+  platform::Current::quiet_atomic<Coroutine *> holder_{nullptr};
 };
 
 }  // namespace corosim

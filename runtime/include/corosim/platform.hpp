@@ -52,6 +52,10 @@ concept Platform = requires(void (*exit_fn)(void *), void *arg) {
     { a.compare_exchange_strong(v, v) } -> std::same_as<bool>;
     { a.fetch_add(v) } -> std::same_as<int>;
   };
+  // An atomic that no other thread's course depends on (statistics, diagnostics, misuse checks that only ever
+  // see the thread's own writes): std::atomic in the real build; in the simulator not a scheduling point, since
+  // running another thread before it could change nothing that thread does.
+  typename P::template quiet_atomic<int>;
   // A mutual-exclusion lock for the runtime's rare shared paths (the global coroutine pool).
   typename P::Mutex;
   requires requires(typename P::Mutex &m) { m.lock(); m.unlock(); };

@@ -39,4 +39,9 @@ auto run_in_thread_pool(F &&f) -> std::invoke_result_t<F &> {
 // Worker threads currently alive (started on demand, at most 4).
 unsigned thread_pool_workers() noexcept;
 
+// Lets the workers finish the queued calls, stops and joins them; a later run_in_thread_pool starts new ones.
+// Not from a worker. In the simulator a run ends only when all its threads have: the executor calls this when
+// the run's main body returns, if the run started workers.
+void thread_pool_shutdown();
+
 }  // namespace corosim

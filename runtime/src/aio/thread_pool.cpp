@@ -6,6 +6,7 @@
 
 #include <deque>
 #include <mutex>
+#include <new>
 #include <vector>
 
 #include <corosim/aio.hpp>
@@ -43,14 +44,24 @@ class Pool {
     return static_cast<unsigned>(workers_.size());
   }
 
-  ~Pool() {
+  ~Pool() { shutdown(); }
+
+  // Stops and joins every worker once the queued jobs have run; the next submit starts new ones.
+  void shutdown() {
+    std::vector<Platform::Thread> workers;
     {
       std::lock_guard<Platform::Mutex> lock(mutex_);
       stopping_ = true;
+      workers.swap(workers_);
     }
     cv_.notify_all();
-    for (auto &w : workers_) w.join();
+    for (auto &w : workers) w.join();
+    std::lock_guard<Platform::Mutex> lock(mutex_);
+    stopping_ = false;
   }
+
+  // Whether a worker was ever started and not shut down. Unlocked: for the simulator's single OS thread only.
+  bool started_unlocked() const noexcept { return !workers_.empty(); }
 
  private:
   void work() {
@@ -77,10 +88,21 @@ class Pool {
   bool stopping_ = false;                    // guarded by mutex_
 };
 
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+// One pool per simulated run: its state (queued jobs, workers of sim threads) must not reach the next run. An
+// abandoned run's pool is replaced without running anything (its memory is the run heap's).
+alignas(Pool) unsigned char g_pool_storage[sizeof(Pool)];
+Pool *g_pool = nullptr;
+Pool &pool() {
+  if (!g_pool) g_pool = new (g_pool_storage) Pool;
+  return *g_pool;
+}
+#else
 Pool &pool() {
   static Pool instance;
   return instance;
 }
+#endif
 
 }  // namespace
 
@@ -94,5 +116,17 @@ void detail::thread_pool_run(void (*fn)(void *), void *arg) {
 }
 
 unsigned thread_pool_workers() noexcept { return pool().workers(); }
+
+void thread_pool_shutdown() { pool().shutdown(); }
+
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+void detail::thread_pool_sim_main_done() {
+  if (g_pool && g_pool->started_unlocked()) g_pool->shutdown();
+}
+void detail::thread_pool_sim_end_run(bool abandoned) noexcept {
+  if (g_pool && !abandoned) g_pool->~Pool();  // on the host, no workers left: plain and quick
+  g_pool = nullptr;
+}
+#endif
 
 }  // namespace corosim

@@ -1,18 +1,18 @@
 // The run heap (platform/sim_engine.hpp): the sim build's global operator new/delete, which can record the blocks
 // a simulated run allocates so that an abandoned run is freed as a whole.
 //
-// Every block carries a header in front of the caller's bytes. A recorded block's header is linked into one
-// circular list (the sentinel g_run); an unrecorded block's links are null. Recording is per OS thread
-// (t_recording): the simulation runs on one OS thread, and blocks that other threads allocate are never recorded.
-// Only that thread links and unlinks, so the list needs no lock.
+// Blocks are plain malloc / aligned_alloc blocks, so that memory from another allocator that also ends in
+// malloc/free (Relacy's operator new in the comparison benchmark, a C library) can be freed here and the other
+// way round. The run's blocks are remembered in a set of addresses (open addressing, linear probing, tombstones)
+// while recording is on. Recording is per OS thread (t_recording): the simulation runs on one OS thread, blocks
+// other threads allocate are never recorded, and only that thread touches the set, so it needs no lock; delete
+// from any other thread while the set is empty does not look at it.
 //
-//   raw (malloc / aligned_alloc)          user pointer (returned), aligned to max(16, requested alignment)
-//   |<------------- offset ------------->|
-//   [ padding ... | Header{prev,next,raw} ][ caller's bytes ... ]
-//
-// Not recorded: malloc/free used directly (the runtime maps coroutine stacks and reaps them itself).
+// The set's order is never observed except to free or forget everything in it: no decision depends on addresses.
 
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 
 #include <corosim/platform.hpp>
@@ -20,52 +20,87 @@
 namespace corosim::platform {
 namespace {
 
-struct alignas(16) Header {
-  Header *prev;  // null: not recorded
-  Header *next;
-  void *raw;     // what malloc/aligned_alloc returned
-  std::size_t pad;
-};
-static_assert(sizeof(Header) == 32);
+class BlockSet {
+ public:
+  void insert(void *p) noexcept {
+    if ((used_ + 1) * 2 > capacity_) grow();
+    std::size_t i = slot_of(p);
+    while (slots_[i] != nullptr && slots_[i] != tombstone()) i = (i + 1) & (capacity_ - 1);
+    if (slots_[i] == nullptr) ++used_;
+    slots_[i] = p;
+    ++count_;
+  }
+  // True if p was in the set (and is no longer).
+  bool erase(void *p) noexcept {
+    if (count_ == 0) return false;
+    for (std::size_t i = slot_of(p);; i = (i + 1) & (capacity_ - 1)) {
+      if (slots_[i] == nullptr) return false;
+      if (slots_[i] == p) {
+        slots_[i] = tombstone();
+        --count_;
+        return true;
+      }
+    }
+  }
+  template <class F>
+  std::size_t drain(F &&each) noexcept {
+    std::size_t n = count_;
+    for (std::size_t i = 0; i < capacity_; ++i)
+      if (slots_[i] != nullptr && slots_[i] != tombstone()) each(slots_[i]);
+    if (capacity_) std::memset(slots_, 0, capacity_ * sizeof(void *));
+    used_ = count_ = 0;
+    return n;
+  }
 
-Header g_run{&g_run, &g_run, nullptr, 0};
+ private:
+  static void *tombstone() noexcept { return reinterpret_cast<void *>(uintptr_t{1}); }
+  std::size_t slot_of(void *p) const noexcept {
+    return static_cast<std::size_t>((reinterpret_cast<uintptr_t>(p) >> 4) * 0x9e3779b97f4a7c15ull >> 20) &
+           (capacity_ - 1);
+  }
+  void grow() noexcept {
+    void **old = slots_;
+    const std::size_t old_capacity = capacity_;
+    capacity_ = count_ * 4 > 64 ? std::size_t{1} << (64 - __builtin_clzll(count_ * 4)) : 64;
+    slots_ = static_cast<void **>(std::calloc(capacity_, sizeof(void *)));  // not operator new: we are it
+    if (!slots_) std::abort();
+    used_ = count_ = 0;
+    for (std::size_t i = 0; i < old_capacity; ++i)
+      if (old[i] != nullptr && old[i] != tombstone()) insert(old[i]);
+    std::free(old);
+  }
+
+  void **slots_ = nullptr;
+  std::size_t capacity_ = 0;  // a power of two, or 0
+  std::size_t used_ = 0;      // slots not null (blocks and tombstones)
+  std::size_t count_ = 0;     // blocks
+};
+
+BlockSet g_run;  // constant-initialised: usable by allocations made during static initialisation
 thread_local bool t_recording = false;
 
 void *allocate(std::size_t size, std::size_t align) noexcept {
-  if (align < alignof(Header)) align = alignof(Header);
-  const std::size_t offset = align > sizeof(Header) ? align : sizeof(Header);
-  if (size > SIZE_MAX - offset - align) return nullptr;
-  void *raw = align <= alignof(std::max_align_t)
-                  ? std::malloc(size + offset)
-                  : std::aligned_alloc(align, (size + offset + align - 1) / align * align);
-  if (!raw) return nullptr;
-  auto *user = static_cast<char *>(raw) + offset;
-  Header *h = reinterpret_cast<Header *>(user) - 1;
-  h->raw = raw;
-  if (t_recording) {
-    h->next = &g_run;
-    h->prev = g_run.prev;
-    g_run.prev->next = h;
-    g_run.prev = h;
+  if (size == 0) size = 1;
+  void *p;
+  if (align <= alignof(std::max_align_t)) {
+    p = std::malloc(size);
   } else {
-    h->prev = h->next = nullptr;
+    if (size > SIZE_MAX - align) return nullptr;
+    p = std::aligned_alloc(align, (size + align - 1) / align * align);
   }
-  return user;
+  if (p && t_recording) g_run.insert(p);
+  return p;
 }
 
 void release(void *p) noexcept {
   if (!p) return;
-  Header *h = static_cast<Header *>(p) - 1;
-  if (h->prev) {
-    h->prev->next = h->next;
-    h->next->prev = h->prev;
-  }
-  std::free(h->raw);
+  g_run.erase(p);
+  std::free(p);
 }
 
 void *allocate_or_throw(std::size_t size, std::size_t align) {
   for (;;) {
-    if (void *p = allocate(size ? size : 1, align)) return p;
+    if (void *p = allocate(size, align)) return p;
     std::new_handler handler = std::get_new_handler();
     if (!handler) throw std::bad_alloc();
     handler();
@@ -78,27 +113,11 @@ void sim_heap_record(bool on) noexcept { t_recording = on; }
 bool sim_heap_recording() noexcept { return t_recording; }
 
 std::size_t sim_heap_release_run() noexcept {
-  std::size_t n = 0;
-  while (g_run.next != &g_run) {
-    Header *h = g_run.next;
-    g_run.next = h->next;
-    std::free(h->raw);
-    ++n;
-  }
-  g_run.prev = &g_run;
-  return n;
+  return g_run.drain([](void *p) { std::free(p); });
 }
 
 std::size_t sim_heap_adopt_run() noexcept {
-  std::size_t n = 0;
-  for (Header *h = g_run.next; h != &g_run;) {
-    Header *next = h->next;
-    h->prev = h->next = nullptr;
-    h = next;
-    ++n;
-  }
-  g_run.prev = g_run.next = &g_run;
-  return n;
+  return g_run.drain([](void *) {});
 }
 
 }  // namespace corosim::platform
@@ -106,41 +125,30 @@ std::size_t sim_heap_adopt_run() noexcept {
 // --- the replaceable global allocation functions ([new.delete]) ---
 
 using corosim::platform::allocate_or_throw;
+using corosim::platform::release;
 
 void *operator new(std::size_t n) { return allocate_or_throw(n, 0); }
 void *operator new[](std::size_t n) { return allocate_or_throw(n, 0); }
 void *operator new(std::size_t n, std::align_val_t a) { return allocate_or_throw(n, static_cast<std::size_t>(a)); }
 void *operator new[](std::size_t n, std::align_val_t a) { return allocate_or_throw(n, static_cast<std::size_t>(a)); }
-void *operator new(std::size_t n, const std::nothrow_t &) noexcept {
-  try {
-    return allocate_or_throw(n, 0);
-  } catch (...) {
-    return nullptr;
-  }
-}
-void *operator new[](std::size_t n, const std::nothrow_t &t) noexcept { return operator new(n, t); }
+void *operator new(std::size_t n, const std::nothrow_t &) noexcept { return corosim::platform::allocate(n, 0); }
+void *operator new[](std::size_t n, const std::nothrow_t &) noexcept { return corosim::platform::allocate(n, 0); }
 void *operator new(std::size_t n, std::align_val_t a, const std::nothrow_t &) noexcept {
-  try {
-    return allocate_or_throw(n, static_cast<std::size_t>(a));
-  } catch (...) {
-    return nullptr;
-  }
+  return corosim::platform::allocate(n, static_cast<std::size_t>(a));
 }
-void *operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t &t) noexcept {
-  return operator new(n, a, t);
+void *operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t &) noexcept {
+  return corosim::platform::allocate(n, static_cast<std::size_t>(a));
 }
 
-void operator delete(void *p) noexcept { corosim::platform::release(p); }
-void operator delete[](void *p) noexcept { corosim::platform::release(p); }
-void operator delete(void *p, std::size_t) noexcept { corosim::platform::release(p); }
-void operator delete[](void *p, std::size_t) noexcept { corosim::platform::release(p); }
-void operator delete(void *p, std::align_val_t) noexcept { corosim::platform::release(p); }
-void operator delete[](void *p, std::align_val_t) noexcept { corosim::platform::release(p); }
-void operator delete(void *p, std::size_t, std::align_val_t) noexcept { corosim::platform::release(p); }
-void operator delete[](void *p, std::size_t, std::align_val_t) noexcept { corosim::platform::release(p); }
-void operator delete(void *p, const std::nothrow_t &) noexcept { corosim::platform::release(p); }
-void operator delete[](void *p, const std::nothrow_t &) noexcept { corosim::platform::release(p); }
-void operator delete(void *p, std::align_val_t, const std::nothrow_t &) noexcept { corosim::platform::release(p); }
-void operator delete[](void *p, std::align_val_t, const std::nothrow_t &) noexcept {
-  corosim::platform::release(p);
-}
+void operator delete(void *p) noexcept { release(p); }
+void operator delete[](void *p) noexcept { release(p); }
+void operator delete(void *p, std::size_t) noexcept { release(p); }
+void operator delete[](void *p, std::size_t) noexcept { release(p); }
+void operator delete(void *p, std::align_val_t) noexcept { release(p); }
+void operator delete[](void *p, std::align_val_t) noexcept { release(p); }
+void operator delete(void *p, std::size_t, std::align_val_t) noexcept { release(p); }
+void operator delete[](void *p, std::size_t, std::align_val_t) noexcept { release(p); }
+void operator delete(void *p, const std::nothrow_t &) noexcept { release(p); }
+void operator delete[](void *p, const std::nothrow_t &) noexcept { release(p); }
+void operator delete(void *p, std::align_val_t, const std::nothrow_t &) noexcept { release(p); }
+void operator delete[](void *p, std::align_val_t, const std::nothrow_t &) noexcept { release(p); }

@@ -94,6 +94,8 @@ void sim_runtime_begin_run() noexcept {
   detail::g_sim_main_context = nullptr;
 }
 
+void sim_runtime_main_done() { detail::thread_pool_sim_main_done(); }
+
 void sim_runtime_end_run(bool abandoned) noexcept {
   if (abandoned) {
     // The frames on these stacks will never run: give the stacks back without running anything. AddressSanitizer
@@ -114,6 +116,7 @@ void sim_runtime_end_run(bool abandoned) noexcept {
     detail::g_sim_main_context->unref();  // on the host: its operations are plain, nothing can block
   }
   detail::g_sim_main_context = nullptr;
+  detail::thread_pool_sim_end_run(abandoned);
   detail::registry_clear();
 }
 

@@ -20,6 +20,8 @@ struct Real {
 
   template <class T>
   using atomic = std::atomic<T>;
+  template <class T>
+  using quiet_atomic = std::atomic<T>;
 
   using Mutex = std::mutex;
   using CondVar = std::condition_variable;  // waits on a std::unique_lock<Mutex>

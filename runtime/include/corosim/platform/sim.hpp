@@ -168,6 +168,42 @@ struct Sim {
     mutable uint64_t tag_ = 0;
   };
 
+  // Plain (sequentially consistent by construction: one OS thread), with no scheduling point: see the concept in
+  // platform.hpp for when the runtime may use it.
+  template <class T>
+  class quiet_atomic {
+   public:
+    constexpr quiet_atomic() noexcept : v_() {}
+    constexpr quiet_atomic(T v) noexcept : v_(v) {}  // NOLINT: as std::atomic
+    quiet_atomic(const quiet_atomic &) = delete;
+    quiet_atomic &operator=(const quiet_atomic &) = delete;
+    T load(std::memory_order = std::memory_order_seq_cst) const noexcept { return v_; }
+    void store(T v, std::memory_order = std::memory_order_seq_cst) noexcept { v_ = v; }
+    T exchange(T v, std::memory_order = std::memory_order_seq_cst) noexcept { return std::exchange(v_, v); }
+    bool compare_exchange_strong(T &expected, T desired, std::memory_order = std::memory_order_seq_cst,
+                                 std::memory_order = std::memory_order_seq_cst) noexcept {
+      if (v_ == expected) {
+        v_ = desired;
+        return true;
+      }
+      expected = v_;
+      return false;
+    }
+    T fetch_add(T d, std::memory_order = std::memory_order_seq_cst) noexcept {
+      T old = v_;
+      v_ = static_cast<T>(v_ + d);
+      return old;
+    }
+    T fetch_sub(T d, std::memory_order = std::memory_order_seq_cst) noexcept {
+      T old = v_;
+      v_ = static_cast<T>(v_ - d);
+      return old;
+    }
+
+   private:
+    T v_;
+  };
+
   class Mutex {
    public:
     constexpr Mutex() noexcept = default;
@@ -181,6 +217,7 @@ struct Sim {
 
    private:
     uint32_t held_epoch_ = 0;
+    uint32_t tried_epoch_ = 0;  // try_lock was used on it in this run: its unlock is then observable
     uint64_t tag_ = 0;
   };
 

@@ -108,12 +108,13 @@ void set_sim_thread_storage(SimThreadStorage *storage) noexcept;
 //
 // A failed run is abandoned where it stands (a sim thread blocked forever, a misuse in the middle of a lock):
 // the frames on its sim threads' and coroutines' stacks never run again, so nothing they own would ever be
-// freed. The sim build therefore replaces the global operator new/delete: while recording is on (the engine turns
-// it on while a sim thread runs, on the OS thread that runs the simulation), every block allocated is linked into
-// the run's list, and deleting it unlinks it. When a run is abandoned, sim_heap_release_run() frees what is
-// still on the list (without running destructors: the objects are garbage of a run that will never continue).
-// After a run that ended normally, what is left on the list (function-local statics first used in the run, or
-// the scenario's own leaks) is adopted: it becomes ordinary memory (sim_heap_adopt_run).
+// freed. The sim build therefore replaces the global operator new/delete (plain malloc/free underneath, so blocks
+// may cross to and from other allocators built on malloc): while recording is on (the engine turns it on while
+// a sim thread runs, on the OS thread that runs the simulation), every block allocated is remembered as the
+// run's, and deleting it forgets it. When a run is abandoned, sim_heap_release_run() frees what is still
+// remembered (without running destructors: the objects are garbage of a run that will never continue). After a
+// run that ended normally, what is left (function-local statics first used in the run, or the scenario's own
+// leaks) is adopted: it becomes ordinary memory (sim_heap_adopt_run).
 //
 // What the engine and the platform allocate for themselves while a sim thread runs (sim thread records, the
 // notifier table) must outlive any run: they allocate inside a SimHostHeap scope, which turns recording off.
@@ -121,8 +122,8 @@ void set_sim_thread_storage(SimThreadStorage *storage) noexcept;
 // stacks itself (sim_runtime.hpp).
 void sim_heap_record(bool on) noexcept;
 bool sim_heap_recording() noexcept;
-std::size_t sim_heap_release_run() noexcept;  // frees every block on the run's list; returns how many
-std::size_t sim_heap_adopt_run() noexcept;    // empties the list, keeping the blocks; returns how many
+std::size_t sim_heap_release_run() noexcept;  // frees every block of the run; returns how many
+std::size_t sim_heap_adopt_run() noexcept;    // forgets them, keeping the blocks; returns how many
 
 class SimHostHeap {
  public:

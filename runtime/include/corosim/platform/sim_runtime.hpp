@@ -13,6 +13,10 @@ namespace corosim::platform {
 // Starts a run's runtime state: coroutine ids restart at 1, the main context is created afresh on first use.
 void sim_runtime_begin_run() noexcept;
 
+// The run's main body returned (called on the main sim thread): threads the runtime started on demand (the
+// thread pool's workers) are stopped, so that the run can end.
+void sim_runtime_main_done();
+
 // Ends it. After a normal end the run's main context is destroyed. After an abandoned run (its frames will never
 // run again) nothing of the run is run or destroyed: its coroutines' stacks are unmapped and its objects forgotten
 // (their memory is the run heap's, which the engine releases afterwards: sim_engine.hpp).
