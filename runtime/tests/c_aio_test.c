@@ -87,7 +87,8 @@ static void test_clocks(void) {
     }
   }
   CHECK(rt_clock != vm_clock && vm_clock != host_clock && rt_clock != host_clock);
-  CHECK(qemu_get_clock_ns(host_clock) > 1000000000LL * 1000000000LL); /* after 2001: wall-clock time */
+  /* After 2001: wall-clock time. Not in the simulator, where every clock is the one virtual clock, from 0. */
+  if (!C_TEST_SIM_BUILD) CHECK(qemu_get_clock_ns(host_clock) > 1000000000LL * 1000000000LL);
 }
 
 struct Sleeper {

@@ -6,6 +6,17 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
+/* C_TEST_SIM_BUILD: 1 when built against the simulator's runtime (corosim::runtime_sim), whose COROSIM_PLATFORM
+ * names corosim/platform.hpp's COROSIM_PLATFORM_SIM (2; that header is C++). */
+#ifndef COROSIM_PLATFORM_SIM
+#define COROSIM_PLATFORM_SIM 2
+#endif
+#if defined(COROSIM_PLATFORM) && COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+#define C_TEST_SIM_BUILD 1
+#else
+#define C_TEST_SIM_BUILD 0
+#endif
+
 static atomic_int c_check_failures;
 
 #define CHECK(cond)                                                             \

@@ -60,6 +60,8 @@
 #include <corosim/co_rwlock.hpp>
 #include <corosim/coroutine.hpp>
 
+#include "backend_fixture.hpp"  // COROSIM_TEST_BACKEND_NAMES: no thread backend in the simulator build
+
 namespace {
 
 using corosim::Backend;
@@ -966,7 +968,7 @@ class CoroutineModel : public ::testing::TestWithParam<std::string> {
 TEST_P(CoroutineModel, RandomCommandSequencesMatchTheModel) { rc::detail::checkGTest(&model_property); }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CoroutineModel,
-                         ::testing::Values("fcontext", "ucontext", "thread"),
+                         ::testing::Values(COROSIM_TEST_BACKEND_NAMES),
                          [](const ::testing::TestParamInfo<std::string> &info) { return info.param; });
 
 }  // namespace

@@ -234,6 +234,9 @@ TEST_P(MisuseDeathTest, EnteringATerminatedCoroutine) {
   if (is_thread_backend()) GTEST_SKIP() << "without a pool the object is freed: nothing left to check";
   EXPECT_DEATH(
       {
+        // Only a pooled coroutine is still there to be diagnosed; the pool may be off (the simulator build,
+        // COROSIM_POOL=0), and this runs in the death test's child.
+        set_pool_enabled(true);
         Coroutine *co = coroutine_create([] {});
         coroutine_enter(co);
         coroutine_enter(co);

@@ -1,0 +1,109 @@
+// Plain-text rendering (text.hpp). Output depends only on the values given: no addresses, no host clocks, so the
+// same run renders to the same bytes everywhere.
+
+#include <corosim/reports/text.hpp>
+
+#include <cinttypes>
+#include <cstdio>
+
+#include <corosim/platform/sim_engine.hpp>
+#include <corosim/sim/random.hpp>
+
+namespace corosim::reports {
+
+std::string format_virtual_time(int64_t ns) {
+  // Work in unsigned magnitude: -INT64_MIN does not fit in int64_t.
+  const bool negative = ns < 0;
+  const uint64_t magnitude = negative ? uint64_t{0} - static_cast<uint64_t>(ns) : static_cast<uint64_t>(ns);
+  char buffer[48];
+  std::snprintf(buffer, sizeof buffer, "%s%" PRIu64 ".%09" PRIu64 "s", negative ? "-" : "",
+                magnitude / 1'000'000'000, magnitude % 1'000'000'000);
+  return buffer;
+}
+
+std::string trace_text(std::span<const sim::TraceEvent> trace) {
+  std::string out;
+  int64_t clock_ns = 0;  // a run starts at virtual time 0; a line is printed when it moves
+  char line[160];
+  for (const sim::TraceEvent &e : trace) {
+    if (e.now_ns != clock_ns) {
+      clock_ns = e.now_ns;
+      out += "@ " + format_virtual_time(clock_ns) + "\n";
+    }
+    char coroutine[24] = "-";
+    if (e.coroutine != 0) std::snprintf(coroutine, sizeof coroutine, "co%" PRIu64, e.coroutine);
+    int n = std::snprintf(line, sizeof line, "%7" PRIu64 "  t%-3" PRIu32 " %-6s %s", e.step, e.thread, coroutine,
+                          platform::sim_op_name(e.op));
+    out.append(line, static_cast<std::size_t>(n) < sizeof line ? static_cast<std::size_t>(n) : sizeof line - 1);
+    if (e.object != 0) {
+      std::snprintf(line, sizeof line, "  #%" PRIu64, e.object);
+      out += line;
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+std::string shell_quote(std::string_view word) {
+  if (word.empty()) return "''";
+  bool plain = true;
+  for (char c : word) {
+    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                      c == '_' || c == '.' || c == '/' || c == ':' || c == ',' || c == '=' || c == '+' || c == '@';
+    if (!safe) plain = false;
+  }
+  if (plain) return std::string(word);
+  std::string out = "'";
+  for (char c : word) {
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
+  }
+  return out + "'";
+}
+
+namespace {
+
+void field(std::string &out, const char *name, const std::string &value) {
+  char head[32];
+  std::snprintf(head, sizeof head, "  %-12s", name);
+  out += head;
+  out += value;
+  out += '\n';
+}
+
+}  // namespace
+
+std::string failure_report_text(const FailureReport &report) {
+  const sim::RunResult &r = *report.result;
+  std::string out = "FAILED: ";
+  out += sim::run_status_name(r.status);
+  out += " in scenario '" + report.scenario + "'\n";
+
+  std::string run = "seed " + sim::format_hex64(report.seed) + ", strategy " + report.strategy;
+  if (report.execution) run = std::to_string(*report.execution) + " (" + run + ")";
+  field(out, report.execution ? "execution" : "run", run);
+  field(out, "steps", std::to_string(r.steps));
+  field(out, "trace hash", sim::format_hex64(r.trace_hash));
+  if (!report.schedule_file.empty()) field(out, "schedule", report.schedule_file);
+  if (!r.message.empty()) {
+    out += "  message:\n";
+    std::string_view rest = r.message;
+    while (!rest.empty()) {
+      const std::size_t newline = rest.find('\n');
+      out += "    ";
+      out += rest.substr(0, newline);
+      out += '\n';
+      if (newline == std::string_view::npos) break;
+      rest.remove_prefix(newline + 1);
+    }
+  }
+  if (!report.verdict.empty()) out += report.verdict + "\n";
+  out += "reproduce with:\n";
+  for (std::size_t i = 0; i + 1 < report.commands.size(); ++i) out += "  " + report.commands[i] + "\n";
+  if (!report.commands.empty()) out += report.commands.back() + "\n";
+  return out;
+}
+
+}  // namespace corosim::reports

@@ -1,0 +1,78 @@
+// Plain-text rendering: the trace layout, virtual time lines, shell quoting, and the failure report's promise
+// that its last line is the reproduction command.
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include <corosim/reports/text.hpp>
+
+namespace {
+
+using namespace corosim;
+using corosim::platform::SimOp;
+
+TEST(TraceText, OneLinePerStepAndALineWhenTimeMoves) {
+  std::vector<sim::TraceEvent> trace = {
+      {1, 0, 0, SimOp::thread_spawn, 0, 0},
+      {2, 1, 3, SimOp::atomic_rmw, 7, 0},
+      {3, 1, 3, SimOp::atomic_load, 7, 1'500'000'000},
+  };
+  EXPECT_EQ(reports::trace_text(trace),
+            "      1  t0   -      thread spawn\n"
+            "      2  t1   co3    atomic read-modify-write  #7\n"
+            "@ 1.500000000s\n"
+            "      3  t1   co3    atomic load  #7\n");
+  EXPECT_EQ(reports::trace_text({}), "");
+}
+
+TEST(TraceText, VirtualTime) {
+  EXPECT_EQ(reports::format_virtual_time(0), "0.000000000s");
+  EXPECT_EQ(reports::format_virtual_time(3'600'000'000'001), "3600.000000001s");
+  EXPECT_EQ(reports::format_virtual_time(-1), "-0.000000001s");
+  EXPECT_EQ(reports::format_virtual_time(INT64_MIN), "-9223372036.854775808s");
+}
+
+TEST(ShellQuote, QuotesOnlyWhatNeedsIt) {
+  EXPECT_EQ(reports::shell_quote("corosim-a-0x01.schedule.json"), "corosim-a-0x01.schedule.json");
+  EXPECT_EQ(reports::shell_quote("pct:d=3,k=57"), "pct:d=3,k=57");
+  EXPECT_EQ(reports::shell_quote("my file"), "'my file'");
+  EXPECT_EQ(reports::shell_quote("it's"), "'it'\\''s'");
+  EXPECT_EQ(reports::shell_quote(""), "''");
+}
+
+TEST(FailureReport, EndsWithTheReproductionCommand) {
+  sim::RunResult r;
+  r.status = sim::RunStatus::deadlock;
+  r.message = "deadlock: sim threads t1, t2\n  t1 waits on #3 held by t2\n  t2 waits on #4 held by t1\n";
+  r.steps = 42;
+  r.trace_hash = 0xabc;
+  reports::FailureReport report;
+  report.scenario = "lock-order-deadlock";
+  report.result = &r;
+  report.seed = 0x10;
+  report.strategy = "pct:d=3,k=57";
+  report.execution = 5;
+  report.schedule_file = "x.schedule.json";
+  report.verdict = "seeded bug found";
+  report.commands = {"corosim run lock-order-deadlock --strategy pct:d=3,k=57 --seed 0x0000000000000010",
+                     "corosim replay x.schedule.json"};
+  const std::string text = reports::failure_report_text(report);
+  EXPECT_EQ(text,
+            "FAILED: deadlock in scenario 'lock-order-deadlock'\n"
+            "  execution   5 (seed 0x0000000000000010, strategy pct:d=3,k=57)\n"
+            "  steps       42\n"
+            "  trace hash  0x0000000000000abc\n"
+            "  schedule    x.schedule.json\n"
+            "  message:\n"
+            "    deadlock: sim threads t1, t2\n"
+            "      t1 waits on #3 held by t2\n"
+            "      t2 waits on #4 held by t1\n"
+            "seeded bug found\n"
+            "reproduce with:\n"
+            "  corosim run lock-order-deadlock --strategy pct:d=3,k=57 --seed 0x0000000000000010\n"
+            "corosim replay x.schedule.json\n");
+}
+
+}  // namespace

@@ -1,0 +1,312 @@
+// The built-in scenarios under the executor: the registry is consistent, every scenario is deterministic (same
+// seed, same status and trace hash), correct scenarios pass many PCT runs, every seeded bug is found by random
+// walk, PCT and DFS with the failure kind it names, DFS exhausts comutex-contention in a known number of
+// executions, and an hour of virtual time passes in no time. The execution counts are printed as "[ info ]" lines
+// (they go into reports).
+
+#include <chrono>
+#include <cstdio>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include <corosim/coroutine.hpp>
+#include <corosim/scenarios/registry.hpp>
+#include <corosim/sim/executor.hpp>
+#include <corosim/sim/random.hpp>
+#include <corosim/sim/strategy.hpp>
+
+namespace {
+
+using namespace corosim;
+using corosim::scenarios::Expected;
+using corosim::scenarios::Scenario;
+
+std::unique_ptr<sim::Strategy> strategy(const std::string &spec) {
+  auto s = sim::make_strategy(spec);
+  if (!s) ADD_FAILURE() << "bad strategy " << spec;
+  return std::move(s).value();
+}
+
+const Scenario &scenario(std::string_view name) {
+  const Scenario *s = scenarios::find(name);
+  if (!s) {
+    ADD_FAILURE() << "no scenario " << name;
+    std::abort();
+  }
+  return *s;
+}
+
+std::vector<std::string> names(std::optional<Expected> only = std::nullopt) {
+  std::vector<std::string> out;
+  for (const Scenario &s : scenarios::all())
+    if (!only || s.expected == *only) out.emplace_back(s.name);
+  return out;
+}
+
+std::string test_name(const ::testing::TestParamInfo<std::string> &info) {
+  std::string n = info.param;
+  for (char &c : n)
+    if (c == '-') c = '_';
+  return n;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string describe(const sim::RunResult &r) {
+  return std::string(sim::run_status_name(r.status)) + ": " + r.message;
+}
+
+class ScenariosEnv : public ::testing::Test {
+ protected:
+  void SetUp() override { set_pool_enabled(false); }
+};
+// The same, for the tests that take minutes (ctest label `long`, see CMakeLists.txt).
+class ScenariosEnvLong : public ScenariosEnv {};
+
+// --- the registry ---
+
+TEST_F(ScenariosEnv, RegistryIsConsistent) {
+  std::set<std::string_view> seen;
+  for (const Scenario &s : scenarios::all()) {
+    EXPECT_TRUE(seen.insert(s.name).second) << "duplicate scenario " << s.name;
+    EXPECT_EQ(scenarios::find(s.name), &s);
+    EXPECT_NE(s.body, nullptr) << s.name;
+    EXPECT_FALSE(s.description.empty()) << s.name;
+    EXPECT_GT(s.max_steps, 0u) << s.name;
+    for (char c : s.name) EXPECT_TRUE((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') << s.name;
+    if (s.expected == Expected::pass) {
+      EXPECT_TRUE(s.failure_kind.empty()) << s.name;
+    } else {
+      EXPECT_FALSE(s.failure_kind.empty()) << s.name;
+    }
+  }
+  EXPECT_EQ(scenarios::find("no-such-scenario"), nullptr);
+  EXPECT_STREQ(scenarios::expected_name(Expected::pass), "pass");
+  EXPECT_STREQ(scenarios::expected_name(Expected::bug), "bug");
+  for (const char *name : {"comutex-contention", "rwlock-readers-writers", "virtual-hour", "lost-wakeup-handoff",
+                           "lock-order-deadlock", "reschedule-self-race"})
+    EXPECT_NE(scenarios::find(name), nullptr) << name;
+}
+
+// --- determinism: same seed, same run ---
+
+class Determinism : public ScenariosEnv, public ::testing::WithParamInterface<std::string> {};
+
+// Random walk: 1,000 seeds, each run twice in this process (the second time after 999 other runs, so state left
+// behind by earlier runs would show), with one strategy object as an exploration uses it.
+constexpr uint64_t kDeterminismRandomSeeds = 1'000;
+// PCT: the first run of each seed on one strategy shared over the seeds (its step estimate k moves with the runs
+// before, pct.cpp), the second on a fresh strategy made from the spec the first run reported (which carries k):
+// that is how `corosim run` reproduces a PCT run.
+constexpr uint64_t kDeterminismPctSeeds = 200;
+
+TEST_P(Determinism, SameSeedSameStatusAndTraceHash) {
+  const Scenario &s = scenario(GetParam());
+  const auto start = std::chrono::steady_clock::now();
+  std::set<uint64_t> distinct;
+  {
+    auto random = strategy("random");
+    std::vector<sim::RunResult> first;
+    first.reserve(kDeterminismRandomSeeds);
+    for (uint64_t i = 0; i < kDeterminismRandomSeeds; ++i)
+      first.push_back(sim::run_once(s.body, *random, sim::execution_seed(1, i), s.run_options()));
+    for (uint64_t i = 0; i < kDeterminismRandomSeeds; ++i) {
+      sim::RunResult again = sim::run_once(s.body, *random, sim::execution_seed(1, i), s.run_options());
+      ASSERT_EQ(first[i].status, again.status) << s.name << " random run " << i << ": " << describe(again);
+      ASSERT_EQ(first[i].trace_hash, again.trace_hash) << s.name << " random run " << i;
+      ASSERT_EQ(first[i].steps, again.steps) << s.name << " random run " << i;
+      ASSERT_TRUE(first[i].decisions == again.decisions) << s.name << " random run " << i;
+      distinct.insert(first[i].trace_hash);
+    }
+  }
+  {
+    auto pct = strategy("pct");
+    for (uint64_t i = 0; i < kDeterminismPctSeeds; ++i) {
+      const uint64_t seed = sim::execution_seed(1, i);
+      sim::RunResult r1 = sim::run_once(s.body, *pct, seed, s.run_options());
+      const std::string spec = pct->spec().to_string();
+      ASSERT_NE(spec.find("k="), std::string::npos) << spec;
+      auto fresh = strategy(spec);
+      sim::RunResult r2 = sim::run_once(s.body, *fresh, seed, s.run_options());
+      ASSERT_EQ(r1.status, r2.status) << s.name << " " << spec << " seed " << seed << ": " << describe(r2);
+      ASSERT_EQ(r1.trace_hash, r2.trace_hash) << s.name << " " << spec << " seed " << seed;
+      ASSERT_TRUE(r1.decisions == r2.decisions) << s.name << " " << spec << " seed " << seed;
+    }
+  }
+  std::printf("[ info ] %s: %llu random seeds x 2 + %llu PCT seeds x 2 identical; %zu distinct random traces; %.2f s\n",
+              std::string(s.name).c_str(), static_cast<unsigned long long>(kDeterminismRandomSeeds),
+              static_cast<unsigned long long>(kDeterminismPctSeeds), distinct.size(), seconds_since(start));
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, Determinism, ::testing::ValuesIn(names()), test_name);
+
+// --- correct scenarios pass ---
+
+class ExpectedPass : public ScenariosEnv, public ::testing::WithParamInterface<std::string> {};
+
+// One PCT strategy over all executions, seeds execution_seed(1, i), as `corosim explore` runs them.
+void pct_runs_pass(const Scenario &s, uint64_t executions) {
+  const auto start = std::chrono::steady_clock::now();
+  auto pct = strategy("pct");
+  uint64_t steps_max = 0;
+  for (uint64_t i = 0; i < executions; ++i) {
+    const uint64_t seed = sim::execution_seed(1, i);
+    sim::RunResult r = sim::run_once(s.body, *pct, seed, s.run_options());
+    ASSERT_TRUE(r.ok()) << s.name << " " << pct->spec().to_string() << " seed " << sim::format_hex64(seed) << " (run "
+                        << i << "): " << describe(r);
+    if (r.steps > steps_max) steps_max = r.steps;
+  }
+  std::printf("[ info ] %s: %llu PCT runs pass (longest %llu steps); %.2f s\n", std::string(s.name).c_str(),
+              static_cast<unsigned long long>(executions), static_cast<unsigned long long>(steps_max),
+              seconds_since(start));
+}
+
+// The main suite runs 1,000 each; ExpectedPassLong (label `long`, a longer timeout) runs 10,000.
+TEST_P(ExpectedPass, PassesPctRuns) { pct_runs_pass(scenario(GetParam()), 1'000); }
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, ExpectedPass, ::testing::ValuesIn(names(Expected::pass)), test_name);
+
+class ExpectedPassLong : public ScenariosEnvLong, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(ExpectedPassLong, Passes10000PctRuns) { pct_runs_pass(scenario(GetParam()), 10'000); }
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, ExpectedPassLong, ::testing::ValuesIn(names(Expected::pass)), test_name);
+
+// --- seeded bugs are found ---
+
+class SeededBug : public ScenariosEnv, public ::testing::WithParamInterface<std::string> {};
+
+struct Found {
+  uint64_t executions = 0;  // executions run up to and including the first failing one (0: not found)
+  sim::RunResult result;
+  std::string spec;
+  uint64_t seed = 0;
+};
+
+// Runs `s` under `spec` (one strategy object, seeds execution_seed(1, i) as `corosim explore` uses them) until the
+// first failing run, whatever its kind (the caller checks it), `bound` executions, or an exhausted DFS.
+Found first_failure(const Scenario &s, const std::string &spec, uint64_t bound) {
+  Found found;
+  auto st = strategy(spec);
+  for (uint64_t i = 0; i < bound; ++i) {
+    const uint64_t seed = sim::execution_seed(1, i);
+    sim::RunResult r = sim::run_once(s.body, *st, seed, s.run_options());
+    if (r.status == sim::RunStatus::exhausted) break;
+    if (r.ok()) continue;
+    found.executions = i + 1;
+    found.result = std::move(r);
+    found.spec = st->spec().to_string();
+    found.seed = seed;
+    return found;
+  }
+  return found;
+}
+
+// The bound on executions per strategy. Today (printed as "[ info ]" lines) random walk needs tens to about a
+// thousand, PCT up to about 7,000 (lost-wakeup-handoff: two change points must fall in a window of a few steps)
+// and DFS with two preemptions about 10,000-14,000 (it varies the last choices first, and these bugs need a
+// preemption in the middle of the run). 50,000 leaves room for changes in the runtime's scheduling points.
+constexpr uint64_t kBugBound = 50'000;
+
+TEST_P(SeededBug, FoundByRandomPctAndDfs) {
+  const Scenario &s = scenario(GetParam());
+  for (const std::string spec : {"random", "pct", "dfs:preemptions=2"}) {
+    const auto start = std::chrono::steady_clock::now();
+    Found f = first_failure(s, spec, kBugBound);
+    ASSERT_GT(f.executions, 0u) << s.name << ": " << spec << " did not find the bug in " << kBugBound
+                                << " executions";
+    // (DFS ignores the seed: its execution is reproduced from its decisions.)
+    std::printf("[ info ] %s: %s found it at execution %llu (%s, %llu steps, %s%s%s); %.2f s\n",
+                std::string(s.name).c_str(), spec.c_str(), static_cast<unsigned long long>(f.executions),
+                sim::run_status_kind(f.result.status), static_cast<unsigned long long>(f.result.steps),
+                f.spec.c_str(), spec.starts_with("dfs") ? "" : " seed ",
+                spec.starts_with("dfs") ? "" : sim::format_hex64(f.seed).c_str(), seconds_since(start));
+    std::printf("[ info ]   message: %s\n", f.result.message.c_str());
+    EXPECT_EQ(std::string_view(sim::run_status_kind(f.result.status)), s.failure_kind)
+        << s.name << " under " << spec << ": " << describe(f.result);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, SeededBug, ::testing::ValuesIn(names(Expected::bug)), test_name);
+
+TEST_F(ScenariosEnv, RescheduleSelfRaceReportsTheRuntimesMisuse) {
+  const Scenario &s = scenario("reschedule-self-race");
+  Found f = first_failure(s, "random", kBugBound);
+  ASSERT_GT(f.executions, 0u);
+  ASSERT_EQ(f.result.status, sim::RunStatus::misuse) << describe(f.result);
+  EXPECT_NE(f.result.message.find("re-entered recursively"), std::string::npos) << f.result.message;
+}
+
+// --- DFS exhausts comutex-contention ---
+
+// Runs DFS with `preemptions` over comutex-contention until it reports its space exhausted; every run must pass.
+uint64_t dfs_exhaust_comutex_contention(unsigned preemptions) {
+  const Scenario &s = scenario("comutex-contention");
+  const auto start = std::chrono::steady_clock::now();
+  const std::string spec = "dfs:preemptions=" + std::to_string(preemptions);
+  auto dfs = strategy(spec);
+  uint64_t runs = 0;
+  for (;;) {
+    sim::RunResult r = sim::run_once(s.body, *dfs, runs, s.run_options());
+    if (r.status == sim::RunStatus::exhausted) break;
+    EXPECT_TRUE(r.ok()) << spec << " execution " << runs << ": " << describe(r);
+    if (!r.ok()) return 0;
+    ++runs;
+    if (runs > 2'000'000) {
+      ADD_FAILURE() << spec << " did not exhaust within 2,000,000 executions";
+      return 0;
+    }
+  }
+  EXPECT_TRUE(dfs->exhausted());
+  EXPECT_EQ(dfs->executions(), runs);
+  std::printf("[ info ] comutex-contention: %s exhausted after %llu executions; %.2f s\n", spec.c_str(),
+              static_cast<unsigned long long>(runs), seconds_since(start));
+  return runs;
+}
+
+// The exact number of executions DFS needs to cover comutex-contention is a fingerprint of the scenario, of the
+// runtime's scheduling points and of the DFS: a change to any of them moves it (then look at why, and update it).
+//
+// Why these sizes, roughly. A run has about 150-250 steps (4 sim threads: main, 2 IOThreads, and the steps of the
+// coroutines inside them), but a choice exists only where more than one sim thread is enabled. With 0 preemptions
+// the running thread goes on while it is enabled, and DFS enumerates only the free switches, the choice of who
+// runs when the running thread parks (a blocking poll with nothing to do, a join): in this scenario they come
+// to 4 distinct executions. Each allowed preemption
+// multiplies that by the number of steps where the running thread could be preempted (where another thread is
+// enabled: on the order of a hundred) times the threads it could switch to, and each new branch brings its own
+// free choices: 4 -> 721 (x ~180) -> 70,049 (x ~100; the second preemption has fewer places left after the
+// first). That is iterative context bounding's polynomial growth: about (steps x threads)^bound.
+TEST_F(ScenariosEnv, DfsExhaustsComutexContentionWithUpTo1Preemption) {
+  EXPECT_EQ(dfs_exhaust_comutex_contention(0), 4u);
+  EXPECT_EQ(dfs_exhaust_comutex_contention(1), 721u);
+}
+
+// With 2 preemptions (the default bound): about 70,000 executions, 10 s in a Debug build: labelled `long`.
+TEST_F(ScenariosEnvLong, DfsExhaustsComutexContentionWith2Preemptions) {
+  EXPECT_EQ(dfs_exhaust_comutex_contention(2), 70'049u);
+}
+
+// --- virtual time ---
+
+TEST_F(ScenariosEnv, VirtualHourEndsAnHourLaterInstantly) {
+  const Scenario &s = scenario("virtual-hour");
+  constexpr int64_t kHourNs = int64_t{3600} * 1'000'000'000;
+  auto random = strategy("random");
+  const auto start = std::chrono::steady_clock::now();
+  sim::RunResult r = sim::run_once(s.body, *random, 1, s.run_options());
+  const double wall_s = seconds_since(start);
+  ASSERT_TRUE(r.ok()) << describe(r);  // the body checks the slept time and the clock itself
+  EXPECT_GE(r.end_ns, kHourNs) << "RunResult::end_ns";
+  std::printf("[ info ] virtual-hour: end_ns %lld (%.1f virtual hours), %llu steps, %.6f s of wall time\n",
+              static_cast<long long>(r.end_ns), static_cast<double>(r.end_ns) / kHourNs,
+              static_cast<unsigned long long>(r.steps), wall_s);
+}
+
+}  // namespace

@@ -1,0 +1,170 @@
+// The simulator's benchmarks: executions per second of one scenario under the random strategy and PCT, a
+// 2-thread platform-mutex scenario, the empty run (the executor's fixed cost), and the Relacy baseline that
+// the ratio table divides by (relacy_mutex.cpp), all in the same run.
+//
+// The scenario is sim/tests/executor_test.cpp's comutex_contention with rounds = 2: two IOThreads, two
+// coroutines in each, every coroutine takes a CoMutex twice (lock, read, scheduling point, write, unlock); the
+// main thread polls a context of its own until all four are done, then joins the IOThreads. Relacy's test is the
+// same amount of locking on two threads: 2 x 4 critical sections, each a lock, an rl::var read and write (both
+// scheduling points in Relacy) and an unlock.
+//
+// One benchmark iteration is one run_once with seeds 1, 2, 3, ... (a shared strategy per benchmark); Relacy's is
+// one rl::simulate of kRelacyExecutions executions. Counters (sim_ratio_reporter.hpp): executions per iteration,
+// items_per_second (= executions per second), steps per execution and decisions (scheduling steps) per second.
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include <benchmark/benchmark.h>
+
+#include <corosim/aio.hpp>
+#include <corosim/co_mutex.hpp>
+#include <corosim/coroutine.hpp>
+#include <corosim/iothread.hpp>
+#include <corosim/platform.hpp>
+#include <corosim/sim/executor.hpp>
+#include <corosim/sim/strategy.hpp>
+
+#include "relacy_mutex.hpp"
+#include "sim_bench.hpp"
+#include "sim_ratio_reporter.hpp"
+
+namespace corosim::sim_bench {
+namespace {
+
+using namespace corosim::sim;
+
+int g_final_count = 0;  // the scenario's result, checked after each run
+
+void comutex_contention() {
+  constexpr int kRounds = 2;
+  AioContext *home = AioContext::create();
+  CoMutex mutex;
+  int count = 0;
+  corosim::atomic<int> done{0};
+  {
+    IOThread a, b;
+    for (IOThread *t : {&a, &b}) {
+      for (int i = 0; i < 2; ++i) {
+        Coroutine *co = coroutine_create([&] {
+          for (int k = 0; k < kRounds; ++k) {
+            mutex.lock();
+            int seen = count;
+            corosim::schedule_point();
+            count = seen + 1;
+            mutex.unlock();
+          }
+          done.fetch_add(1);
+          home->notify();
+        });
+        aio_co_schedule(t->context(), co);
+      }
+    }
+    while (done.load() < 4) home->poll(true);
+  }  // joins both IOThreads
+  home->unref();
+  g_final_count = count;
+}
+
+// Relacy's test on the simulator's own primitives: two sim threads, 4 rounds each of a platform mutex lock, a
+// read, a scheduling point, a write and an unlock. No contexts or coroutines: the executor and the strategy alone.
+void threads_mutex() {
+  using P = platform::Current;
+  P::Mutex mutex;
+  int count = 0;
+  auto worker = [&] {
+    for (int k = 0; k < 4; ++k) {
+      mutex.lock();
+      int seen = count;
+      corosim::schedule_point();
+      count = seen + 1;
+      mutex.unlock();
+    }
+  };
+  {
+    P::Thread t1(worker), t2(worker);
+    t1.join();
+    t2.join();
+  }
+  g_final_count = count;
+}
+
+void empty_body() { g_final_count = 8; }
+
+void run_sim(benchmark::State &state, const char *spec, void (*body)()) {
+  set_pool_enabled(false);  // as the executor tests: a run must not inherit coroutines from the one before
+  auto strategy = make_strategy(spec).value();
+  uint64_t seed = 1;
+  uint64_t steps = 0;
+  uint64_t executions = 0;
+  for (auto _ : state) {
+    g_final_count = -1;
+    RunResult r = run_once(body, *strategy, seed++);
+    if (!r.ok() || g_final_count != 8) {
+      state.SkipWithError(("run failed: " + std::string(run_status_name(r.status)) + " " + r.message).c_str());
+      break;
+    }
+    steps += r.steps;
+    ++executions;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(executions));
+  set_counters(state, 1, executions ? static_cast<double>(steps) / static_cast<double>(executions) : 0,
+               static_cast<double>(steps));
+}
+
+void BM_corosim_comutex_random(benchmark::State &state) { run_sim(state, "random", comutex_contention); }
+void BM_corosim_comutex_pct(benchmark::State &state) { run_sim(state, "pct:d=3", comutex_contention); }
+void BM_corosim_threads_mutex_random(benchmark::State &state) { run_sim(state, "random", threads_mutex); }
+void BM_corosim_empty_run(benchmark::State &state) { run_sim(state, "random", empty_body); }
+
+constexpr uint64_t kRelacyExecutions = 10'000;
+
+void BM_relacy_mutex(benchmark::State &state) {
+  uint64_t executions = 0;
+  for (auto _ : state) {
+    RelacyRun run = relacy_mutex_simulate(kRelacyExecutions);
+    if (!run.ok || run.executions != kRelacyExecutions) {
+      state.SkipWithError("Relacy reported a failure or stopped early");
+      break;
+    }
+    executions += run.executions;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(executions));
+  set_counters(state, static_cast<double>(kRelacyExecutions), 0, 0);
+}
+
+}  // namespace
+
+bool run_executions(std::string_view scenario, const char *spec, uint64_t count) {
+  if (scenario == "relacy") return relacy_mutex_simulate(count).ok;
+  void (*body)() = scenario == "comutex" ? comutex_contention
+                   : scenario == "threads" ? threads_mutex
+                   : scenario == "empty"   ? empty_body
+                                           : nullptr;
+  if (!body) return false;
+  auto strategy = make_strategy(spec);
+  if (!strategy) return false;
+  set_pool_enabled(false);
+  uint64_t steps = 0;
+  for (uint64_t seed = 1; seed <= count; ++seed) {
+    g_final_count = -1;
+    RunResult r = run_once(body, *strategy.value(), seed);
+    if (!r.ok() || g_final_count != 8) return false;
+    steps += r.steps;
+  }
+  std::printf("%llu executions of %.*s under %s: %llu scheduling steps (%.1f per execution)\n",
+              static_cast<unsigned long long>(count), static_cast<int>(scenario.size()), scenario.data(), spec,
+              static_cast<unsigned long long>(steps), count ? static_cast<double>(steps) / count : 0.0);
+  return true;
+}
+
+}  // namespace corosim::sim_bench
+
+// The baseline first: it runs before what is divided by it (unless interleaving shuffles them).
+BENCHMARK(corosim::sim_bench::BM_relacy_mutex)->Name(corosim::sim_bench::kRelacyBenchmark);
+BENCHMARK(corosim::sim_bench::BM_corosim_comutex_random)->Name("BM_corosim_comutex_random");
+BENCHMARK(corosim::sim_bench::BM_corosim_comutex_pct)->Name("BM_corosim_comutex_pct");
+BENCHMARK(corosim::sim_bench::BM_corosim_threads_mutex_random)->Name("BM_corosim_threads_mutex_random");
+BENCHMARK(corosim::sim_bench::BM_corosim_empty_run)->Name("BM_corosim_empty_run");
