@@ -138,6 +138,7 @@ TEST_P(AioTest, BlockingPollWakesForWorkFromAnotherThread) {
 
 // --- timers and sleep ---
 
+// Equal deadlines fire in arming order in the real build; in the simulator the order of ties is explored.
 TEST_P(AioTest, TimersFireInDeadlineOrderAndEqualDeadlinesInArmingOrder) {
   std::string order;
   struct Tag {
@@ -154,7 +155,12 @@ TEST_P(AioTest, TimersFireInDeadlineOrderAndEqualDeadlinesInArmingOrder) {
   d.mod_ns(now + 3'000'000);
   EXPECT_TRUE(a.pending());
   while (order.size() < 4) main_context()->poll(true);
-  EXPECT_EQ(order, "123b");
+  if (testing::kSimBuild) {
+    // The simulator lets its strategy order timers due at the same instant (platform.hpp, choose()).
+    EXPECT_TRUE(order == "123b" || order == "12b3") << order;
+  } else {
+    EXPECT_EQ(order, "123b");
+  }
   EXPECT_FALSE(a.pending());
   EXPECT_GE(clock_ns(ClockType::realtime), now + 3'000'000);
 }
@@ -201,11 +207,10 @@ TEST_P(AioTest, WakeableSleepEndsEarlyAndASecondWakeIsHarmless) {
 // --- fd handlers ---
 
 TEST_P(AioTest, ReadHandlerRunsWhenAPipeHasData) {
-  // The simulator's poll knows only its own notifiers: a real descriptor is never ready there (platform/sim.hpp;
-  // simulated pipes are a later step), so the blocking poll below would wait forever.
-  COROSIM_SKIP_IN_SIM("real file descriptors (a pipe) are never ready in the simulator's poll");
+  // A platform pipe: pipe(2) in the real build, a simulated pipe in the simulator.
+  using P = corosim::platform::Current;
   int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
+  ASSERT_EQ(P::pipe(fds), 0);
   struct Reader {
     int fd;
     std::string got;
@@ -215,21 +220,21 @@ TEST_P(AioTest, ReadHandlerRunsWhenAPipeHasData) {
       [](void *r) {
         auto *rd = static_cast<Reader *>(r);
         char buf[16];
-        ssize_t n = read(rd->fd, buf, sizeof buf);
+        long n = P::read(rd->fd, buf, sizeof buf);
         if (n > 0) rd->got.append(buf, static_cast<std::size_t>(n));
       },
       nullptr, &reader);
   EXPECT_FALSE(main_context()->poll(false));
   TestThread writer([&] {
     pause_ns(2 * kMillisecond);
-    ASSERT_EQ(write(fds[1], "hi", 2), 2);
+    ASSERT_EQ(P::write(fds[1], "hi", 2), 2);
   });
   while (reader.got.empty()) main_context()->poll(true);  // the write wakes the blocking poll
   writer.join();
   EXPECT_EQ(reader.got, "hi");
   main_context()->set_fd_handler(fds[0], nullptr, nullptr, nullptr);
-  close(fds[0]);
-  close(fds[1]);
+  EXPECT_EQ(P::close(fds[1]), 0);
+  EXPECT_EQ(P::close(fds[0]), 0);
 }
 
 // --- cross-context scheduling ---

@@ -216,6 +216,25 @@ class Executor final : public platform::SimEngine {
 
   int64_t now_ns() const noexcept override { return now_; }
 
+  uint64_t choose(uint64_t n) override {
+    uint64_t k;
+    {
+      platform::SimHostHeap host;  // the strategy records the decision: its memory is not the run's
+      k = strategy_.next_number(n);
+    }
+    if (!strategy_.mismatch().empty()) {
+      std::string line;
+      {
+        platform::SimHostHeap host;
+        line = strategy_.mismatch();
+      }
+      abandon(RunStatus::mismatch, std::move(line));
+    }
+    hash_.add(~uint64_t{1});  // a choice is part of the trace
+    hash_.add(k);
+    return k;
+  }
+
   void at_thread_exit(void (*fn)(void *), void *arg) override {
     platform::SimHostHeap host;
     cur_->exit_hooks.emplace_back(fn, arg);

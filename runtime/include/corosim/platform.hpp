@@ -69,6 +69,14 @@ concept Platform = requires(void (*exit_fn)(void *), void *arg) {
     { n.fd() } -> std::same_as<int>;
   };
   { P::poll(nullptr, std::size_t{0}, int64_t{0}) } -> std::same_as<int>;
+  // Pipes for fd handlers and the code that feeds them: pipe(2), read(2), write(2), close(2) in the real build;
+  // simulated pipes (in-memory, never blocking, each operation a scheduling point) in the simulator.
+  requires requires(int *fds, void *buf, const void *cbuf, std::size_t n) {
+    { P::pipe(fds) } -> std::same_as<int>;
+    { P::read(0, buf, n) } -> std::same_as<long>;
+    { P::write(0, cbuf, n) } -> std::same_as<long>;
+    { P::close(0) } -> std::same_as<int>;
+  };
   { P::is_main_thread() } -> std::same_as<bool>;
   { P::poll_spin_max_ns } -> std::convertible_to<int64_t>;  // 0: never spin before blocking
   { P::relax() } -> std::same_as<void>;                      // give way to another thread while spinning
@@ -80,6 +88,9 @@ concept Platform = requires(void (*exit_fn)(void *), void *arg) {
   { P::now_ns(ClockType::realtime) } -> std::same_as<int64_t>;
   // A place where the simulator may switch to another thread; nothing in the real build.
   { P::schedule_point() } -> std::same_as<void>;
+  // A choice among n > 0 equivalent alternatives (timers due at the same instant): 0 in the real build (the
+  // natural order); the simulator's strategy decides.
+  { P::choose(uint64_t{1}) } -> std::same_as<uint64_t>;
 };
 
 static_assert(Platform<Current>, "the selected corosim platform does not satisfy corosim::platform::Platform");

@@ -324,8 +324,14 @@ bool run_timers(AioContext::Impl &impl) {
         std::lock_guard<Platform::Mutex> lock(impl.timer_mutex);
         auto &list = impl.timers[clock];
         if (list.empty() || list.begin()->first.first > now) break;
-        due = list.begin()->second;
-        list.erase(list.begin());
+        // Timers due at the same instant: which fires first is the platform's choice (arming order in the
+        // real build; the simulator's strategy decides, so that every order is explored).
+        auto first = list.begin();
+        std::size_t ties = 1;
+        for (auto it = std::next(first); it != list.end() && it->first.first == first->first.first; ++it) ++ties;
+        if (ties > 1) std::advance(first, static_cast<std::ptrdiff_t>(Platform::choose(ties)));
+        due = first->second;
+        list.erase(first);
         due->armed = false;
       }
       due->cb(due->opaque);  // may re-arm or destroy its timer

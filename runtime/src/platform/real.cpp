@@ -91,4 +91,11 @@ bool Real::is_main_thread() noexcept { return gettid() == getpid(); }
 
 void Real::relax() noexcept { sched_yield(); }
 
+// ---- pipes ----
+
+int Real::pipe(int fds[2]) noexcept { return ::pipe(fds); }
+long Real::read(int fd, void *buf, std::size_t n) noexcept { return ::read(fd, buf, n); }
+long Real::write(int fd, const void *buf, std::size_t n) noexcept { return ::write(fd, buf, n); }
+int Real::close(int fd) noexcept { return ::close(fd); }
+
 }  // namespace corosim::platform

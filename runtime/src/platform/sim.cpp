@@ -3,6 +3,9 @@
 
 #include <poll.h>
 
+#include <cerrno>
+#include <cstring>
+#include <string>
 #include <vector>
 
 #include <corosim/platform.hpp>
@@ -39,6 +42,29 @@ struct NotifierEntry {
 std::vector<NotifierEntry> &notifiers() {
   static auto *table = new std::vector<NotifierEntry>;  // never destroyed: notifiers may outlive statics
   return *table;
+}
+
+// Simulated pipes: (fd - kFakePipeBase) / 2 indexes this table; a slot is free again once both ends are closed.
+struct SimPipe {
+  std::string bytes;  // written, not yet read
+  bool read_open = true;
+  bool write_open = true;
+  uint32_t epoch;
+  uint64_t tag = 0;
+};
+std::vector<SimPipe *> &pipes() {
+  static auto *table = new std::vector<SimPipe *>;  // never destroyed, like the notifier table
+  return *table;
+}
+// The pipe of descriptor fd and which end it is, or nullptr.
+SimPipe *pipe_of(int fd, bool *read_end) {
+  if (fd < Sim::kFakePipeBase) return nullptr;
+  auto i = static_cast<std::size_t>(fd - Sim::kFakePipeBase);
+  if (i / 2 >= pipes().size()) return nullptr;
+  SimPipe *p = pipes()[i / 2];
+  *read_end = i % 2 == 0;
+  if (!p || (*read_end ? !p->read_open : !p->write_open)) return nullptr;
+  return p;
 }
 
 void route_misuse(const char *message) {
@@ -100,6 +126,9 @@ const char *sim_op_name(SimOp op) noexcept {
     case SimOp::notifier_clear: return "notifier clear";
     case SimOp::poll: return "poll";
     case SimOp::user_point: return "schedule point";
+    case SimOp::pipe_read: return "pipe read";
+    case SimOp::pipe_write: return "pipe write";
+    case SimOp::pipe_close: return "pipe close";
   }
   return "?";
 }
@@ -216,6 +245,75 @@ Sim::EventNotifier::~EventNotifier() { notifiers()[static_cast<std::size_t>(fd_ 
 void sim_detail::forget_run_notifiers() noexcept {
   for (NotifierEntry &e : notifiers())
     if (e.notifier && e.epoch == g_epoch) e = {nullptr, 0};
+  for (SimPipe *&p : pipes())
+    if (p && p->epoch == g_epoch) p = nullptr;  // its memory is the run heap's
+}
+
+// --- pipes ---
+
+int Sim::pipe(int fds[2]) {
+  auto *p = new SimPipe;  // the run's (or the host's, outside runs)
+  p->epoch = g_epoch;
+  SimHostHeap host;  // the table outlives the run
+  auto &table = pipes();
+  std::size_t i = 0;
+  while (i < table.size() && table[i]) ++i;
+  if (i == table.size()) table.push_back(nullptr);
+  table[i] = p;
+  fds[0] = kFakePipeBase + static_cast<int>(2 * i);
+  fds[1] = fds[0] + 1;
+  return 0;
+}
+
+long Sim::read(int fd, void *buf, std::size_t n) {
+  bool read_end = false;
+  SimPipe *p = pipe_of(fd, &read_end);
+  if (!p || !read_end) {
+    errno = EBADF;
+    return -1;
+  }
+  point(SimOp::pipe_read, p->tag);
+  if (p->bytes.empty()) {
+    if (!p->write_open) return 0;
+    errno = EAGAIN;
+    return -1;
+  }
+  const std::size_t k = n < p->bytes.size() ? n : p->bytes.size();
+  std::memcpy(buf, p->bytes.data(), k);
+  p->bytes.erase(0, k);
+  return static_cast<long>(k);
+}
+
+long Sim::write(int fd, const void *buf, std::size_t n) {
+  bool read_end = true;
+  SimPipe *p = pipe_of(fd, &read_end);
+  if (!p || read_end) {
+    errno = EBADF;
+    return -1;
+  }
+  point(SimOp::pipe_write, p->tag);
+  if (!p->read_open) {
+    errno = EPIPE;
+    return -1;
+  }
+  p->bytes.append(static_cast<const char *>(buf), n);
+  return static_cast<long>(n);
+}
+
+int Sim::close(int fd) {
+  bool read_end = false;
+  SimPipe *p = pipe_of(fd, &read_end);
+  if (!p) {
+    errno = EBADF;
+    return -1;
+  }
+  point(SimOp::pipe_close, p->tag);
+  (read_end ? p->read_open : p->write_open) = false;
+  if (!p->read_open && !p->write_open) {
+    pipes()[static_cast<std::size_t>(fd - kFakePipeBase) / 2] = nullptr;
+    delete p;
+  }
+  return 0;
 }
 
 void Sim::EventNotifier::set() noexcept {
@@ -240,13 +338,25 @@ struct PollWait {
   std::size_t count;
 };
 
+short revents_of(const pollfd &f) {
+  if (Sim::EventNotifier *n = notifier_of(f.fd)) return n->raised() && (f.events & POLLIN) ? POLLIN : 0;
+  bool read_end = false;
+  if (SimPipe *p = pipe_of(f.fd, &read_end)) {
+    if (read_end) {
+      short r = !p->bytes.empty() && (f.events & POLLIN) ? POLLIN : 0;
+      return p->write_open ? r : static_cast<short>(r | POLLHUP);
+    }
+    return p->read_open ? (f.events & POLLOUT ? POLLOUT : 0) : POLLERR;
+  }
+  return 0;  // a real descriptor: never ready here
+}
+
 int count_ready(pollfd *fds, std::size_t count, bool fill) {
   int ready = 0;
   for (std::size_t i = 0; i < count; ++i) {
-    Sim::EventNotifier *n = notifier_of(fds[i].fd);
-    bool in = n && n->raised() && (fds[i].events & POLLIN);
-    if (fill) fds[i].revents = in ? POLLIN : 0;
-    if (in) ++ready;
+    short r = revents_of(fds[i]);
+    if (fill) fds[i].revents = r;
+    if (r) ++ready;
   }
   return ready;
 }

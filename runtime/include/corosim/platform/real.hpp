@@ -73,6 +73,13 @@ struct Real {
   static int64_t now_ns(ClockType clock) noexcept;
 
   static void schedule_point() noexcept {}
+  static uint64_t choose(uint64_t) noexcept { return 0; }
+
+  // The system calls (errno as they leave it).
+  static int pipe(int fds[2]) noexcept;
+  static long read(int fd, void *buf, std::size_t n) noexcept;
+  static long write(int fd, const void *buf, std::size_t n) noexcept;
+  static int close(int fd) noexcept;
 };
 
 }  // namespace corosim::platform

@@ -8,8 +8,9 @@
 // Outside a run (no engine installed, or the engine is not running a sim thread) every operation is plain and
 // nothing can block: a lock that is held, a join or a blocking poll there is misuse.
 //
-// Scope: poll() knows only EventNotifier descriptors (fake numbers from kFakeFdBase up, registered here). Real
-// file descriptors are treated as never ready (simulated pipes are a later step).
+// Descriptors: poll() knows EventNotifier descriptors (fake numbers from EventNotifier::kFakeFdBase up) and
+// simulated pipes (from kFakePipeBase up: pipe(), read(), write(), close() below). Real file descriptors are
+// treated as never ready.
 
 #include <cstddef>
 #include <cstdint>
@@ -47,7 +48,7 @@ void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint6
 std::size_t register_local_slot(void *(*make)(), void (*destroy)(void *));
 uint32_t spawn(std::function<void()> *body);  // takes ownership
 void join(uint32_t thread);
-void forget_run_notifiers() noexcept;  // an abandoned run's notifiers leave the descriptor table
+void forget_run_notifiers() noexcept;  // an abandoned run's notifiers and pipes leave the descriptor tables
 }  // namespace sim_detail
 
 struct Sim {
@@ -287,9 +288,20 @@ struct Sim {
     uint64_t tag_ = 0;
   };
 
-  // Parks until one of the EventNotifier descriptors in fds is raised or the virtual clock has advanced by
-  // timeout_ns (-1: no limit; 0: just look). Other descriptors are never ready.
+  // Parks until one of the descriptors in fds is ready (a raised EventNotifier; a pipe's read end with data or
+  // whose write end is closed; a pipe's write end) or the virtual clock has advanced by timeout_ns (-1: no limit;
+  // 0: just look). Other descriptors are never ready.
   static int poll(struct pollfd *fds, std::size_t count, int64_t timeout_ns);
+
+  // Simulated pipes: in memory, unbounded, never blocking (as a non-blocking pipe: read of an empty pipe is -1
+  // with errno EAGAIN while the write end is open, 0 after; write after the read end closed is -1, EPIPE). Each
+  // operation is a scheduling point. Descriptors: read end kFakePipeBase + 2i, write end + 1. A pipe made in a
+  // run that is abandoned is forgotten with the run.
+  static constexpr int kFakePipeBase = (1 << 20) + (1 << 19);
+  static int pipe(int fds[2]);
+  static long read(int fd, void *buf, std::size_t n);
+  static long write(int fd, const void *buf, std::size_t n);
+  static int close(int fd);
 
   // No adaptive spinning before a blocking poll: spinning on the virtual clock would only add steps.
   static constexpr int64_t poll_spin_max_ns = 0;
@@ -318,6 +330,9 @@ struct Sim {
   static void schedule_point() noexcept {
     if (sim_detail::active()) sim_detail::g_engine->schedule_point(SimOp::user_point, 0);
   }
+
+  // Outside a run: 0, the natural order.
+  static uint64_t choose(uint64_t n) { return sim_detail::active() && n > 1 ? sim_detail::g_engine->choose(n) : 0; }
 };
 
 }  // namespace corosim::platform

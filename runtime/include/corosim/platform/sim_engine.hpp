@@ -33,6 +33,9 @@ enum class SimOp : uint8_t {
   notifier_clear,
   poll,
   user_point,  // corosim::schedule_point()
+  pipe_read,   // simulated pipes (platform/sim.hpp)
+  pipe_write,
+  pipe_close,
 };
 const char *sim_op_name(SimOp op) noexcept;
 
@@ -60,6 +63,10 @@ class SimEngine {
   // `object` name what it waits on (trace, deadlock report). Parking is itself a step: the scheduler chooses the
   // next thread even if ready(arg) already holds. The caller re-checks its condition after it returns.
   virtual void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint64_t object) = 0;
+
+  // A number in [0, n) for a choice that is not a thread (which of several timers due at the same instant fires
+  // first): the strategy's (Strategy::next_number), recorded in the run's decisions and trace hash. n > 1.
+  virtual uint64_t choose(uint64_t n) = 0;
 
   // The virtual clock, in nanoseconds (all clocks are this one clock in the simulator).
   virtual int64_t now_ns() const noexcept = 0;
