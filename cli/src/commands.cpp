@@ -74,9 +74,29 @@ std::string default_schedule_file(std::string_view scenario, uint64_t seed) {
 // depend on the executions before them, and replay runs on their decision list.
 bool reproducible_from_seed(const sim::StrategySpec &spec) { return spec.name == "random" || spec.name == "pct"; }
 
-std::string run_command_line(std::string_view scenario, const sim::StrategySpec &spec, uint64_t seed) {
+sim::RunOptions run_options(const scenarios::Scenario &s, const StepLimit &limit) {
+  sim::RunOptions options = s.run_options();
+  if (limit.max_steps) options.max_steps = *limit.max_steps;
+  if (limit.continue_at_limit) options.on_step_limit = sim::StepLimitPolicy::stop;
+  return options;
+}
+
+// The options that reproduce a run with `limit` (empty for the defaults).
+std::string step_limit_args(const StepLimit &limit) {
+  std::string args;
+  if (limit.max_steps) args += " --max-steps " + std::to_string(*limit.max_steps);
+  if (limit.continue_at_limit) args += " --on-step-limit continue";
+  return args;
+}
+
+// A schedule file records a --max-steps override as the scenario parameter "max_steps": the replay must stop
+// where the run did. (A run that stopped at the bound under `continue` passed, and is never saved.)
+constexpr const char *kMaxStepsParameter = "max_steps";
+
+std::string run_command_line(std::string_view scenario, const sim::StrategySpec &spec, uint64_t seed,
+                             const StepLimit &limit) {
   return g_program + " run " + reports::shell_quote(scenario) + " --strategy " + reports::shell_quote(spec.to_string()) +
-         " --seed " + sim::format_hex64(seed);
+         " --seed " + sim::format_hex64(seed) + step_limit_args(limit);
 }
 
 std::string replay_command_line(const std::string &file) {
@@ -85,9 +105,11 @@ std::string replay_command_line(const std::string &file) {
 
 // Saves the failing run's schedule and prints its report. `run_line_valid`: the `corosim run` line reproduces it.
 void report_failure(const scenarios::Scenario &s, const sim::RunResult &r, uint64_t seed, const sim::StrategySpec &spec,
-                    std::optional<uint64_t> execution, const std::string &save_to, bool run_line_valid) {
+                    std::optional<uint64_t> execution, const std::string &save_to, bool run_line_valid,
+                    const StepLimit &limit) {
   sim::Schedule schedule;
   schedule.scenario = std::string(s.name);
+  if (limit.max_steps) schedule.scenario_parameters[kMaxStepsParameter] = std::to_string(*limit.max_steps);
   schedule.strategy = spec;
   schedule.seed = seed;
   schedule.trace_hash = r.trace_hash;
@@ -104,20 +126,21 @@ void report_failure(const scenarios::Scenario &s, const sim::RunResult &r, uint6
   report.execution = execution;
   report.verdict = verdict(s, r.status);
   if (saved) report.schedule_file = file;
-  if (run_line_valid) report.commands.push_back(run_command_line(s.name, spec, seed));
+  if (run_line_valid) report.commands.push_back(run_command_line(s.name, spec, seed, limit));
   if (saved) report.commands.push_back(replay_command_line(file));
   if (report.commands.empty()) {
     // No schedule file and a DFS execution: nothing but the whole exploration reproduces it.
     report.commands.push_back(g_program + " explore " + reports::shell_quote(s.name) + " --strategy " +
                               reports::shell_quote(spec.to_string()) + " --schedules " +
-                              std::to_string(execution.value_or(1)));
+                              std::to_string(execution.value_or(1)) + step_limit_args(limit));
   }
   out(reports::failure_report_text(report));
 }
 
 void print_outcome(const sim::RunResult &r) {
-  out(std::string("status      ") + sim::run_status_name(r.status) + "\n" + "steps       " + std::to_string(r.steps) +
-      "\n" + "trace hash  " + sim::format_hex64(r.trace_hash) + "\n");
+  out(std::string("status      ") + sim::run_status_name(r.status) +
+      (r.truncated ? " (stopped at the step bound: --on-step-limit continue)" : "") + "\n" + "steps       " +
+      std::to_string(r.steps) + "\n" + "trace hash  " + sim::format_hex64(r.trace_hash) + "\n");
 }
 
 // --- progress (explore) ---
@@ -174,7 +197,7 @@ int run_command(const RunArgs &args) {
   auto strategy = sim::make_strategy(args.strategy);
   if (!strategy) return bad_input(strategy.error());
 
-  sim::RunOptions options = s->run_options();
+  sim::RunOptions options = run_options(*s, args.limit);
   options.record_trace = args.trace;
   out("run " + std::string(s->name) + " (" + describe(*s) + "): strategy " + strategy.value()->spec().to_string() +
       ", seed " + sim::format_hex64(seed.value()) + "\n");
@@ -185,7 +208,7 @@ int run_command(const RunArgs &args) {
     return kNoFailure;
   }
   // The first execution of a fresh strategy, whatever it is, is reproduced by the same command.
-  report_failure(*s, r, seed.value(), strategy.value()->spec(), std::nullopt, args.save_schedule, true);
+  report_failure(*s, r, seed.value(), strategy.value()->spec(), std::nullopt, args.save_schedule, true, args.limit);
   return kFailureFound;
 }
 
@@ -208,7 +231,7 @@ int explore_command(const ExploreArgs &args) {
   options.first_seed = seed.value();
   options.schedules = args.schedules;
   options.time_budget_s = args.time_s;
-  options.run_options = s->run_options();
+  options.run_options = run_options(*s, args.limit);
   // On a terminal the line is redrawn twice a second; in a log, a line every 5 s keeps it short.
   options.progress_interval_s = progress.tty ? 0.5 : 5.0;
   if (progress.enabled) options.progress = [&](const sim::ExploreProgress &p) { progress.show(p); };
@@ -233,7 +256,8 @@ int explore_command(const ExploreArgs &args) {
   if (e.failure) {
     const sim::ExploreFailure &f = *e.failure;
     out("failure in execution " + std::to_string(f.index + 1) + " (" + timing + ")\n");
-    report_failure(*s, f.result, f.seed, f.spec, f.index + 1, args.save_schedule, reproducible_from_seed(f.spec));
+    report_failure(*s, f.result, f.seed, f.spec, f.index + 1, args.save_schedule, reproducible_from_seed(f.spec),
+                   args.limit);
     return kFailureFound;
   }
   std::string summary;
@@ -258,14 +282,21 @@ int replay_command(const ReplayArgs &args) {
   const std::string where = "schedule file '" + args.schedule_file + "': ";
   const scenarios::Scenario *s = scenarios::find(schedule.scenario);
   if (!s) return bad_input(where + "unknown scenario '" + schedule.scenario + "'");
-  if (!schedule.scenario_parameters.empty())
-    return bad_input(where + "scenario '" + schedule.scenario +
-                     "' takes no parameters, the file gives " + std::to_string(schedule.scenario_parameters.size()));
+  StepLimit limit;
+  for (const auto &[name, value] : schedule.scenario_parameters) {
+    if (name != kMaxStepsParameter)
+      return bad_input(where + "unknown scenario parameter '" + name + "' (the scenarios take only " +
+                       kMaxStepsParameter + ")");
+    auto steps = sim::parse_seed(value);  // a 64-bit number in the same syntax
+    if (!steps || steps.value() == 0)
+      return bad_input(where + "scenario parameter " + kMaxStepsParameter + " is not a positive number: '" + value + "'");
+    limit.max_steps = steps.value();
+  }
   const bool want_trace = args.trace.has_value() || !args.output.empty();
 
   auto strategy = sim::make_strategy("replay", schedule.decisions);
   if (!strategy) return bad_input(where + strategy.error());
-  sim::RunOptions options = s->run_options();
+  sim::RunOptions options = run_options(*s, limit);
   options.record_trace = want_trace;
   out("replay " + args.schedule_file + ": scenario " + schedule.scenario + " (" + describe(*s) + "), recorded with " +
       schedule.strategy.to_string() + ", seed " + sim::format_hex64(schedule.seed) + ", " +
@@ -308,7 +339,7 @@ int replay_command(const ReplayArgs &args) {
   report.schedule_file = args.schedule_file;
   report.verdict = verdict(*s, r.status);
   if (reproducible_from_seed(schedule.strategy))
-    report.commands.push_back(run_command_line(schedule.scenario, schedule.strategy, schedule.seed));
+    report.commands.push_back(run_command_line(schedule.scenario, schedule.strategy, schedule.seed, limit));
   report.commands.push_back(replay_command_line(args.schedule_file));
   out(reports::failure_report_text(report));
   return kFailureFound;

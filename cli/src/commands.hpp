@@ -26,12 +26,20 @@ void set_program_name(std::string name);
 
 int list_command();
 
+// The step limit of each execution (sim::RunOptions): the scenario's own unless --max-steps is given; at the
+// limit the run fails (step limit) or, with --on-step-limit continue, stops there and counts as passed.
+struct StepLimit {
+  std::optional<uint64_t> max_steps;
+  bool continue_at_limit = false;
+};
+
 struct RunArgs {
   std::string scenario;
   std::string seed;                 // parse_seed syntax
   std::string strategy = "pct";
   bool trace = false;               // print the text trace of the run
   std::string save_schedule;        // where a failing run's schedule goes; empty: the default file name
+  StepLimit limit;
 };
 int run_command(const RunArgs &args);
 
@@ -45,6 +53,7 @@ struct ExploreArgs {
   double time_s = 0;                // wall-time budget; 0: none
   std::string save_schedule;
   Progress progress = Progress::automatic;
+  StepLimit limit;
 };
 int explore_command(const ExploreArgs &args);
 

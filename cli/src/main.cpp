@@ -23,10 +23,10 @@ Commands (corosim COMMAND --help for details):
   corosim list
       the built-in scenarios: name, expected outcome (pass, or bug: the failure kind it must produce),
       description
-  corosim run SCENARIO --seed N [--strategy S] [--trace] [--save-schedule FILE]
+  corosim run SCENARIO --seed N [--strategy S] [--trace] [--save-schedule FILE] [STEP LIMIT]
       one execution with execution seed N (default --strategy pct); --trace prints it step by step
   corosim explore SCENARIO [--strategy S] [--seed N] [--schedules N] [--time SECONDS]
-                           [--save-schedule FILE] [--progress | --no-progress]
+                           [--save-schedule FILE] [--progress | --no-progress] [STEP LIMIT]
       execution i = 0, 1, ... runs with a seed derived from (N, i), all on one strategy object, until
       the first failure, --schedules executions (default 10000), --time seconds of wall time, or (dfs)
       the end of the search space; defaults: --strategy pct --seed 1. A progress line goes to stderr
@@ -35,6 +35,10 @@ Commands (corosim COMMAND --help for details):
       runs a saved schedule again, step for step, and checks its trace hash; a schedule that does
       not fit the scenario (or whose trace hash differs) is refused with exit status 2. --trace text
       prints the run step by step; -o FILE writes that trace to FILE instead
+
+STEP LIMIT: [--max-steps N] [--on-step-limit fail|continue]: each execution's step bound (default: the
+scenario's); at the bound it fails with "step limit" (fail, the default: a livelock or a run far too
+long) or stops there and counts as passed (continue: a deliberately bounded exploration)
 
 Strategies (S): random | pct[:d=N][,k=N] (default pct, d=3) | dfs[:preemptions=N] (default 2)
 Seeds (N): decimal, 0x + up to 16 hex digits, or a 40-digit git commit id
@@ -50,6 +54,15 @@ Exit status:
      mismatched schedule file); one line "corosim: <reason>" on stderr
   3  internal error
 )";
+
+void add_step_limit_options(CLI::App *cmd, StepLimit &limit) {
+  cmd->add_option("--max-steps", limit.max_steps, "Step bound of each execution (default: the scenario's)")
+      ->check(CLI::Range(uint64_t{1}, UINT64_MAX));
+  cmd->add_option_function<std::string>(
+         "--on-step-limit", [&limit](const std::string &v) { limit.continue_at_limit = v == "continue"; },
+         "At the step bound: fail (default) or continue (stop the execution there; it passes)")
+      ->check(CLI::IsMember({"fail", "continue"}));
+}
 
 int parse_and_run(int argc, char **argv) {
   CLI::App app{"corosim: explore the interleavings of coroutine scenarios in a deterministic simulator", "corosim"};
@@ -68,6 +81,7 @@ int parse_and_run(int argc, char **argv) {
   run_cmd->add_flag("--trace", run.trace, "Print the run's trace, one line per step");
   run_cmd->add_option("--save-schedule", run.save_schedule,
                       "Where to save a failing run's schedule (default: corosim-SCENARIO-SEED.schedule.json)");
+  add_step_limit_options(run_cmd, run.limit);
 
   ExploreArgs explore;
   bool progress = false, no_progress = false;
@@ -84,6 +98,7 @@ int parse_and_run(int argc, char **argv) {
       ->check(CLI::NonNegativeNumber);
   explore_cmd->add_option("--save-schedule", explore.save_schedule,
                           "Where to save the failing run's schedule (default: corosim-SCENARIO-SEED.schedule.json)");
+  add_step_limit_options(explore_cmd, explore.limit);
   auto *progress_opt =
       explore_cmd->add_flag("--progress", progress, "Progress on stderr even when it is not a terminal (every 5 s)");
   explore_cmd->add_flag("--no-progress", no_progress, "No progress line (default: on when stderr is a terminal)")

@@ -151,6 +151,24 @@ case $CASE in
     sed -E 's/"name": *"'"$BUG"'"/"name": "no-such-scenario"/' "$SCHEDULE" >unknown.json
     expect_one_line_error replay unknown.json
     ;;
+  step-limit)
+    PASS=$(first_scenario pass)
+    # fail (the default): the run fails at the bound, and its reproduction carries the bound.
+    run_cli 1 run "$PASS" --seed 7 --strategy random --max-steps 10
+    grep -q '^FAILED: step limit in scenario' out || { cat out >&2; fail "no step-limit failure"; }
+    grep -Eq "^  $COROSIM run .* --max-steps 10$" out || { cat out >&2; fail "the run line lacks --max-steps 10"; }
+    hash=$(hash_of out)
+    schedule=$(ls corosim-"$PASS"-0x*.schedule.json | head -n 1)
+    grep -q '"max_steps": *"10"' "$schedule" || fail "the schedule file does not record max_steps"
+    run_cli 1 replay "$schedule"
+    [[ $(hash_of out) == "$hash" ]] || fail "replay of a bounded run: hash $(hash_of out), expected $hash"
+    # continue: the run stops at the bound and passes.
+    run_cli 0 run "$PASS" --seed 7 --strategy random --max-steps 10 --on-step-limit continue
+    grep -q 'stopped at the step bound' out || { cat out >&2; fail "continue: not reported as stopped"; }
+    run_cli 0 explore "$PASS" --strategy random --schedules 20 --max-steps 10 --on-step-limit continue --no-progress
+    expect_one_line_error run "$PASS" --seed 1 --on-step-limit sometimes
+    expect_one_line_error run "$PASS" --seed 1 --max-steps 0
+    ;;
   other-scenario-schedule)
     explore_bug
     PASS=$(first_scenario pass)

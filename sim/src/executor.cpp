@@ -141,7 +141,7 @@ class Executor final : public platform::SimEngine {
         },
         &main_body);
     loop();
-    if (status_ == RunStatus::ok) {
+    if (status_ == RunStatus::ok && !truncated_) {
       // The locks they wait for may have gone with the frames of finished sim threads: no holder look-up.
       std::vector<platform::SimCoroutine> left = platform::sim_live_coroutines(/*look_up_holders=*/false);
       if (!left.empty()) {
@@ -158,6 +158,7 @@ class Executor final : public platform::SimEngine {
     r.steps = steps_;
     r.trace_hash = hash_.value();
     r.end_ns = now_;
+    r.truncated = truncated_;
     r.trace = std::move(trace_);
     return r;
   }
@@ -332,8 +333,12 @@ class Executor final : public platform::SimEngine {
         return;
       }
       if (steps_ >= options_.max_steps) {
-        status_ = RunStatus::step_limit;
-        message_ = "step limit: " + std::to_string(options_.max_steps) + " scheduling steps";
+        if (options_.on_step_limit == StepLimitPolicy::stop) {
+          truncated_ = true;
+        } else {
+          status_ = RunStatus::step_limit;
+          message_ = "step limit: " + std::to_string(options_.max_steps) + " scheduling steps";
+        }
         return;
       }
       ThreadId next = strategy_.next_thread(enabled_ids, running);
@@ -387,7 +392,7 @@ class Executor final : public platform::SimEngine {
 
   // After the run: see "Tear-down" above. On the host, recording off.
   void tear_down() {
-    const bool failed = status_ != RunStatus::ok;
+    const bool failed = status_ != RunStatus::ok || truncated_;  // a truncated run is abandoned mid-way too
     platform::sim_runtime_end_run(/*abandoned=*/failed);
     for (auto &t : threads_) release_stack(*t);
     live_.clear();
@@ -415,6 +420,7 @@ class Executor final : public platform::SimEngine {
   RunStatus status_ = RunStatus::ok;
   std::string message_;
   std::vector<TraceEvent> trace_;
+  bool truncated_ = false;
   bool abandoned_ = false;
   const void *asan_sched_bottom_ = nullptr;  // the scheduler's (host) stack, learned on the first switch
   std::size_t asan_sched_size_ = 0;

@@ -395,6 +395,18 @@ TEST_F(Executor, StepLimitFailsTheRun) {
       *s, 1, RunOptions{.max_steps = 500});
   EXPECT_EQ(r.status, RunStatus::step_limit);
   EXPECT_EQ(r.steps, 500u);
+  EXPECT_FALSE(r.truncated);
+
+  // The other policy: the run stops there and passes, torn down like an abandoned one.
+  RunResult stopped = run_once(
+      [] {
+        IOThread t;  // left running when the run stops
+        for (;;) corosim::schedule_point();
+      },
+      *s, 1, RunOptions{.max_steps = 500, .on_step_limit = StepLimitPolicy::stop});
+  EXPECT_TRUE(stopped.ok()) << stopped.message;
+  EXPECT_TRUE(stopped.truncated);
+  EXPECT_EQ(stopped.steps, 500u);
 }
 
 }  // namespace

@@ -19,7 +19,8 @@
 //                message names every coroutine, the lock it waits for, its holder, and the cycle
 //   lost_wakeup  the same standstill without a lock cycle: the message names the coroutines nothing can wake
 //   leak         every sim thread finished but coroutines did not (suspended forever, or never entered)
-//   step_limit   more than RunOptions::max_steps scheduling steps
+//   step_limit   more than RunOptions::max_steps scheduling steps (with StepLimitPolicy::fail; with ::stop the
+//                run ends there as ok, truncated)
 //   mismatch     the strategy says the run does not follow its script (replay, DFS): Strategy::mismatch()
 // A failed run is torn down whole: its coroutines' stacks are unmapped and every block it allocated with operator
 // new and did not free is released (the run heap, platform/sim_engine.hpp), without running its destructors.
@@ -43,8 +44,14 @@
 
 namespace corosim::sim {
 
+// What reaching RunOptions::max_steps means: a failure (a livelock, or a run far longer than it should be), or
+// the end of an exploration that is deliberately bounded: the run stops there and counts as passed
+// (RunResult::truncated), as Shuttle's and Coyote's step bounds can be told to.
+enum class StepLimitPolicy { fail, stop };
+
 struct RunOptions {
   uint64_t max_steps = 1'000'000;
+  StepLimitPolicy on_step_limit = StepLimitPolicy::fail;
   std::size_t stack_bytes = 256 * 1024;  // each sim thread's own stack (coroutines have theirs)
   bool record_trace = false;             // fill RunResult::trace (one TraceEvent per step)
 };
@@ -82,6 +89,7 @@ struct RunResult {
   uint64_t steps = 0;
   uint64_t trace_hash = 0;
   int64_t end_ns = 0;  // the virtual clock at the end of the run
+  bool truncated = false;  // stopped at max_steps under StepLimitPolicy::stop (status ok, nothing checked after)
   std::vector<Decision> decisions;
   std::vector<TraceEvent> trace;  // when RunOptions::record_trace
   bool ok() const noexcept { return status == RunStatus::ok; }
