@@ -22,26 +22,13 @@
 #include <benchmark/benchmark.h>
 
 #include "bench_support.hpp"
+#include "bench_flags.hpp"
 #include "ratio_reporter.hpp"
 
 namespace {
 
 using namespace corosim;
 using namespace corosim::bench;
-
-// The value of flag `name` if arg is that flag: "value" for "--name=value", "" for a bare "--name"; else nullptr.
-const char *flag_value(const char *arg, std::string_view name) {
-  std::string_view a(arg);
-  if (a.substr(0, name.size()) != name) return nullptr;
-  if (a.size() == name.size()) return arg + a.size();
-  return a[name.size()] == '=' ? arg + name.size() + 1 : nullptr;
-}
-
-bool has_flag(int argc, char **argv, std::string_view name) {
-  for (int i = 1; i < argc; ++i)
-    if (flag_value(argv[i], name)) return true;
-  return false;
-}
 
 [[noreturn]] void usage_error(const char *message) {
   std::fprintf(stderr,

@@ -19,24 +19,14 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bench_flags.hpp"  // runtime/bench
 #include "sim_bench.hpp"
 #include "sim_ratio_reporter.hpp"
 
 namespace {
 
-// "value" for "--name=value", "" for a bare "--name", else nullptr.
-const char *flag_value(const char *arg, std::string_view name) {
-  std::string_view a(arg);
-  if (a.substr(0, name.size()) != name) return nullptr;
-  if (a.size() == name.size()) return arg + a.size();
-  return a[name.size()] == '=' ? arg + name.size() + 1 : nullptr;
-}
-
-bool has_flag(int argc, char **argv, std::string_view name) {
-  for (int i = 1; i < argc; ++i)
-    if (flag_value(argv[i], name)) return true;
-  return false;
-}
+using corosim::bench::flag_value;
+using corosim::bench::has_flag;
 
 [[noreturn]] void usage_error(const char *message) {
   std::fprintf(stderr,
