@@ -1,7 +1,7 @@
 # Makes the build tree (and an install) consumable with find_package(corosim CONFIG).
 include(CMakePackageConfigHelpers)
 
-set(_corosim_targets corosim_runtime corosim_runtime_sim corosim_sim corosim_sim_executor)
+set(_corosim_targets corosim_runtime corosim_runtime_sim corosim_sim_core corosim_sim_executor corosim_sim)
 export(TARGETS ${_corosim_targets} NAMESPACE corosim::
        FILE "${PROJECT_BINARY_DIR}/corosimTargets.cmake")
 configure_package_config_file(
