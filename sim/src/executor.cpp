@@ -71,6 +71,10 @@ struct SimThread {
   SimOp op = SimOp::thread_start;
   uint64_t object = 0;
   uint64_t coroutine = 0;
+  // Spin detection (Executor::note_spin): the (op, object) of its last two steps, and how many steps in a row
+  // repeated the one two back (a loop of one or two operations).
+  uint64_t prev_key[2] = {0, 0};
+  unsigned repeats = 0;
   // Parked: enabled only when ready(ready_arg) or the clock reaches deadline (-1: never).
   bool parked = false;
   bool (*ready)(void *) = nullptr;
@@ -348,6 +352,7 @@ class Executor final : public platform::SimEngine {
         return;
       }
       SimThread &t = *threads_[next];
+      note_spin(t);
       hash_.add(next);
       hash_.add(static_cast<uint64_t>(t.op));
       hash_.add(t.object);
@@ -379,6 +384,23 @@ class Executor final : public platform::SimEngine {
 #endif
     platform::set_sim_thread_storage(nullptr);
     cur_ = nullptr;
+  }
+
+  // A sim thread that repeats a loop of one or two operations on the same objects kSpinRepeats times in a row
+  // is spinning: the strategy hears of it (PCT drops its priority).
+  static constexpr unsigned kSpinRepeats = 16;
+  void note_spin(SimThread &t) {
+    const uint64_t key = (t.object << 8) ^ static_cast<uint64_t>(t.op);
+    if (key == t.prev_key[1]) {
+      if (++t.repeats >= kSpinRepeats) {
+        t.repeats = 0;
+        strategy_.thread_spins(t.id);
+      }
+    } else {
+      t.repeats = 0;
+    }
+    t.prev_key[1] = t.prev_key[0];
+    t.prev_key[0] = key;
   }
 
   void report_deadlock() {

@@ -4,6 +4,7 @@
 #include <corosim/sim/explore.hpp>
 
 #include <chrono>
+#include <string>
 #include <utility>
 
 #include <corosim/sim/random.hpp>
@@ -23,20 +24,34 @@ Result<ExploreResult> explore(const std::function<void()> &body, const ExploreOp
   auto made = make_strategy(options.strategy);
   if (!made) return Error{made.error()};
   Strategy &strategy = *made.value();
+  if (options.shard_count == 0 || options.shard_index >= options.shard_count)
+    return Error{"shard " + std::to_string(options.shard_index) + "/" + std::to_string(options.shard_count) +
+                 " does not exist (shards are I/N with 0 <= I < N)"};
+  // DFS's executions continue each other (its space is walked in order): a shard cannot skip the others'.
+  if (options.shard_count > 1 && strategy.spec().name == "dfs")
+    return Error{"dfs cannot be sharded: each of its executions depends on the ones before it"};
 
   const std::function<double()> clock = options.wall_clock ? options.wall_clock : steady_seconds;
   const double start = clock();
   double last_report = start;
 
   ExploreResult out;
-  for (std::uint64_t index = 0; index < options.schedules; ++index) {
+  bool first = true;
+  // index += shard_count below never wraps: the loop ends first when fewer than shard_count indices are left.
+  for (std::uint64_t index = options.shard_index; index < options.schedules;
+       index = options.schedules - index > options.shard_count ? index + options.shard_count : options.schedules) {
     if (strategy.exhausted()) {
       out.exhausted = true;
       break;
     }
     // The budget is checked before every execution but the first: an exploration always runs at least one.
-    if (index > 0 && options.time_budget_s > 0 && clock() - start >= options.time_budget_s) {
+    if (!first && options.time_budget_s > 0 && clock() - start >= options.time_budget_s) {
       out.out_of_time = true;
+      break;
+    }
+    first = false;
+    if (options.before_execution && !options.before_execution(index)) {
+      out.stopped = true;
       break;
     }
     const std::uint64_t seed = execution_seed(options.first_seed, index);

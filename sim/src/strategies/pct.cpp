@@ -9,6 +9,8 @@
 //   3. every step runs the highest-priority enabled thread;
 //   4. after step c, for each change point c, the thread that ran step c drops below every other thread (later
 //      drops go below earlier ones).
+// And one addition to the paper's algorithm: a thread the executor sees spinning (Strategy::thread_spins) drops
+// the same way, so that a spin loop of the highest-priority thread does not starve the thread it waits for.
 // k is not known before the run: the first execution uses an estimate (parameter k, else kFirstStepsGuess) and
 // every later one the largest step count seen so far, so it converges after one execution.
 // Reproduction from a seed needs the k an execution used, so spec() reports it ("pct:d=3,k=57").
@@ -81,6 +83,10 @@ class Pct final : public Strategy {
   }
 
   std::uint64_t choose_number(std::uint64_t n) override { return n == 1 ? 0 : rng_.below(n); }
+
+  void thread_spins(ThreadId t) override {
+    if (t < priority_.size() && priority_[t] != 0) priority_[t] = kDroppedTop - dropped_++;
+  }
 
   void on_end() override { max_steps_seen_ = std::max(max_steps_seen_, steps_); }
 

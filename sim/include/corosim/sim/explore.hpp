@@ -19,12 +19,20 @@
 // follows the runs before and DFS walks its space; execution i gets the seed execution_seed(first_seed, i)
 // (random.hpp), the same derivation shards and workers use.
 //
+// Shards: with shard_count N > 1 only the executions i < schedules with i % N == shard_index run, in ascending
+// order, each still with execution_seed(first_seed, i) and reported under its own index i: shards (processes,
+// machines) need no coordination, and their union is the unsharded set of seeds. A shard's strategy object sees
+// only its own executions, so PCT's step estimate (k) may differ from the unsharded run's; a failure's spec carries
+// the k it used, so (spec, seed) still reproduces it. DFS cannot be sharded (each of its executions depends on
+// the ones before): explore refuses it.
+//
 // Stop conditions, checked before each execution in this order:
 //   the previous execution failed (status neither ok nor exhausted)   -> failure is set
 //   the strategy is exhausted (DFS covered its space)                 -> exhausted = true
-//   `schedules` executions have run                                   -> neither
+//   `schedules` executions have run (the shard's share of them)       -> neither
 //   time_budget_s > 0 and that much wall time has passed              -> out_of_time = true
-// At least one execution runs whenever schedules > 0, however small the budget.
+//   before_execution(i) returned false                                -> stopped = true
+// At least one execution runs whenever the shard has one below `schedules`, however small the budget.
 //
 // Wall time is the host's steady clock: it decides only when to stop and when to report progress, never anything
 // inside a run, so determinism is untouched (a run's result depends on its seed and strategy state alone).
@@ -57,6 +65,15 @@ struct ExploreOptions {
   double time_budget_s = 0;          // stop once this much wall time has passed; 0 = no limit
   RunOptions run_options;            // for every execution (step limit, stack size, trace recording)
 
+  // Run only the executions i with i % shard_count == shard_index (above). Invariant: shard_index < shard_count.
+  std::uint64_t shard_index = 0;
+  std::uint64_t shard_count = 1;
+
+  // Called before execution i (its 0-based index in the unsharded numbering) starts; returning false stops the
+  // exploration there, without running it (ExploreResult::stopped). Worker processes use it to publish what they
+  // run and to stop once another worker has found a failure at a smaller index. Empty: never stops.
+  std::function<bool(std::uint64_t index)> before_execution;
+
   // Called after an execution when at least progress_interval_s of wall time has passed since the start or since
   // the previous call: never for an exploration shorter than that. Runs on the exploring thread, between runs.
   std::function<void(const ExploreProgress &)> progress;
@@ -78,11 +95,13 @@ struct ExploreResult {
   std::uint64_t executions = 0;  // executions that ran (a failing one included)
   bool exhausted = false;        // the strategy covered its whole space (DFS): "space exhausted after N executions"
   bool out_of_time = false;      // stopped by time_budget_s before `schedules` executions
+  bool stopped = false;          // stopped by before_execution
   double wall_s = 0;             // wall time of the whole exploration
   std::optional<ExploreFailure> failure;  // set when an execution failed; the exploration stopped there
 };
 
-// Runs the exploration described above. Error (one line): the strategy string does not parse (parse_strategy).
+// Runs the exploration described above. Error (one line): the strategy string does not parse (parse_strategy), the
+// shard is malformed (shard_count 0, shard_index >= shard_count), or a DFS exploration is sharded.
 // Exceptions thrown by `body` propagate (the caller decides: the CLI reports an internal error).
 Result<ExploreResult> explore(const std::function<void()> &body, const ExploreOptions &options);
 

@@ -112,6 +112,13 @@ class Strategy {
   // The first mismatch of an execution is kept; begin_execution clears it.
   const std::string &mismatch() const noexcept { return mismatch_; }
 
+  // A hint from the executor: thread t is spinning (it has repeated the same one or two operations on the same
+  // objects many times in a row: a spin lock, a retry loop). PCT drops its priority below every other thread's,
+  // as at a change point: otherwise the highest-priority spinner would starve the thread it waits for until the
+  // step limit. A pure function of the run so far, so replaying the decisions needs nothing more. Random walk,
+  // DFS and replay ignore it.
+  virtual void thread_spins(ThreadId) {}
+
   // True once a systematic strategy has run everything it will (DFS); begin_execution then returns false.
   // Random walk and PCT never exhaust, and neither does replay (it can replay again).
   virtual bool exhausted() const noexcept { return false; }
