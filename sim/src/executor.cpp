@@ -49,6 +49,17 @@ extern "C" void __sanitizer_start_switch_fiber(void **fake_stack_save, const voi
 extern "C" void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_old, std::size_t *size_old);
 #endif
 
+#if defined(__SANITIZE_THREAD__)
+// ThreadSanitizer follows stack switches through its fiber API: each sim thread gets a fiber, and a resume
+// switches to whichever fiber the sim thread was on when it stopped (its own, or a coroutine's: the runtime gives
+// each coroutine one).
+#define COROSIM_SIM_TSAN 1
+extern "C" void *__tsan_get_current_fiber(void);
+extern "C" void *__tsan_create_fiber(unsigned flags);
+extern "C" void __tsan_destroy_fiber(void *fiber);
+extern "C" void __tsan_switch_to_fiber(void *fiber, unsigned flags);
+#endif
+
 #if COROSIM_PLATFORM != COROSIM_PLATFORM_SIM
 #error "the executor is built against corosim::runtime_sim (COROSIM_PLATFORM_SIM)"
 #endif
@@ -85,6 +96,9 @@ struct SimThread {
   // AddressSanitizer: the bounds of the stack it is suspended on (its own, or a coroutine's it was preempted in).
   const void *asan_bottom = nullptr;
   std::size_t asan_size = 0;
+  // ThreadSanitizer: its own fiber, and the fiber to switch to when it is resumed.
+  void *tsan_own = nullptr;
+  void *tsan_resume = nullptr;
 };
 
 class Executor;
@@ -137,6 +151,9 @@ class Executor final : public platform::SimEngine {
   RunResult run(std::function<void()> &main_body) {
     platform::sim_begin_epoch();
     platform::sim_runtime_begin_run();
+#ifdef COROSIM_SIM_TSAN
+    tsan_host_ = __tsan_get_current_fiber();
+#endif
     platform::set_sim_engine(this);
     spawn(
         [](void *body) {
@@ -195,6 +212,9 @@ class Executor final : public platform::SimEngine {
                                 &Executor::thread_main);
     t->asan_bottom = t->stack;
     t->asan_size = options_.stack_bytes;
+#ifdef COROSIM_SIM_TSAN
+    t->tsan_own = t->tsan_resume = __tsan_create_fiber(0);
+#endif
     threads_.push_back(std::move(t));
     live_.push_back(threads_.back().get());
     return threads_.back()->id;
@@ -295,6 +315,10 @@ class Executor final : public platform::SimEngine {
 #else
     (void)for_good;
 #endif
+#ifdef COROSIM_SIM_TSAN
+    cur_->tsan_resume = __tsan_get_current_fiber();
+    __tsan_switch_to_fiber(tsan_host_, 0);
+#endif
     ctx::transfer_t t = ctx::jump_fcontext(scheduler_, nullptr);
     scheduler_ = t.fctx;  // resumed by the scheduler: where to go back to next time
 #ifdef COROSIM_SIM_ASAN
@@ -375,6 +399,9 @@ class Executor final : public platform::SimEngine {
     void *fake = nullptr;
     __sanitizer_start_switch_fiber(&fake, t.asan_bottom, t.asan_size);
 #endif
+#ifdef COROSIM_SIM_TSAN
+    __tsan_switch_to_fiber(t.tsan_resume, 0);
+#endif
     ctx::transfer_t r = ctx::jump_fcontext(t.ctx, nullptr);
     platform::sim_heap_record(false);
     t.ctx = r.fctx;
@@ -416,7 +443,12 @@ class Executor final : public platform::SimEngine {
   void tear_down() {
     const bool failed = status_ != RunStatus::ok || truncated_;  // a truncated run is abandoned mid-way too
     platform::sim_runtime_end_run(/*abandoned=*/failed);
-    for (auto &t : threads_) release_stack(*t);
+    for (auto &t : threads_) {
+      release_stack(*t);
+#ifdef COROSIM_SIM_TSAN
+      __tsan_destroy_fiber(t->tsan_own);
+#endif
+    }
     live_.clear();
     threads_.clear();  // their storage (ThreadLocal values) is deleted here, before the release below
     if (failed)
@@ -444,6 +476,9 @@ class Executor final : public platform::SimEngine {
   std::vector<TraceEvent> trace_;
   bool truncated_ = false;
   bool abandoned_ = false;
+#ifdef COROSIM_SIM_TSAN
+  void *tsan_host_ = nullptr;  // the scheduler's fiber
+#endif
   const void *asan_sched_bottom_ = nullptr;  // the scheduler's (host) stack, learned on the first switch
   std::size_t asan_sched_size_ = 0;
 };
