@@ -12,6 +12,7 @@
 #include <corosim/aio.hpp>
 #include <corosim/co_mutex.hpp>
 #include <corosim/co_queue.hpp>
+#include <corosim/co_rwlock.hpp>
 #include <corosim/coroutine.hpp>
 #include <corosim/iothread.hpp>
 #include <corosim/platform.hpp>
@@ -271,6 +272,37 @@ TEST_F(Executor, LostWakeupNamesTheWaiter) {
   EXPECT_EQ(r.message.rfind("lost wake-up: nothing left can wake coroutine 1", 0), 0u) << r.message;
   EXPECT_NE(r.message.find("coroutine 1: waits for CoQueue #1"), std::string::npos) << r.message;
   EXPECT_NE(r.message.find("sim thread 0 (main): blocked in poll"), std::string::npos) << r.message;
+}
+
+// A cycle through a CoRwlock and a CoMutex: coroutine 1 holds the read lock and waits for the mutex; coroutine 2
+// holds the mutex and waits for the write lock. The rwlock's holders come from the coroutines' recorded holds.
+TEST_F(Executor, CycleThroughARwlockNamesItsReaderAsTheHolder) {
+  auto s = strategy("random");
+  RunResult r = run_once(
+      [] {
+        CoRwlock rw;
+        CoMutex m;
+        CoQueue gate;  // coroutine 1 waits here until coroutine 2 holds the mutex
+        coroutine_enter(coroutine_create([&] {
+          rw.rdlock();
+          gate.wait();
+          m.lock();
+        }));
+        bool done = false;
+        coroutine_enter(coroutine_create([&] {
+          m.lock();
+          gate.next();  // coroutine 1 runs when we yield: it blocks on m
+          rw.wrlock();
+          done = true;
+        }));
+        while (!done) main_context()->poll(true);  // the main loop waits: the run is stuck, not over
+      },
+      *s, 1);
+  ASSERT_EQ(r.status, RunStatus::deadlock) << r.message;
+  EXPECT_NE(r.message.find("coroutine 1 waits for CoMutex #1, held by coroutine 2"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("coroutine 2 waits for CoRwlock #2, held by coroutine 1"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("coroutine 2: waits for CoRwlock #2 (write), held by coroutine 1"), std::string::npos)
+      << r.message;
 }
 
 // All sim threads finish, but a coroutine yielded and was never entered again, and another was never entered.
