@@ -54,13 +54,20 @@ struct ExploreArgs {
   std::string save_schedule;
   Progress progress = Progress::automatic;
   StepLimit limit;
+  // "I/N": run only the executions i % N == I (of the --schedules asked for). Empty: GoogleTest's shard variables
+  // GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS when both are set, else no sharding.
+  std::string shard;
+  std::optional<unsigned> jobs;     // worker processes (workers.hpp); none: explore inside this process
+  std::string json_file;            // the summary as JSON (reports/json.hpp); empty: none
+  std::string junit_file;           // the summary as JUnit XML (reports/junit.hpp)
+  std::string html_file;            // the failing run's timeline, or a page saying there was none (reports/html.hpp)
 };
 int explore_command(const ExploreArgs &args);
 
 struct ReplayArgs {
   std::string schedule_file;
-  std::optional<std::string> trace;  // "text"
-  std::string output;                // -o: where the trace goes (implies --trace text); empty: stdout
+  std::optional<std::string> trace;  // "text" | "json" | "html"
+  std::string output;                // -o: where the trace goes (without --trace: text); empty: stdout
 };
 int replay_command(const ReplayArgs &args);
 

@@ -26,15 +26,32 @@ Commands (corosim COMMAND --help for details):
   corosim run SCENARIO --seed N [--strategy S] [--trace] [--save-schedule FILE] [STEP LIMIT]
       one execution with execution seed N (default --strategy pct); --trace prints it step by step
   corosim explore SCENARIO [--strategy S] [--seed N] [--schedules N] [--time SECONDS]
+                           [--shard I/N] [--jobs N] [--json FILE] [--junit FILE] [--html FILE]
                            [--save-schedule FILE] [--progress | --no-progress] [STEP LIMIT]
       execution i = 0, 1, ... runs with a seed derived from (N, i), all on one strategy object, until
       the first failure, --schedules executions (default 10000), --time seconds of wall time, or (dfs)
       the end of the search space; defaults: --strategy pct --seed 1. A progress line goes to stderr
       when it is a terminal (--progress: also when it is not, every 5 s; --no-progress: never)
-  corosim replay SCHEDULE_FILE [--trace text] [-o FILE]
+      --shard I/N   run only the executions i with i % N == I (0 <= I < N) of the --schedules asked
+                    for, with the same seeds: shards on other machines need no coordination. Without
+                    --shard, GoogleTest's GTEST_SHARD_INDEX and GTEST_TOTAL_SHARDS are used when both
+                    are set. Not for dfs (exit 2)
+      --jobs N      run in N worker processes (1 to 1024), each every N-th execution; a worker that
+                    crashes is reported as the failure (status crash) of the execution it was running.
+                    The failure reported is the one with the smallest execution index. dfs: --jobs 1
+                    only (one worker); more is refused (exit 2)
+      --json FILE   a summary for machines: scenario, strategy, seeds, executions, the failure and the
+                    command that reproduces it
+      --junit FILE  JUnit XML: one testsuite (the scenario), one testcase "explore SCENARIO", with a
+                    <failure> when one was found (a seeded bug found is a failure there too)
+      --html FILE   the failing run's timeline (one column per sim thread), or a page saying that no
+                    execution failed
+  corosim replay SCHEDULE_FILE [--trace text|json|html] [-o FILE]
       runs a saved schedule again, step for step, and checks its trace hash; a schedule that does
-      not fit the scenario (or whose trace hash differs) is refused with exit status 2. --trace text
-      prints the run step by step; -o FILE writes that trace to FILE instead
+      not fit the scenario (or whose trace hash differs) is refused with exit status 2. --trace
+      prints the run step by step: text, json (the steps and the run's metadata) or html (a
+      self-contained timeline); -o FILE writes it to FILE instead of stdout (without --trace: text).
+      A json or html trace on stdout is the only thing there: the other lines go to stderr
 
 STEP LIMIT: [--max-steps N] [--on-step-limit fail|continue]: each execution's step bound (default: the
 scenario's); at the bound it fails with "step limit" (fail, the default: a livelock or a run far too
@@ -49,7 +66,8 @@ reproduces it: `corosim replay FILE`, preceded for random and pct by the equival
 
 Exit status:
   0  no failure found
-  1  a failure was found (run, replay: the execution failed); the report ends with its reproduction
+  1  a failure was found (run, replay: the execution failed; explore --jobs: a crashed worker too,
+     status crash); the report ends with its reproduction
   2  bad usage or bad input (unknown scenario, bad seed or strategy, unreadable, corrupted or
      mismatched schedule file); one line "corosim: <reason>" on stderr
   3  internal error
@@ -96,6 +114,13 @@ int parse_and_run(int argc, char **argv) {
       ->check(CLI::Range(uint64_t{1}, UINT64_MAX));
   explore_cmd->add_option("--time", explore.time_s, "Wall-time budget in seconds (0: none)")
       ->check(CLI::NonNegativeNumber);
+  explore_cmd->add_option("--shard", explore.shard,
+                          "Run only the executions i % N == I (0-based I/N); default: GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS");
+  explore_cmd->add_option("--jobs", explore.jobs, "Worker processes (crash isolation; each runs every N-th execution)")
+      ->check(CLI::Range(1u, 1024u));
+  explore_cmd->add_option("--json", explore.json_file, "Write a JSON summary of the exploration to FILE");
+  explore_cmd->add_option("--junit", explore.junit_file, "Write a JUnit XML report of the exploration to FILE");
+  explore_cmd->add_option("--html", explore.html_file, "Write the failing run's HTML timeline (or a no-failure page) to FILE");
   explore_cmd->add_option("--save-schedule", explore.save_schedule,
                           "Where to save the failing run's schedule (default: corosim-SCENARIO-SEED.schedule.json)");
   add_step_limit_options(explore_cmd, explore.limit);
@@ -108,9 +133,10 @@ int parse_and_run(int argc, char **argv) {
   CLI::App *replay_cmd = app.add_subcommand("replay", "Replay a saved schedule and check its trace hash");
   replay_cmd->add_option("SCHEDULE_FILE", replay.schedule_file, "A schedule file written by run or explore")
       ->required();
-  replay_cmd->add_option("--trace", replay.trace, "Print the replayed run's trace in this format")
-      ->check(CLI::IsMember({"text"}));
-  replay_cmd->add_option("-o,--output", replay.output, "Write the trace to FILE instead of stdout (implies --trace text)");
+  replay_cmd->add_option("--trace", replay.trace, "Print the replayed run's trace in this format: text | json | html")
+      ->check(CLI::IsMember({"text", "json", "html"}));
+  replay_cmd->add_option("-o,--output", replay.output,
+                         "Write the trace to FILE instead of stdout (without --trace: text)");
 
   // CLI11 would call an unknown command a missing one ("A subcommand is required"); name it instead.
   const std::vector<const CLI::App *> commands = {list, run_cmd, explore_cmd, replay_cmd};

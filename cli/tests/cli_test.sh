@@ -58,6 +58,9 @@ case $CASE in
     done
     run_cli 0 explore --help
     grep -q -- '--schedules' out || fail "explore --help does not list --schedules"
+    for option in --shard --jobs --json --junit --html; do
+      grep -q -- "$option" out || fail "explore --help does not list $option"
+    done
     ;;
   list)
     run_cli 0 list
@@ -175,6 +178,153 @@ case $CASE in
     sed -E 's/"name": *"'"$BUG"'"/"name": "'"$PASS"'"/' "$SCHEDULE" >renamed.json
     grep -q "\"$PASS\"" renamed.json || fail "could not rename the scenario"
     expect_one_line_error replay renamed.json
+    ;;
+  shard)
+    PASS=$(first_scenario pass)
+    # Two shards of 20 executions run 10 each.
+    run_cli 0 explore "$PASS" --schedules 20 --shard 0/2 --no-progress
+    grep -q 'no failure in 10 executions' out || { cat out >&2; fail "shard 0/2 did not run 10 executions"; }
+    run_cli 0 explore "$PASS" --schedules 20 --shard 1/2 --no-progress --json s1.json
+    grep -q 'no failure in 10 executions' out || { cat out >&2; fail "shard 1/2 did not run 10 executions"; }
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["shard"] == {"index": 1, "count": 2} and d["executions"] == 10, d' s1.json ||
+      fail "shard 1/2: the JSON summary does not say shard 1/2, 10 executions"
+    # 3 executions of 7 fall in shard 0/3 (0, 3, 6), 2 in shard 2/3 (2, 5).
+    run_cli 0 explore "$PASS" --schedules 7 --shard 2/3 --no-progress
+    grep -q 'no failure in 2 executions' out || { cat out >&2; fail "shard 2/3 of 7 did not run 2 executions"; }
+    # A bug found in a shard is an execution of that shard (number = index + 1), and its last line reproduces it.
+    BUG=$(first_scenario bug)
+    for shard in 0 1; do
+      run_cli 1 explore "$BUG" --schedules 100000 --shard $shard/2 --no-progress
+      cat out
+      number=$(awk '/^failure in execution / { print $4; exit }' out)
+      [[ -n $number ]] || fail "shard $shard/2: no failing execution number"
+      (( (number - 1) % 2 == shard )) || fail "shard $shard/2 reported execution $number, which is not in it"
+      hash=$(hash_of out)
+      last=$(tail -n 1 out)
+      bash -c "$last" >out2 2>err2
+      [[ $? -eq 1 ]] || { cat out2 err2 >&2; fail "shard $shard/2: the reproduction did not exit 1"; }
+      [[ $(hash_of out2) == "$hash" ]] || fail "shard $shard/2: reproduction hash $(hash_of out2) differs from $hash"
+      runline=$(grep -E "^  $COROSIM run " out | sed 's/^  //')
+      if [[ -n $runline ]]; then
+        bash -c "$runline --save-schedule again.schedule.json" >out2 2>err2
+        [[ $(hash_of out2) == "$hash" ]] || fail "shard $shard/2: the run line's hash differs"
+      fi
+    done
+    # GoogleTest's shard variables stand in for --shard.
+    GTEST_SHARD_INDEX=1 GTEST_TOTAL_SHARDS=4 run_cli 0 explore "$PASS" --schedules 20 --no-progress
+    grep -q 'no failure in 5 executions' out || { cat out >&2; fail "GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS ignored"; }
+    ;;
+  jobs)
+    BUG=$(first_scenario bug)
+    run_cli 1 explore "$BUG" --schedules 100000 --jobs 2 --no-progress
+    cat out
+    cp out report
+    status=$(awk '/^FAILED: / { sub(/^FAILED: /, ""); sub(/ in scenario .*/, ""); print; exit }' report)
+    hash=$(hash_of report)
+    [[ -n $status && -n $hash && $status != crash ]] || fail "--jobs 2: report lacks status or trace hash"
+    last=$(tail -n 1 report)
+    [[ $last == "$COROSIM replay "* ]] || fail "--jobs 2: last line is not a replay command: $last"
+    bash -c "$last" >out2 2>err2
+    [[ $? -eq 1 ]] || { cat out2 err2 >&2; fail "--jobs 2: the reproduction did not exit 1"; }
+    grep -q "^FAILED: $status in scenario" out2 || { cat out2 >&2; fail "--jobs 2: replay status differs"; }
+    [[ $(hash_of out2) == "$hash" ]] || fail "--jobs 2: replay hash $(hash_of out2) differs from $hash"
+    # Deterministic: the same failure (smallest index) whichever worker is faster.
+    run_cli 1 explore "$BUG" --schedules 100000 --jobs 2 --no-progress
+    [[ $(grep '^failure in execution' out | awk '{ print $4 }') == $(grep '^failure in execution' report | awk '{ print $4 }') ]] ||
+      fail "--jobs 2 reported another execution the second time"
+    [[ $(hash_of out) == "$hash" ]] || fail "--jobs 2: another trace hash the second time"
+    # A passing exploration in workers runs every execution once.
+    run_cli 0 explore "$(first_scenario pass)" --schedules 30 --jobs 3 --no-progress
+    grep -q 'no failure in 30 executions' out || { cat out >&2; fail "--jobs 3 did not run 30 executions"; }
+    # DFS: one worker is fine, more are refused.
+    run_cli 0 explore "$(first_scenario pass)" --strategy dfs --schedules 20 --jobs 1 --no-progress
+    expect_one_line_error explore "$BUG" --strategy dfs --jobs 2
+    ;;
+  crash)
+    ulimit -c 0  # the worker's SIGSEGV is deliberate: no core file
+    PASS=$(first_scenario pass)
+    COROSIM_TEST_CRASH_AT_EXECUTION=6 run_cli 1 explore "$PASS" --schedules 20 --jobs 2 --no-progress --json crash.json
+    cat out
+    grep -q '^FAILED: crash in scenario' out || fail "a crashed worker is not reported as status crash"
+    grep -Eq '^  execution +6 ' out || fail "the crash is not reported as execution 6"
+    grep -q 'killed by signal' out || fail "the crash report does not say how the worker died"
+    python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["failure"]; assert f["kind"] == "crash" and f["execution"] == 6 and f["steps"] is None, f' crash.json ||
+      fail "the JSON summary does not describe the crash"
+    last=$(tail -n 1 out)
+    [[ $last == "$COROSIM explore "*" --jobs 1"* ]] || fail "the crash's last line is not an explore in one worker: $last"
+    COROSIM_TEST_CRASH_AT_EXECUTION=6 bash -c "$last" >out2 2>err2
+    [[ $? -eq 1 ]] || { cat out2 err2 >&2; fail "the crash's reproduction did not exit 1"; }
+    grep -q '^FAILED: crash in scenario' out2 || { cat out2 >&2; fail "the reproduction is not a crash"; }
+    grep -Eq '^  execution +6 ' out2 || fail "the reproduction crashed in another execution"
+    # The hook is read by workers only: inside the corosim process nothing crashes.
+    COROSIM_TEST_CRASH_AT_EXECUTION=6 run_cli 0 explore "$PASS" --schedules 20 --no-progress
+    ;;
+  json-junit)
+    BUG=$(first_scenario bug)
+    run_cli 1 explore "$BUG" --schedules 100000 --no-progress --json summary.json --junit junit.xml
+    last=$(tail -n 1 out)
+    kind=$("$COROSIM" list | awk -v s="$BUG" '$1 == s { print $3; exit }')
+    python3 - summary.json "$BUG" "$kind" "$last" "$(hash_of out)" <<'PY' || fail "the JSON summary is not what the report says"
+import json, sys
+path, scenario, kind, last, trace_hash = sys.argv[1:]
+d = json.load(open(path))
+assert d["format"] == "corosim-explore" and d["scenario"] == scenario, d
+f = d["failure"]
+assert f["kind"] == kind, (f["kind"], kind)
+assert f["reproduce"] == last and f["commands"][-1] == last, (f["reproduce"], last)
+assert f["trace_hash"] == trace_hash and f["schedule_file"], f
+assert d["executions"] == f["execution"], d
+PY
+    python3 - junit.xml "$BUG" <<'PY' || fail "the JUnit XML does not hold one failing testcase"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suites = root.findall("testsuite")
+assert len(suites) == 1 and suites[0].get("name") == sys.argv[2]
+cases = suites[0].findall("testcase")
+assert len(cases) == 1 and cases[0].get("name") == "explore " + sys.argv[2]
+failure = cases[0].find("failure")
+assert failure is not None and failure.text.startswith("FAILED: ")
+PY
+    PASS=$(first_scenario pass)
+    run_cli 0 explore "$PASS" --schedules 20 --no-progress --json pass.json --junit pass.xml
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["failure"] is None and d["executions"] == 20, d' pass.json ||
+      fail "a passing exploration's JSON summary"
+    python3 -c 'import sys, xml.etree.ElementTree as ET; r=ET.parse(sys.argv[1]).getroot(); assert r.find("testsuite/testcase") is not None and r.find("testsuite/testcase/failure") is None' pass.xml ||
+      fail "a passing exploration's JUnit XML has a failure"
+    ;;
+  html)
+    BUG=$(first_scenario bug)
+    run_cli 1 explore "$BUG" --schedules 100000 --no-progress --html failure.html
+    grep -q '<html' failure.html || fail "--html wrote no HTML"
+    # The start of the failure message, up to its first character that HTML escapes (quotes, brackets, &).
+    words=$(awk '/^  message:/ { getline; print; exit }' out | sed 's/^ *//; s/[^A-Za-z0-9 :,.()-].*//' | cut -d' ' -f1-4)
+    [[ ${#words} -ge 3 ]] || fail "the report has no message (or it starts with markup)"
+    grep -qF -- "$words" failure.html || fail "the HTML lacks the failure message '$words'"
+    grep -q '<table class="timeline">' failure.html || fail "the HTML has no timeline"
+    ! grep -Eq '(src|href)=' failure.html || fail "the HTML refers to external resources"
+    # replay --trace html|json: to a file, and (json) on stdout as the only output there.
+    SCHEDULE=$(ls corosim-"$BUG"-0x*.schedule.json | head -n 1)
+    run_cli 1 replay "$SCHEDULE" --trace html -o replay.html
+    grep -qF -- "$words" replay.html || fail "replay --trace html lacks the failure message"
+    run_cli 1 replay "$SCHEDULE" --trace json
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); e=d["events"]; assert e and set(e[0]) == {"step","thread","coroutine","op","object","now_ns"} and d["steps"] > 0, d' out ||
+      fail "replay --trace json on stdout is not a trace document"
+    grep -q '^FAILED: ' err || fail "replay --trace json: the report did not go to stderr"
+    PASS=$(first_scenario pass)
+    run_cli 0 explore "$PASS" --schedules 5 --no-progress --html pass.html
+    grep -q 'no failure in 5 executions' pass.html || fail "a passing exploration's HTML page"
+    ;;
+  bad-values)
+    PASS=$(first_scenario pass)
+    expect_one_line_error explore "$PASS" --shard 2/2
+    expect_one_line_error explore "$PASS" --shard x
+    expect_one_line_error explore "$PASS" --shard 1/0
+    expect_one_line_error explore "$PASS" --jobs 0
+    expect_one_line_error explore "$PASS" --strategy dfs --shard 0/2
+    expect_one_line_error explore "$PASS" --strategy dfs --jobs 2
+    expect_one_line_error explore "$PASS" --json no-such-dir/summary.json
+    GTEST_SHARD_INDEX=3 GTEST_TOTAL_SHARDS=3 expect_one_line_error explore "$PASS"
+    expect_one_line_error replay whatever.json --trace xml
     ;;
   *)
     fail "unknown case"

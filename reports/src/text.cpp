@@ -75,21 +75,29 @@ void field(std::string &out, const char *name, const std::string &value) {
 
 }  // namespace
 
+std::string failure_status_name(const FailureReport &report) {
+  return report.crash.empty() ? sim::run_status_name(report.result->status) : "crash";
+}
+
+std::string failure_status_kind(const FailureReport &report) {
+  return report.crash.empty() ? sim::run_status_kind(report.result->status) : "crash";
+}
+
 std::string failure_report_text(const FailureReport &report) {
-  const sim::RunResult &r = *report.result;
-  std::string out = "FAILED: ";
-  out += sim::run_status_name(r.status);
-  out += " in scenario '" + report.scenario + "'\n";
+  std::string out = "FAILED: " + failure_status_name(report) + " in scenario '" + report.scenario + "'\n";
 
   std::string run = "seed " + sim::format_hex64(report.seed) + ", strategy " + report.strategy;
   if (report.execution) run = std::to_string(*report.execution) + " (" + run + ")";
   field(out, report.execution ? "execution" : "run", run);
-  field(out, "steps", std::to_string(r.steps));
-  field(out, "trace hash", sim::format_hex64(r.trace_hash));
+  if (report.result) {
+    field(out, "steps", std::to_string(report.result->steps));
+    field(out, "trace hash", sim::format_hex64(report.result->trace_hash));
+  }
   if (!report.schedule_file.empty()) field(out, "schedule", report.schedule_file);
-  if (!r.message.empty()) {
+  const std::string &message = report.crash.empty() ? report.result->message : report.crash;
+  if (!message.empty()) {
     out += "  message:\n";
-    std::string_view rest = r.message;
+    std::string_view rest = message;
     while (!rest.empty()) {
       const std::size_t newline = rest.find('\n');
       out += "    ";

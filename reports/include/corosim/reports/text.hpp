@@ -42,7 +42,9 @@ std::string shell_quote(std::string_view word);
 // commands that reproduce the failure.
 struct FailureReport {
   std::string scenario;
-  const sim::RunResult *result = nullptr;  // not ok; required
+  const sim::RunResult *result = nullptr;  // not ok; required unless `crash` is set (then null: nothing was recorded)
+  std::string crash;                       // non-empty: the execution crashed the worker process that ran it
+                                           // (status "crash"), saying how ("killed by signal 11 (SIGSEGV)")
   uint64_t seed = 0;                       // the execution's seed
   std::string strategy;                    // spec string that produced it ("pct:d=3,k=57"), or "replay"
   std::optional<uint64_t> execution;       // explore: 1-based number of the execution in the exploration
@@ -50,6 +52,11 @@ struct FailureReport {
   std::string verdict;                     // optional one line on what the failure means (expected bug? regression?)
   std::vector<std::string> commands;       // reproduction commands, best last; not empty
 };
+
+// The failure's status as reports print it (run_status_name, or "crash") and as machines read it (run_status_kind,
+// or "crash").
+std::string failure_status_name(const FailureReport &report);
+std::string failure_status_kind(const FailureReport &report);
 
 // The report, every line ending in '\n':
 //
@@ -66,6 +73,7 @@ struct FailureReport {
 //   corosim replay corosim-lost-wakeup-handoff-0x00000000000004d2.schedule.json
 //
 // The last command is printed last and unindented: the report's last line is the exact command to run.
+// A crash has no steps, trace hash nor schedule: "FAILED: crash in scenario ..." and the crash as its message.
 std::string failure_report_text(const FailureReport &report);
 
 }  // namespace corosim::reports

@@ -1,0 +1,174 @@
+// The HTML timeline (html.hpp): a page of plain tables with inline CSS. No script: the page must open anywhere, and
+// a long trace stays readable by scrolling (the header row sticks).
+
+#include <corosim/reports/html.hpp>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <span>
+
+#include <corosim/platform/sim_engine.hpp>
+#include <corosim/sim/random.hpp>
+
+namespace corosim::reports {
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+constexpr const char *kStyle = R"(body { font-family: sans-serif; margin: 1.5em; color: #222; }
+h1 { font-size: 1.3em; }
+h1.failed { color: #a00; }
+h1.passed { color: #070; }
+pre { background: #f6f6f6; border: 1px solid #ddd; padding: 0.6em; white-space: pre-wrap; }
+table.meta th { text-align: left; padding-right: 1em; font-weight: normal; color: #666; }
+table.meta td { font-family: monospace; }
+table.timeline { border-collapse: collapse; font-family: monospace; font-size: 0.9em; margin-top: 1em; }
+table.timeline th { position: sticky; top: 0; background: #333; color: #fff; padding: 0.3em 0.8em; }
+table.timeline td { border-bottom: 1px solid #eee; padding: 0.1em 0.8em; white-space: nowrap; }
+table.timeline td.step, table.timeline td.time { text-align: right; color: #666; }
+table.timeline td.ran { background: #eef4ff; }
+table.timeline tr:last-child td.ran { background: #fdd; }
+span.co { color: #05a; }
+span.obj { color: #888; }
+)";
+
+std::string page_start(const std::string &title) {
+  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + html_escape(title) +
+         "</title>\n<style>\n" + kStyle + "</style>\n</head>\n<body>\n";
+}
+
+constexpr const char *kPageEnd = "</body>\n</html>\n";
+
+void meta_row(std::string &out, const char *name, const std::string &value) {
+  out += "<tr><th>";
+  out += name;
+  out += "</th><td>" + html_escape(value) + "</td></tr>\n";
+}
+
+void timeline(std::string &out, std::span<const sim::TraceEvent> trace) {
+  if (trace.empty()) {
+    out += "<p>No trace was recorded for this run.</p>\n";
+    return;
+  }
+  uint32_t threads = 0;
+  for (const sim::TraceEvent &e : trace) threads = std::max(threads, e.thread + 1);
+  out += "<table class=\"timeline\">\n<thead><tr><th>step</th><th>time</th>";
+  for (uint32_t t = 0; t < threads; ++t) out += "<th>t" + std::to_string(t) + "</th>";
+  out += "</tr></thead>\n<tbody>\n";
+  int64_t clock_ns = 0;
+  bool first = true;
+  char text[64];
+  for (const sim::TraceEvent &e : trace) {
+    out += "<tr><td class=\"step\">" + std::to_string(e.step) + "</td><td class=\"time\">";
+    // The clock is shown on the first row and where it moves, as the text trace prints an "@" line.
+    if (first || e.now_ns != clock_ns) out += format_virtual_time(e.now_ns);
+    first = false;
+    clock_ns = e.now_ns;
+    out += "</td>";
+    for (uint32_t t = 0; t < threads; ++t) {
+      if (t != e.thread) {
+        out += "<td></td>";
+        continue;
+      }
+      out += "<td class=\"ran\"><span class=\"co\">";
+      if (e.coroutine != 0) {
+        std::snprintf(text, sizeof text, "co%" PRIu64, e.coroutine);
+        out += text;
+      } else {
+        out += "-";
+      }
+      out += "</span> ";
+      out += html_escape(platform::sim_op_name(e.op));
+      if (e.object != 0) {
+        std::snprintf(text, sizeof text, " <span class=\"obj\">#%" PRIu64 "</span>", e.object);
+        out += text;
+      }
+      out += "</td>";
+    }
+    out += "</tr>\n";
+  }
+  out += "</tbody>\n</table>\n";
+}
+
+}  // namespace
+
+std::string trace_html(const RunTrace &run) {
+  const sim::RunResult &r = *run.result;
+  const std::string heading = r.ok() ? "passed: scenario '" + run.scenario + "'"
+                                     : std::string(sim::run_status_name(r.status)) + " in scenario '" + run.scenario + "'";
+  std::string out = page_start("corosim: " + heading);
+  out += std::string("<h1 class=\"") + (r.ok() ? "passed" : "failed") + "\">" + html_escape(heading) + "</h1>\n";
+  if (!r.message.empty()) out += "<pre class=\"message\">" + html_escape(r.message) + "</pre>\n";
+  out += "<table class=\"meta\">\n";
+  meta_row(out, "strategy", run.strategy);
+  meta_row(out, "seed", sim::format_hex64(run.seed));
+  meta_row(out, "steps", std::to_string(r.steps));
+  meta_row(out, "trace hash", sim::format_hex64(r.trace_hash));
+  meta_row(out, "virtual time", format_virtual_time(r.end_ns));
+  if (!run.schedule_file.empty()) meta_row(out, "schedule", run.schedule_file);
+  out += "</table>\n";
+  timeline(out, r.trace);
+  return out + kPageEnd;
+}
+
+std::string explore_html(const ExploreSummary &s) {
+  const FailureReport *f = s.failure;
+  const std::string heading = f ? failure_status_name(*f) + " in scenario '" + s.scenario + "'"
+                                : "no failure in " + std::to_string(s.executions) + " executions of scenario '" +
+                                      s.scenario + "'";
+  std::string out = page_start("corosim: " + heading);
+  out += std::string("<h1 class=\"") + (f ? "failed" : "passed") + "\">" + html_escape(heading) + "</h1>\n";
+  if (f) {
+    const std::string &message = f->result ? f->result->message : f->crash;
+    if (!message.empty()) out += "<pre class=\"message\">" + html_escape(message) + "</pre>\n";
+  }
+  out += "<table class=\"meta\">\n";
+  meta_row(out, "expected", s.expected);
+  meta_row(out, "strategy", s.strategy);
+  meta_row(out, "first seed", sim::format_hex64(s.first_seed));
+  meta_row(out, "executions", std::to_string(s.executions) + " of " + std::to_string(s.schedules) +
+                                  (s.exhausted ? " (space exhausted)" : s.out_of_time ? " (time budget used)" : ""));
+  if (s.shard_count > 1)
+    meta_row(out, "shard", std::to_string(s.shard_index) + "/" + std::to_string(s.shard_count));
+  if (s.jobs > 0) meta_row(out, "worker processes", std::to_string(s.jobs));
+  if (f) {
+    if (f->execution) meta_row(out, "failing execution", std::to_string(*f->execution));
+    meta_row(out, "seed", sim::format_hex64(f->seed));
+    meta_row(out, "run strategy", f->strategy);
+    if (f->result) {
+      meta_row(out, "steps", std::to_string(f->result->steps));
+      meta_row(out, "trace hash", sim::format_hex64(f->result->trace_hash));
+    }
+    if (!f->schedule_file.empty()) meta_row(out, "schedule", f->schedule_file);
+    if (!f->commands.empty()) meta_row(out, "reproduce", f->commands.back());
+  }
+  out += "</table>\n";
+  if (f) {
+    out += "<h2>Report</h2>\n<pre class=\"report\">" + html_escape(failure_report_text(*f)) + "</pre>\n";
+    if (f->result) {
+      out += "<h2>Timeline of the failing run</h2>\n";
+      timeline(out, f->result->trace);
+    } else {
+      out += "<p>The execution crashed its worker process: there is no trace to show.</p>\n";
+    }
+  }
+  return out + kPageEnd;
+}
+
+}  // namespace corosim::reports

@@ -1,0 +1,91 @@
+// JSON renderings (json.hpp), built with nlohmann::ordered_json so members come out in the documented order.
+// Text that is not valid UTF-8 (a scenario's message could hold any bytes) is written with U+FFFD in its place
+// rather than failing the whole report.
+
+#include <corosim/reports/json.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <corosim/platform/sim_engine.hpp>
+#include <corosim/sim/random.hpp>
+
+namespace corosim::reports {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json optional_text(const std::string &text) { return text.empty() ? Json(nullptr) : Json(text); }
+
+std::string dump(const Json &document) {
+  return document.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+Json failure_json(const FailureReport &f) {
+  Json out;
+  out["kind"] = failure_status_kind(f);
+  out["status"] = failure_status_name(f);
+  out["message"] = f.result ? f.result->message : f.crash;
+  out["execution"] = f.execution ? Json(*f.execution) : Json(nullptr);
+  out["seed"] = sim::format_hex64(f.seed);
+  out["strategy"] = f.strategy;
+  out["steps"] = f.result ? Json(f.result->steps) : Json(nullptr);
+  out["trace_hash"] = f.result ? Json(sim::format_hex64(f.result->trace_hash)) : Json(nullptr);
+  out["schedule_file"] = optional_text(f.schedule_file);
+  out["verdict"] = optional_text(f.verdict);
+  out["commands"] = f.commands;
+  out["reproduce"] = f.commands.empty() ? Json(nullptr) : Json(f.commands.back());
+  return out;
+}
+
+}  // namespace
+
+std::string explore_summary_json(const ExploreSummary &s) {
+  Json out;
+  out["format"] = "corosim-explore";
+  out["version"] = 1;
+  out["scenario"] = s.scenario;
+  out["expected"] = s.expected;
+  out["strategy"] = s.strategy;
+  out["first_seed"] = sim::format_hex64(s.first_seed);
+  out["schedules"] = s.schedules;
+  out["shard"] = Json{{"index", s.shard_index}, {"count", s.shard_count}};
+  out["jobs"] = s.jobs;
+  out["executions"] = s.executions;
+  out["exhausted"] = s.exhausted;
+  out["out_of_time"] = s.out_of_time;
+  out["wall_s"] = s.wall_s;
+  out["failure"] = s.failure ? failure_json(*s.failure) : Json(nullptr);
+  return dump(out);
+}
+
+std::string trace_json(const RunTrace &run) {
+  const sim::RunResult &r = *run.result;
+  Json out;
+  out["format"] = "corosim-trace";
+  out["version"] = 1;
+  out["scenario"] = run.scenario;
+  out["strategy"] = run.strategy;
+  out["seed"] = sim::format_hex64(run.seed);
+  out["schedule_file"] = optional_text(run.schedule_file);
+  out["status"] = sim::run_status_name(r.status);
+  out["kind"] = sim::run_status_kind(r.status);
+  out["message"] = r.message;
+  out["steps"] = r.steps;
+  out["trace_hash"] = sim::format_hex64(r.trace_hash);
+  out["end_ns"] = r.end_ns;
+  out["truncated"] = r.truncated;
+  Json events = Json::array();
+  for (const sim::TraceEvent &e : r.trace) {
+    events.push_back(Json{{"step", e.step},
+                          {"thread", e.thread},
+                          {"coroutine", e.coroutine},
+                          {"op", platform::sim_op_name(e.op)},
+                          {"object", e.object},
+                          {"now_ns", e.now_ns}});
+  }
+  out["events"] = std::move(events);
+  return dump(out);
+}
+
+}  // namespace corosim::reports

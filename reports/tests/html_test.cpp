@@ -1,0 +1,98 @@
+// The HTML timeline: self-contained, one column per sim thread, the failure message at the top, escaped text.
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include <corosim/reports/html.hpp>
+
+namespace {
+
+using namespace corosim;
+using corosim::platform::SimOp;
+
+sim::RunResult failed_run() {
+  sim::RunResult r;
+  r.status = sim::RunStatus::deadlock;
+  r.message = "deadlock: co3 <waits> on #4 & co4 on #3";
+  r.steps = 3;
+  r.trace_hash = 0xabc;
+  r.trace = {{0, 0, 0, SimOp::thread_start, 0, 0},
+             {1, 2, 3, SimOp::atomic_rmw, 7, 0},
+             {2, 1, 4, SimOp::atomic_load, 7, 1'500'000'000}};
+  return r;
+}
+
+TEST(TraceHtml, TimelineWithOneColumnPerThread) {
+  const sim::RunResult r = failed_run();
+  reports::RunTrace run;
+  run.scenario = "lock-order-deadlock";
+  run.strategy = "random";
+  run.seed = 7;
+  run.result = &r;
+  const std::string html = reports::trace_html(run);
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>\n<html", 0), 0u);
+  EXPECT_NE(html.find("</html>\n"), std::string::npos);
+  EXPECT_EQ(html.find("http"), std::string::npos) << "no external resources";
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_NE(html.find("deadlock in scenario &#39;lock-order-deadlock&#39;"), std::string::npos);
+  // The message, escaped, comes before the timeline.
+  const std::size_t message = html.find("deadlock: co3 &lt;waits&gt; on #4 &amp; co4 on #3");
+  ASSERT_NE(message, std::string::npos);
+  EXPECT_LT(message, html.find("<table class=\"timeline\">"));
+  EXPECT_NE(html.find("<th>t0</th><th>t1</th><th>t2</th></tr>"), std::string::npos);
+  // Step 1 ran on t2: two empty cells (t0, t1), then the coroutine, operation and object.
+  EXPECT_NE(html.find("<td class=\"step\">1</td><td class=\"time\"></td><td></td><td></td><td class=\"ran\">"
+                      "<span class=\"co\">co3</span> atomic read-modify-write <span class=\"obj\">#7</span></td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td class=\"time\">1.500000000s</td>"), std::string::npos);
+  EXPECT_NE(html.find("<span class=\"co\">-</span> thread start</td>"), std::string::npos);
+}
+
+TEST(ExploreHtml, NoFailurePage) {
+  reports::ExploreSummary s;
+  s.scenario = "mutex-counter";
+  s.expected = "pass";
+  s.strategy = "pct";
+  s.schedules = 30;
+  s.executions = 30;
+  const std::string html = reports::explore_html(s);
+  EXPECT_NE(html.find("no failure in 30 executions of scenario &#39;mutex-counter&#39;"), std::string::npos);
+  EXPECT_EQ(html.find("<table class=\"timeline\">"), std::string::npos);
+}
+
+TEST(ExploreHtml, FailurePageHasReportAndTimeline) {
+  const sim::RunResult r = failed_run();
+  reports::FailureReport f;
+  f.scenario = "lock-order-deadlock";
+  f.result = &r;
+  f.seed = 0x10;
+  f.strategy = "pct:d=3,k=57";
+  f.execution = 5;
+  f.commands = {"corosim replay x.json"};
+  reports::ExploreSummary s;
+  s.scenario = "lock-order-deadlock";
+  s.failure = &f;
+  const std::string html = reports::explore_html(s);
+  EXPECT_NE(html.find("deadlock: co3 &lt;waits&gt;"), std::string::npos);
+  EXPECT_NE(html.find("corosim replay x.json"), std::string::npos);
+  EXPECT_NE(html.find("<table class=\"timeline\">"), std::string::npos);
+}
+
+TEST(ExploreHtml, CrashPageHasNoTimeline) {
+  reports::FailureReport f;
+  f.scenario = "s";
+  f.crash = "killed by signal 11 (SIGSEGV)";
+  f.commands = {"corosim run s --seed 0x01"};
+  reports::ExploreSummary s;
+  s.scenario = "s";
+  s.failure = &f;
+  const std::string html = reports::explore_html(s);
+  EXPECT_NE(html.find("crash in scenario"), std::string::npos);
+  EXPECT_NE(html.find("killed by signal 11 (SIGSEGV)"), std::string::npos);
+  EXPECT_EQ(html.find("<table class=\"timeline\">"), std::string::npos);
+}
+
+TEST(HtmlEscape, Markup) { EXPECT_EQ(reports::html_escape("<a href=\"x\">&'</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"); }
+
+}  // namespace
