@@ -11,23 +11,11 @@
 #include <corosim/platform/sim_engine.hpp>
 #include <corosim/sim/random.hpp>
 
+#include "escape.hpp"
+
 namespace corosim::reports {
 
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string html_escape(std::string_view text) { return detail::escape_markup(text, "&#39;"); }
 
 namespace {
 

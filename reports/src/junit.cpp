@@ -6,28 +6,11 @@
 
 #include <corosim/sim/random.hpp>
 
+#include "escape.hpp"
+
 namespace corosim::reports {
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        // XML 1.0 has no way to carry these, not even as character references.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
-          out += "\xEF\xBF\xBD";
-        else
-          out += c;
-    }
-  }
-  return out;
-}
+std::string xml_escape(std::string_view text) { return detail::escape_markup(text, "&apos;"); }
 
 namespace {
 
