@@ -4,9 +4,10 @@
 // Blocks are plain malloc / aligned_alloc blocks, so that memory from another allocator that also ends in
 // malloc/free (Relacy's operator new in the comparison benchmark, a C library) can be freed here and the other
 // way round. The run's blocks are remembered in a set of addresses (open addressing, linear probing, tombstones)
-// while recording is on. Recording is per OS thread (t_recording): the simulation runs on one OS thread, blocks
-// other threads allocate are never recorded, and only that thread touches the set, so it needs no lock; delete
-// from any other thread while the set is empty does not look at it.
+// while recording is on. Recording is per OS thread (t_recording): the simulation runs on one OS thread (the one
+// that ever turned recording on: t_simulating), blocks other threads allocate are never recorded, and only that
+// thread touches the set, so it needs no lock. A delete on another thread does not look at the set; a block of a
+// run must therefore not be freed by another OS thread (simulated code runs on the simulating thread only).
 //
 // The set's order is never observed except to free or forget everything in it: no decision depends on addresses.
 
@@ -78,6 +79,7 @@ class BlockSet {
 
 BlockSet g_run;  // constant-initialised: usable by allocations made during static initialisation
 thread_local bool t_recording = false;
+thread_local bool t_simulating = false;  // this thread has recorded: the only one that touches g_run
 
 void *allocate(std::size_t size, std::size_t align) noexcept {
   if (size == 0) size = 1;
@@ -94,7 +96,7 @@ void *allocate(std::size_t size, std::size_t align) noexcept {
 
 void release(void *p) noexcept {
   if (!p) return;
-  g_run.erase(p);
+  if (t_simulating) g_run.erase(p);
   std::free(p);
 }
 
@@ -109,7 +111,10 @@ void *allocate_or_throw(std::size_t size, std::size_t align) {
 
 }  // namespace
 
-void sim_heap_record(bool on) noexcept { t_recording = on; }
+void sim_heap_record(bool on) noexcept {
+  t_recording = on;
+  if (on) t_simulating = true;
+}
 bool sim_heap_recording() noexcept { return t_recording; }
 
 std::size_t sim_heap_release_run() noexcept {
