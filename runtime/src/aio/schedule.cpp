@@ -13,12 +13,18 @@ void aio_co_schedule(AioContext *ctx, Coroutine *co) {
   const char *already = nullptr;
   if (COROSIM_UNLIKELY(!co->scheduled.compare_exchange_strong(already, "aio_co_schedule")))
     detail::misuse("Co-routine was already scheduled in '%s'", already);
+  // Once co is on the list, ctx's thread may run it, co may finish, and the last reference to ctx may go (an
+  // IOThread joined and its context freed) while we are still notifying ctx in bh_schedule. Our own reference
+  // keeps it alive until we are done, as QEMU's aio_co_schedule does (ThreadSanitizer caught the freed context
+  // under CoroutineHopsAroundThreeIOThreadsAndLandsRightEveryTime).
+  ctx->ref();
   AioContext::Impl &impl = *ctx->impl();
   Coroutine *head = impl.scheduled_head.load();
   do {
     co->scheduled_next = head;
   } while (!impl.scheduled_head.compare_exchange_weak(head, co));
   bh_schedule(impl.co_schedule_bh);
+  ctx->unref();
 }
 
 namespace detail {

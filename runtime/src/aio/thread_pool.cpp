@@ -75,7 +75,13 @@ class Pool {
       jobs_.pop_front();
       lock.unlock();
       job->fn(job->arg);
-      bh_schedule_oneshot(job->home, [](void *j) { aio_co_wake(static_cast<Job *>(j)->co); }, job);
+      // After the push the home loop may wake the coroutine, which may finish and let its context go while we
+      // still notify it: hold a reference (as aio_co_schedule does). The job lives on the coroutine's stack, so
+      // it is not touched after the push either.
+      AioContext *home = job->home;
+      home->ref();
+      bh_schedule_oneshot(home, [](void *j) { aio_co_wake(static_cast<Job *>(j)->co); }, job);
+      home->unref();
       lock.lock();
     }
   }
