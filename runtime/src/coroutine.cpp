@@ -147,9 +147,10 @@ void coroutine_discard(Coroutine *co) noexcept {
 // A new life for a fresh or recycled coroutine object. Precondition: ts has an id left in its block.
 static inline void begin_life(ThreadState &ts, Coroutine *co, InvokeFn invoke, DestroyFn destroy) {
 #if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
-  // Per run and in creation order, whatever sim thread creates it (determinism: ids appear in reports).
+  // Per run and in creation order, whatever sim thread creates it (determinism: ids appear in reports and the
+  // trace). A coroutine made outside any run gets 0: no count may carry from one run into the next.
   (void)ts;
-  co->id = sim_next_coroutine_id();
+  co->id = platform::sim_detail::active() ? sim_next_coroutine_id() : 0;
 #else
   co->id = ts.next_id++;
 #endif

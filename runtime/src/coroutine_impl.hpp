@@ -81,7 +81,8 @@ class alignas(16) Coroutine {
     bool write;
   };
   HeldRwlock held_rwlocks[kTrackedRwlocks] = {};
-  uint32_t held_rwlock_count = 0;  // may exceed kTrackedRwlocks
+  uint32_t held_rwlocks_tracked = 0;    // entries of held_rwlocks in use (at most kTrackedRwlocks)
+  uint32_t held_rwlocks_untracked = 0;  // holds taken while the array was full: not recorded
   uint64_t id = 0;
   // While suspended in yield_waiting: what for, and the lock, queue or context it waits on.
   detail::Wait wait = detail::Wait::none;
@@ -327,31 +328,32 @@ inline void enqueue_check(Coroutine *co, Queue q) {
 // --- read/write lock holds (see Coroutine::held_rwlocks) ---
 enum class RwHold { none, read, write, unknown };
 
+// A lock found in the array is held as recorded. One that is not is not held, unless holds went unrecorded (the
+// array was full when they were taken): then nothing can be said (unknown), and the caller must not report misuse.
 inline RwHold rwlock_hold(const Coroutine *co, const void *lock) {
-  unsigned tracked = co->held_rwlock_count < Coroutine::kTrackedRwlocks ? co->held_rwlock_count
-                                                                        : Coroutine::kTrackedRwlocks;
-  for (unsigned i = 0; i < tracked; ++i)
+  for (unsigned i = 0; i < co->held_rwlocks_tracked; ++i)
     if (co->held_rwlocks[i].lock == lock) return co->held_rwlocks[i].write ? RwHold::write : RwHold::read;
-  return co->held_rwlock_count > Coroutine::kTrackedRwlocks ? RwHold::unknown : RwHold::none;
+  return co->held_rwlocks_untracked > 0 ? RwHold::unknown : RwHold::none;
 }
 inline void rwlock_hold_add(Coroutine *co, const void *lock, bool write) {
-  if (co->held_rwlock_count < Coroutine::kTrackedRwlocks) co->held_rwlocks[co->held_rwlock_count] = {lock, write};
-  ++co->held_rwlock_count;
+  if (co->held_rwlocks_tracked < Coroutine::kTrackedRwlocks)
+    co->held_rwlocks[co->held_rwlocks_tracked++] = {lock, write};
+  else
+    ++co->held_rwlocks_untracked;
 }
 inline void rwlock_hold_set(Coroutine *co, const void *lock, bool write) {
-  for (unsigned i = 0; i < co->held_rwlock_count && i < Coroutine::kTrackedRwlocks; ++i)
+  for (unsigned i = 0; i < co->held_rwlocks_tracked; ++i)
     if (co->held_rwlocks[i].lock == lock) co->held_rwlocks[i].write = write;
 }
+// Precondition: the hold exists (rwlock_hold is not none).
 inline void rwlock_hold_remove(Coroutine *co, const void *lock) {
-  unsigned tracked = co->held_rwlock_count < Coroutine::kTrackedRwlocks ? co->held_rwlock_count
-                                                                        : Coroutine::kTrackedRwlocks;
-  for (unsigned i = 0; i < tracked; ++i) {
+  for (unsigned i = 0; i < co->held_rwlocks_tracked; ++i) {
     if (co->held_rwlocks[i].lock == lock) {
-      co->held_rwlocks[i] = co->held_rwlocks[tracked - 1];
-      break;
+      co->held_rwlocks[i] = co->held_rwlocks[--co->held_rwlocks_tracked];
+      return;
     }
   }
-  --co->held_rwlock_count;
+  --co->held_rwlocks_untracked;  // one of the unrecorded holds
 }
 
 #if COROSIM_FCONTEXT_STUBS

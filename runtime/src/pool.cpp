@@ -108,6 +108,10 @@ void pool_drain_all() {
   for (std::size_t i = 0; i < n; ++i) free_list(batches[i]);
 }
 
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+void pool_sim_forget_global() noexcept { g_batch_count = 0; }
+#endif
+
 std::size_t global_pool_size() {
   std::lock_guard<Platform::Mutex> lock(g_global_mutex);
   return g_batch_count * kBatch;

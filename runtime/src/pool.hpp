@@ -49,5 +49,10 @@ void config_changed() noexcept;
 void coroutine_free(Coroutine *co);
 // Thread exit: hands the local pool to the global pool or frees it.
 void pool_thread_exit(ThreadState &ts);
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+// An abandoned run: its coroutines in the global pool are garbage (the run heap's; their stacks are reaped with
+// the run's other coroutines). Empties the global pool without touching them.
+void pool_sim_forget_global() noexcept;
+#endif
 
 }  // namespace corosim::detail

@@ -43,6 +43,21 @@ TEST_P(CoRwlockTest, ReadersShareAndAWriterWaitsForAllOfThem) {
   EXPECT_EQ(events, (std::vector<std::string>{"r1 reads", "r2 reads", "r1 done", "r2 done", "w writes"}));
 }
 
+// More read locks at once than a coroutine records (Coroutine::kTrackedRwlocks): unlocking them in any order is
+// not misuse, and a lock released twice is still caught once no hold is left unrecorded.
+TEST_P(CoRwlockTest, MoreHoldsThanRecordedUnlockCleanly) {
+  CoRwlock locks[6];
+  bool done = false;
+  coroutine_enter(coroutine_create([&] {
+    for (CoRwlock &l : locks) l.rdlock();
+    for (CoRwlock &l : locks) l.unlock();  // the first recorded ones go first: the unrecorded ones come after
+    for (CoRwlock &l : locks) l.wrlock();  // all free again
+    for (int i = 5; i >= 0; --i) locks[i].unlock();
+    done = true;
+  }));
+  EXPECT_TRUE(done);
+}
+
 TEST_P(CoRwlockTest, AReaderArrivingBehindAWaitingWriterWaitsItsTurn) {
   Coroutine *r1 = coroutine_create([&] {
     lock.rdlock();

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <set>
+#include <vector>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -305,6 +306,34 @@ TEST_F(Executor, CycleThroughARwlockNamesItsReaderAsTheHolder) {
       << r.message;
 }
 
+// An upgrade waits as a writer while its own read hold is still recorded: it must not count as holding what it
+// waits for. Coroutine 1 reads and waits on a queue nobody signals (a lost wake-up); coroutine 2 upgrades behind it.
+TEST_F(Executor, AnUpgradeDoesNotWaitForItself) {
+  auto s = strategy("random");
+  RunResult r = run_once(
+      [] {
+        CoRwlock rw;
+        CoQueue never_signalled;
+        bool done = false;
+        coroutine_enter(coroutine_create([&] {
+          rw.rdlock();
+          never_signalled.wait();
+          rw.unlock();
+        }));
+        coroutine_enter(coroutine_create([&] {
+          rw.rdlock();
+          rw.upgrade();
+          done = true;
+        }));
+        while (!done) main_context()->poll(true);
+      },
+      *s, 1);
+  ASSERT_EQ(r.status, RunStatus::lost_wakeup) << r.message;
+  EXPECT_EQ(r.message.rfind("lost wake-up: nothing left can wake coroutine 1 ", 0), 0u) << r.message;
+  EXPECT_NE(r.message.find("coroutine 2: waits for CoRwlock #2 (write), held by coroutine 1\n"), std::string::npos)
+      << r.message;
+}
+
 // All sim threads finish, but a coroutine yielded and was never entered again, and another was never entered.
 TEST_F(Executor, LeakedCoroutinesFailTheRun) {
   auto s = strategy("random");
@@ -350,6 +379,72 @@ TEST_F(Executor, FailedRunsAreTornDown) {
         << run_status_name(r.status) << ": " << r.message;
   }
   EXPECT_EQ(coroutine_stats().stacks_mapped, stacks_before);
+}
+
+// With the coroutine pool on, a failed run's pooled coroutines must not reach the next run (their memory goes with
+// the run heap): the next run starts with an empty pool (in the asan preset, a use-after-free would be reported).
+TEST_F(Executor, FailedRunsWithThePoolOnLeaveNoCoroutinesBehind) {
+  set_pool_enabled(true);
+  auto s = strategy("random");
+  for (uint64_t seed = 0; seed < 5; ++seed) {
+    RunResult failed = run_once(
+        [] {
+          for (int i = 0; i < 200; ++i) coroutine_enter(coroutine_create([] {}));  // terminated: pooled
+          sim::fail("after pooling");
+        },
+        *s, seed);
+    ASSERT_EQ(failed.status, RunStatus::failure);
+    int count = 0;
+    RunResult next = run_once([&] { comutex_contention(1, &count); }, *s, seed);
+    ASSERT_TRUE(next.ok()) << next.message;
+    EXPECT_EQ(count, 4);
+  }
+  set_pool_enabled(false);
+}
+
+// A coroutine made outside any run, entered in one: its id (0) and so the run's trace do not depend on how many
+// coroutines earlier runs made.
+TEST_F(Executor, CoroutinesMadeOutsideARunDoNotCarryCountsAcrossRuns) {
+  auto s = strategy("random");
+  auto hash_after = [&](int earlier_coroutines) {
+    run_once(
+        [&] {
+          for (int i = 0; i < earlier_coroutines; ++i) coroutine_enter(coroutine_create([] {}));
+        },
+        *s, 1);
+    Coroutine *host_made = coroutine_create([] { corosim::schedule_point(); });
+    return run_once([&] { coroutine_enter(host_made); }, *s, 7).trace_hash;
+  };
+  const uint64_t after_one = hash_after(1);
+  EXPECT_EQ(hash_after(5), after_one);
+}
+
+// What outlives a failed run: a caller's container grown in a HostScope, and a function-local static first
+// initialised inside the run (in the asan preset a use-after-free would be reported; here the contents are read).
+const std::string &first_used_in_a_run() {
+  static const std::string value(100, 'x');
+  return value;
+}
+
+TEST_F(Executor, CallerStateAndStaticsSurviveAFailedRun) {
+  auto s = strategy("random");
+  std::vector<int> history;
+  RunResult r = run_once(
+      [&] {
+        for (int i = 0; i < 100; ++i) {
+          HostScope host;
+          history.push_back(i);
+        }
+        EXPECT_EQ(first_used_in_a_run().size(), 100u);
+        sim::fail("after growing the caller's vector");
+      },
+      *s, 1);
+  ASSERT_EQ(r.status, RunStatus::failure);
+  ASSERT_EQ(history.size(), 100u);
+  EXPECT_EQ(history[0], 0);
+  EXPECT_EQ(history[99], 99);
+  history.push_back(100);  // its buffer is still its own
+  EXPECT_EQ(first_used_in_a_run(), std::string(100, 'x'));
 }
 
 // With record_trace, one event per step, in step order, naming the coroutine that ran.

@@ -11,6 +11,8 @@
 //
 // The set's order is never observed except to free or forget everything in it: no decision depends on addresses.
 
+#include <dlfcn.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -126,6 +128,62 @@ std::size_t sim_heap_adopt_run() noexcept {
 }
 
 }  // namespace corosim::platform
+
+// --- function-local statics ---
+//
+// A static first initialised inside a run must not be built from the run's heap: if the run were abandoned, the
+// static would be left pointing to freed memory. The C++ ABI brackets every such initialisation with
+// __cxa_guard_acquire (returning 1 when the caller is to initialise) and __cxa_guard_release / _abort; these
+// wrappers turn recording off in between and hand the calls on to the next definition (the C++ runtime's, or a
+// sanitizer's interceptor). The pointers to those are looked up without a static of their own (which would
+// recurse into the wrappers).
+
+namespace {
+
+using GuardFn = int (*)(std::int64_t *);
+using GuardDoneFn = void (*)(std::int64_t *);
+
+template <class F>
+F next_definition(const char *name) {
+  void *f = dlsym(RTLD_NEXT, name);
+  if (!f) std::abort();  // the C++ runtime always defines them
+  return reinterpret_cast<F>(f);
+}
+
+GuardFn g_acquire = nullptr;
+GuardDoneFn g_release = nullptr;
+GuardDoneFn g_abort = nullptr;
+
+thread_local unsigned t_initialising = 0;  // nested static initialisations under way on this thread
+thread_local bool t_recording_before = false;
+
+void end_initialisation() noexcept {
+  if (t_initialising > 0 && --t_initialising == 0) corosim::platform::sim_heap_record(t_recording_before);
+}
+
+}  // namespace
+
+extern "C" int __cxa_guard_acquire(std::int64_t *guard) {
+  if (!g_acquire) g_acquire = next_definition<GuardFn>("__cxa_guard_acquire");
+  const int initialise = g_acquire(guard);
+  if (initialise) {
+    if (t_initialising++ == 0) t_recording_before = corosim::platform::sim_heap_recording();
+    corosim::platform::sim_heap_record(false);
+  }
+  return initialise;
+}
+
+extern "C" void __cxa_guard_release(std::int64_t *guard) noexcept {
+  if (!g_release) g_release = next_definition<GuardDoneFn>("__cxa_guard_release");
+  g_release(guard);
+  end_initialisation();
+}
+
+extern "C" void __cxa_guard_abort(std::int64_t *guard) noexcept {
+  if (!g_abort) g_abort = next_definition<GuardDoneFn>("__cxa_guard_abort");
+  g_abort(guard);
+  end_initialisation();
+}
 
 // --- the replaceable global allocation functions ([new.delete]) ---
 

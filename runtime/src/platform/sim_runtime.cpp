@@ -11,6 +11,7 @@
 
 #include "../aio/aio_impl.hpp"
 #include "../coroutine_impl.hpp"
+#include "../pool.hpp"
 
 #ifdef COROSIM_ASAN
 #include <sanitizer/asan_interface.h>
@@ -89,6 +90,9 @@ using corosim::Coroutine;
 using detail::g_registry;
 
 void sim_runtime_begin_run() noexcept {
+  // With the pool on, coroutines of earlier runs may sit in it: free them, so that a run only ever takes
+  // coroutines it made itself (registered, reaped if it is abandoned) and starts as the first one did.
+  detail::pool_drain_all();
   detail::registry_clear();
   detail::g_coroutine_ids = 0;
   detail::g_sim_main_context = nullptr;
@@ -112,6 +116,7 @@ void sim_runtime_end_run(bool abandoned) noexcept {
       detail::unmap_stack(co->stack);
     }
     sim_detail::forget_run_notifiers();
+    detail::pool_sim_forget_global();
   } else if (detail::g_sim_main_context) {
     detail::g_sim_main_context->unref();  // on the host: its operations are plain, nothing can block
   }
@@ -142,10 +147,11 @@ std::vector<SimCoroutine> sim_live_coroutines(bool look_up_holders) {
     } else if (co->wait == detail::Wait::co_mutex) {
       if (Coroutine *h = static_cast<const CoMutex *>(co->wait_object)->holder()) c.holders.push_back(h->id);
     } else if (co->wait == detail::Wait::co_rwlock_read || co->wait == detail::Wait::co_rwlock_write) {
+      // The holders: coroutines whose holds name the lock. Not the waiter itself: upgrade() waits as a writer
+      // while its read hold is still recorded (it gave its share up).
       for (Coroutine *o = g_registry.sim_next; o != &g_registry; o = o->sim_next) {
-        unsigned tracked = o->held_rwlock_count < Coroutine::kTrackedRwlocks ? o->held_rwlock_count
-                                                                             : Coroutine::kTrackedRwlocks;
-        for (unsigned i = 0; i < tracked; ++i)
+        if (o == co) continue;
+        for (unsigned i = 0; i < o->held_rwlocks_tracked; ++i)
           if (o->held_rwlocks[i].lock == co->wait_object) c.holders.push_back(o->id);
       }
     }

@@ -24,8 +24,15 @@
 //   mismatch     the strategy says the run does not follow its script (replay, DFS): Strategy::mismatch()
 // A failed run is torn down whole: its coroutines' stacks are unmapped and every block it allocated with operator
 // new and did not free is released (the run heap, platform/sim_engine.hpp), without running its destructors.
-// So objects a scenario shares with its caller must be made by the caller, outside the run, and reached by
-// reference; the body's own objects may be abandoned in any state.
+// The body's own objects may be abandoned in any state. Objects it shares with its caller must be made by the
+// caller, outside the run, and reached by reference; and whatever memory they take during the run (a caller's
+// std::vector that grows) must be taken in a HostScope, or a failed run would free it under the caller:
+//
+//   std::vector<int> history;                       // the caller's, read after the run
+//   run_once([&] { ...; { sim::HostScope host; history.push_back(x); } ... }, strategy, seed);
+//
+// Function-local statics first initialised inside a run are built outside the run heap automatically (the sim
+// build wraps the C++ ABI's static-initialisation guards), up to a scheduling point inside their initialiser.
 //
 // Determinism: the trace hash covers (sim thread, operation, object id, running coroutine) of every step, plus
 // virtual clock jumps; object and coroutine ids are assigned per run in order of first use (never addresses).
@@ -98,6 +105,9 @@ struct RunResult {
 // Runs main_body as sim thread 0 of one execution: strategy.begin_execution(seed) ... end_execution().
 // status exhausted: the strategy had nothing left to run (DFS), and nothing ran.
 RunResult run_once(std::function<void()> main_body, Strategy &strategy, uint64_t seed, RunOptions options = {});
+
+// While one lives, operator new does not allocate from the run heap: for memory that must outlive the run.
+using HostScope = platform::SimHostHeap;
 
 // In a scenario: fails the run with `message` (status failure). Does not return. Outside a run: aborts.
 [[noreturn]] void fail(const std::string &message);
