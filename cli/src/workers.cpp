@@ -17,7 +17,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -59,11 +58,6 @@ void lower_to(std::atomic<std::uint64_t> &word, std::uint64_t value) {
   std::uint64_t seen = word.load();
   while (value < seen && !word.compare_exchange_weak(seen, value)) {
   }
-}
-
-double steady_seconds() {
-  using namespace std::chrono;
-  return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
 void write_all(int fd, const std::string &text) {
@@ -227,7 +221,7 @@ sim::Result<WorkersResult> explore_in_workers(const std::function<void()> &body,
   Slot *slots = slots_of(shared);
   for (unsigned j = 0; j < jobs; ++j) new (&slots[j]) Slot;
 
-  const double start = steady_seconds();
+  const double start = sim::wall_seconds();
   std::vector<Worker> workers(jobs);
   std::fflush(stdout);
   std::fflush(stderr);
@@ -369,7 +363,7 @@ sim::Result<WorkersResult> explore_in_workers(const std::function<void()> &body,
       }
     }
     if (progress) {
-      const double now = steady_seconds();
+      const double now = sim::wall_seconds();
       if (now - last_report >= options.progress_interval_s) {
         last_report = now;
         std::uint64_t finished = 0;
@@ -387,7 +381,7 @@ sim::Result<WorkersResult> explore_in_workers(const std::function<void()> &body,
     ::waitpid(w.pid, nullptr, 0);
   }
   ::munmap(memory, shared_bytes(jobs));
-  out.wall_s = steady_seconds() - start;
+  out.wall_s = sim::wall_seconds() - start;
   if (!error.empty()) return sim::Error{error};
   // Every execution of the shard up to the failing one has run (workers.hpp), and the ones past it that ran by the
   // time the others heard of it do not count: the count is the same as an exploration in one process would give.

@@ -7,12 +7,13 @@
 // is pending. That is a lost wake-up, and those chain ends are named as its root.
 //
 // Objects are named by the order in which the report first mentions them ("CoMutex #1"); pointers serve only to
-// recognise the same object twice, never to order anything, so reports are the same on every run of a seed.
+// recognise the same object twice (compared for equality), never to hash or order anything, so reports are the
+// same on every run of a seed.
 
 #include "diagnosis.hpp"
 
 #include <algorithm>
-#include <unordered_map>
+#include <vector>
 
 namespace corosim::sim {
 namespace {
@@ -24,9 +25,9 @@ class Namer {
   std::string name(const SimCoroutine &c) {
     if (c.waits_for.empty()) return "";
     if (!c.object) return c.waits_for;
-    auto [it, fresh] = numbers_.try_emplace(c.object, numbers_.size() + 1);
-    (void)fresh;
-    return kind_of(c.waits_for) + " #" + std::to_string(it->second);
+    auto it = std::find(mentioned_.begin(), mentioned_.end(), c.object);
+    if (it == mentioned_.end()) it = mentioned_.insert(mentioned_.end(), c.object);
+    return kind_of(c.waits_for) + " #" + std::to_string(it - mentioned_.begin() + 1);
   }
 
  private:
@@ -36,7 +37,9 @@ class Namer {
       return "context";
     return waits_for;
   }
-  std::unordered_map<const void *, std::size_t> numbers_;  // lookup only; never iterated
+  // Objects in order of first mention: an object's number is its position + 1. Compared for equality only (a
+  // report names a handful of objects), never hashed or ordered by address.
+  std::vector<const void *> mentioned_;
 };
 
 std::string holders_text(const std::vector<uint64_t> &holders) {
@@ -76,13 +79,15 @@ std::string describe(const SimCoroutine &c, Namer &namer) {
 }  // namespace
 
 Diagnosis diagnose_stuck(const std::vector<SimCoroutine> &coroutines, const std::vector<StuckThread> &threads) {
-  std::unordered_map<uint64_t, std::size_t> index;  // coroutine id -> position; lookup only
-  for (std::size_t i = 0; i < coroutines.size(); ++i) index.emplace(coroutines[i].id, i);
+  // coroutines is in id order (sim_live_coroutines): a holder's position is found by binary search.
   auto edges = [&](const SimCoroutine &c) {
     std::vector<std::size_t> out;
     if (c.state == SimCoroutine::State::suspended && waits_on_lock(c))
-      for (uint64_t h : c.holders)
-        if (auto it = index.find(h); it != index.end()) out.push_back(it->second);
+      for (uint64_t h : c.holders) {
+        auto it = std::lower_bound(coroutines.begin(), coroutines.end(), h,
+                                   [](const SimCoroutine &x, uint64_t id) { return x.id < id; });
+        if (it != coroutines.end() && it->id == h) out.push_back(static_cast<std::size_t>(it - coroutines.begin()));
+      }
     return out;
   };
 

@@ -24,7 +24,7 @@ struct Diagnosis {
   std::string message;  // first line: the verdict; then who waits on what, the cycle, the sim threads
 };
 
-// coroutines: every unfinished coroutine of the run, by id (platform::sim_live_coroutines()).
+// coroutines: every unfinished coroutine of the run, in ascending id order (platform::sim_live_coroutines()).
 Diagnosis diagnose_stuck(const std::vector<platform::SimCoroutine> &coroutines, const std::vector<StuckThread> &threads);
 
 // The leak report of a run whose sim threads all finished while `coroutines` did not.

@@ -11,14 +11,10 @@
 
 namespace corosim::sim {
 
-namespace {
-
-double steady_seconds() {
+double wall_seconds() {
   using namespace std::chrono;
   return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
-
-}  // namespace
 
 Result<ExploreResult> explore(const std::function<void()> &body, const ExploreOptions &options) {
   auto made = make_strategy(options.strategy);
@@ -31,7 +27,7 @@ Result<ExploreResult> explore(const std::function<void()> &body, const ExploreOp
   if (options.shard_count > 1 && strategy.spec().name == "dfs")
     return Error{"dfs cannot be sharded: each of its executions depends on the ones before it"};
 
-  const std::function<double()> clock = options.wall_clock ? options.wall_clock : steady_seconds;
+  const std::function<double()> clock = options.wall_clock ? options.wall_clock : wall_seconds;
   const double start = clock();
   double last_report = start;
 

@@ -6,6 +6,8 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
+
 #include <corosim/co_mutex.hpp>
 #include <corosim/platform.hpp>
 
@@ -157,6 +159,9 @@ std::vector<SimCoroutine> sim_live_coroutines(bool look_up_holders) {
     }
     out.push_back(std::move(c));
   }
+  // Registry order is creation order of the objects; a pooled object reused later has a newer id. Reports and
+  // the diagnosis want id order.
+  std::sort(out.begin(), out.end(), [](const SimCoroutine &a, const SimCoroutine &b) { return a.id < b.id; });
   return out;
 }
 

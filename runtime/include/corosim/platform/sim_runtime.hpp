@@ -41,7 +41,7 @@ struct SimCoroutine {
   const char *scheduled_by = nullptr;   // in a context's scheduled list or sleeping: who put it there
 };
 
-// Every unfinished coroutine of the run, by id. With look_up_holders, the locks they wait for are read to find
+// Every unfinished coroutine of the run, in ascending id order. With look_up_holders, the locks they wait for are read to find
 // their holders: only while those locks still exist (a stuck run; not after the sim threads that made them ended).
 std::vector<SimCoroutine> sim_live_coroutines(bool look_up_holders);
 

@@ -103,6 +103,10 @@ struct ExploreResult {
 // Runs the exploration described above. Error (one line): the strategy string does not parse (parse_strategy), the
 // shard is malformed (shard_count 0, shard_index >= shard_count), or a DFS exploration is sharded.
 // Exceptions thrown by `body` propagate (the caller decides: the CLI reports an internal error).
+// The host's steady clock in seconds (any origin): what explorations measure wall time with (progress, time
+// budgets, rates). Never read inside a simulated run.
+double wall_seconds();
+
 Result<ExploreResult> explore(const std::function<void()> &body, const ExploreOptions &options);
 
 }  // namespace corosim::sim
