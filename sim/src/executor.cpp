@@ -192,7 +192,7 @@ class Executor final : public platform::SimEngine {
     cur_->op = op;
     cur_->object = object;
     cur_->coroutine = platform::sim_running_coroutine();
-    switch_to_scheduler();
+    step_from_sim_thread();
   }
 
   uint32_t current_thread() const noexcept override { return cur_ ? cur_->id : UINT32_MAX; }
@@ -236,7 +236,7 @@ class Executor final : public platform::SimEngine {
     cur_->ready = ready;
     cur_->ready_arg = arg;
     cur_->deadline = deadline_ns;
-    switch_to_scheduler();
+    step_from_sim_thread();
   }
 
   int64_t now_ns() const noexcept override { return now_; }
@@ -333,47 +333,57 @@ class Executor final : public platform::SimEngine {
     return t.ready(t.ready_arg);
   }
 
-  void loop() {
-    std::vector<ThreadId> enabled_ids;
-    std::optional<ThreadId> running;
+  // What decide() found: a thread to run the next step (chosen_), the end of the run, or (asked on a sim thread)
+  // something only the scheduler's own stack may handle.
+  enum class Next { thread, over, defer };
+
+  // One scheduling step: the enabled threads, the strategy's choice among them, and the step's trace entry
+  // (hash, trace, spin detection); the choice is left in chosen_. With no thread enabled it moves the clock to
+  // the earliest deadline, or ends the run (every thread finished: ok; otherwise a deadlock report). Called by
+  // the scheduler, and by a sim thread at a scheduling point (on_sim_thread, run heap off): there a clock jump,
+  // a stuck run or the step limit is deferred to the scheduler before anything has changed, so both paths take
+  // the very same steps and a run's trace does not depend on where its steps were decided.
+  Next decide(bool on_sim_thread) {
     for (;;) {
-      enabled_ids.clear();
-      // Only the unfinished sim threads, in creation order (so enabled_ids is ascending): a long run starts
+      enabled_ids_.clear();
+      // Only the unfinished sim threads, in creation order (so enabled_ids_ is ascending): a long run starts
       // thousands of threads, and a step must not cost more the more of them have finished.
       for (SimThread *t : live_)
-        if (enabled(*t)) enabled_ids.push_back(t->id);
-      if (enabled_ids.empty()) {
+        if (enabled(*t)) enabled_ids_.push_back(t->id);
+      if (enabled_ids_.empty()) {
+        if (on_sim_thread) return Next::defer;
         int64_t earliest = -1;
         bool unfinished = false;
         for (SimThread *t : live_) {
           unfinished = true;
           if (t->parked && t->deadline >= 0 && (earliest < 0 || t->deadline < earliest)) earliest = t->deadline;
         }
-        if (!unfinished) return;  // every sim thread finished: ok
+        if (!unfinished) return Next::over;  // every sim thread finished: ok
         if (earliest >= 0) {
           now_ = earliest > now_ ? earliest : now_;
           hash_.add(~uint64_t{0});  // a clock jump is part of the trace
           hash_.add(static_cast<uint64_t>(now_));
-          running.reset();
+          running_.reset();
           continue;
         }
         report_deadlock();
-        return;
+        return Next::over;
       }
       if (steps_ >= options_.max_steps) {
+        if (on_sim_thread) return Next::defer;
         if (options_.on_step_limit == StepLimitPolicy::stop) {
           truncated_ = true;
         } else {
           status_ = RunStatus::step_limit;
           message_ = "step limit: " + std::to_string(options_.max_steps) + " scheduling steps";
         }
-        return;
+        return Next::over;
       }
-      ThreadId next = strategy_.next_thread(enabled_ids, running);
+      ThreadId next = strategy_.next_thread(enabled_ids_, running_);
       if (!strategy_.mismatch().empty()) {
         status_ = RunStatus::mismatch;
         message_ = strategy_.mismatch();
-        return;
+        return Next::over;
       }
       SimThread &t = *threads_[next];
       note_spin(t);
@@ -384,10 +394,43 @@ class Executor final : public platform::SimEngine {
       if (options_.record_trace) trace_.push_back(TraceEvent{steps_, next, t.coroutine, t.op, t.object, now_});
       ++steps_;
       t.parked = false;  // the thread re-checks its condition
+      chosen_ = &t;
+      return Next::thread;
+    }
+  }
+
+  // A scheduling point or a park of the current sim thread (its op, object and park fields are set). The fast
+  // path: decide the step right here, and when the strategy picks this same thread (a forced step, or PCT's
+  // highest priority running on), go on without leaving its stack: two stack switches saved per step. Any other
+  // outcome goes through the scheduler, which resumes chosen_, decides a deferred step itself, or ends the run.
+  void step_from_sim_thread() {
+    running_ = cur_->parked ? std::nullopt : std::optional<ThreadId>(cur_->id);
+    platform::sim_heap_record(false);  // the strategy's decisions and the trace are the executor's memory
+    const Next next = decide(/*on_sim_thread=*/true);
+    platform::sim_heap_record(true);
+    if (next == Next::thread && chosen_ == cur_) {
+      chosen_ = nullptr;
+      return;
+    }
+    if (next == Next::over) {
+      abandoned_ = true;  // the run ends here (a replay that no longer fits): this thread never resumes
+      switch_to_scheduler(/*for_good=*/true);
+      std::abort();
+    }
+    switch_to_scheduler();
+  }
+
+  void loop() {
+    running_.reset();
+    for (;;) {
+      if (!chosen_ && decide(/*on_sim_thread=*/false) == Next::over) return;
+      SimThread &t = *std::exchange(chosen_, nullptr);
       resume(t);
       if (abandoned_) return;
-      if (t.finished) std::erase(live_, &t);
-      running = t.finished || t.parked ? std::nullopt : std::optional<ThreadId>(t.id);
+      if (t.finished) {
+        std::erase(live_, &t);
+        running_.reset();
+      }
     }
   }
 
@@ -467,6 +510,9 @@ class Executor final : public platform::SimEngine {
   std::vector<std::unique_ptr<SimThread>> threads_;  // every sim thread of the run, by id
   std::vector<SimThread *> live_;                     // the unfinished ones, in creation order
   SimThread *cur_ = nullptr;
+  SimThread *chosen_ = nullptr;            // decided to run the next step, not yet resumed
+  std::optional<ThreadId> running_;        // the thread of the last step, if it can go on (Strategy::next_thread)
+  std::vector<ThreadId> enabled_ids_;      // decide()'s scratch: kept to spare an allocation per step
   ctx::fcontext_t scheduler_ = nullptr;
   int64_t now_ = 0;
   uint64_t steps_ = 0;
