@@ -2,11 +2,15 @@
 // 2-thread platform-mutex scenario, the empty run (the executor's fixed cost), and the Relacy baseline that
 // the ratio table divides by (relacy_mutex.cpp), all in the same run.
 //
-// The scenario is sim/tests/executor_test.cpp's comutex_contention with rounds = 2: two IOThreads, two
-// coroutines in each, every coroutine takes a CoMutex twice (lock, read, scheduling point, write, unlock); the
-// main thread polls a context of its own until all four are done, then joins the IOThreads. Relacy's test is the
-// same amount of locking on two threads: 2 x 4 critical sections, each a lock, an rl::var read and write (both
-// scheduling points in Relacy) and an unlock.
+// The scenario, in two shapes. Every coroutine takes a CoMutex twice (lock, read, scheduling point, write,
+// unlock); four coroutines, two in each of two contexts:
+//   comutex   sim/tests/executor_test.cpp's comutex_contention with rounds = 2: two IOThreads run the
+//             coroutines; the main thread polls a context of its own until all four are done, then joins them
+//             (3 sim threads).
+//   comutex2  the main thread's own context runs two of them and one IOThread the other two (2 sim threads,
+//             one per context: the one-to-one counterpart of Relacy's two threads).
+// Relacy's test is the same amount of locking on two threads: 2 x 4 critical sections, each a lock, an rl::var
+// read and write (both scheduling points in Relacy) and an unlock.
 //
 // One benchmark iteration is one run_once with seeds 1, 2, 3, ... (a shared strategy per benchmark); Relacy's is
 // one rl::simulate of kRelacyExecutions executions. Counters (sim_ratio_reporter.hpp): executions per iteration,
@@ -38,15 +42,19 @@ using namespace corosim::sim;
 
 int g_final_count = 0;  // the scenario's result, checked after each run
 
+// kIOThreads = 2: "comutex" above; kIOThreads = 1: "comutex2".
+template <int kIOThreads>
 void comutex_contention() {
+  static_assert(kIOThreads == 1 || kIOThreads == 2);
   constexpr int kRounds = 2;
-  AioContext *home = AioContext::create();
+  AioContext *home = kIOThreads == 2 ? AioContext::create() : current_context();
   CoMutex mutex;
   int count = 0;
   corosim::atomic<int> done{0};
   {
-    IOThread a, b;
-    for (IOThread *t : {&a, &b}) {
+    IOThread threads[kIOThreads];
+    AioContext *contexts[2] = {threads[0].context(), kIOThreads == 2 ? threads[kIOThreads - 1].context() : home};
+    for (AioContext *ctx : contexts) {
       for (int i = 0; i < 2; ++i) {
         Coroutine *co = coroutine_create([&] {
           for (int k = 0; k < kRounds; ++k) {
@@ -59,12 +67,12 @@ void comutex_contention() {
           done.fetch_add(1);
           home->notify();
         });
-        aio_co_schedule(t->context(), co);
+        aio_co_schedule(ctx, co);
       }
     }
     while (done.load() < 4) home->poll(true);
-  }  // joins both IOThreads
-  home->unref();
+  }  // joins the IOThreads
+  if (kIOThreads == 2) home->unref();
   g_final_count = count;
 }
 
@@ -114,8 +122,10 @@ void run_sim(benchmark::State &state, const char *spec, void (*body)()) {
                static_cast<double>(steps));
 }
 
-void BM_corosim_comutex_random(benchmark::State &state) { run_sim(state, "random", comutex_contention); }
-void BM_corosim_comutex_pct(benchmark::State &state) { run_sim(state, "pct:d=3", comutex_contention); }
+void BM_corosim_comutex_random(benchmark::State &state) { run_sim(state, "random", comutex_contention<2>); }
+void BM_corosim_comutex_pct(benchmark::State &state) { run_sim(state, "pct:d=3", comutex_contention<2>); }
+void BM_corosim_comutex2_random(benchmark::State &state) { run_sim(state, "random", comutex_contention<1>); }
+void BM_corosim_comutex2_pct(benchmark::State &state) { run_sim(state, "pct:d=3", comutex_contention<1>); }
 void BM_corosim_threads_mutex_random(benchmark::State &state) { run_sim(state, "random", threads_mutex); }
 void BM_corosim_empty_run(benchmark::State &state) { run_sim(state, "random", empty_body); }
 
@@ -139,7 +149,8 @@ void BM_relacy_mutex(benchmark::State &state) {
 
 bool run_executions(std::string_view scenario, const char *spec, uint64_t count) {
   if (scenario == "relacy") return relacy_mutex_simulate(count).ok;
-  void (*body)() = scenario == "comutex" ? comutex_contention
+  void (*body)() = scenario == "comutex"  ? comutex_contention<2>
+                   : scenario == "comutex2" ? comutex_contention<1>
                    : scenario == "threads" ? threads_mutex
                    : scenario == "empty"   ? empty_body
                                            : nullptr;
@@ -166,5 +177,7 @@ bool run_executions(std::string_view scenario, const char *spec, uint64_t count)
 BENCHMARK(corosim::sim_bench::BM_relacy_mutex)->Name(corosim::sim_bench::kRelacyBenchmark);
 BENCHMARK(corosim::sim_bench::BM_corosim_comutex_random)->Name("BM_corosim_comutex_random");
 BENCHMARK(corosim::sim_bench::BM_corosim_comutex_pct)->Name("BM_corosim_comutex_pct");
+BENCHMARK(corosim::sim_bench::BM_corosim_comutex2_random)->Name("BM_corosim_comutex2_random");
+BENCHMARK(corosim::sim_bench::BM_corosim_comutex2_pct)->Name("BM_corosim_comutex2_pct");
 BENCHMARK(corosim::sim_bench::BM_corosim_threads_mutex_random)->Name("BM_corosim_threads_mutex_random");
 BENCHMARK(corosim::sim_bench::BM_corosim_empty_run)->Name("BM_corosim_empty_run");
