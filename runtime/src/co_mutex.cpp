@@ -31,6 +31,13 @@ namespace corosim {
 
 using detail::misuse;
 
+CoMutex::~CoMutex() {
+  // One read of locked_ (a scheduling point in the simulator, as any access to the lock): it counts the holder
+  // and every waiter, published or still arriving, so zero means nobody refers to the lock any more.
+  if (const unsigned users = locked_.load(); COROSIM_UNLIKELY(users != 0))
+    misuse("CoMutex destroyed while locked: %u co-routine(s) hold it or wait for it", users);
+}
+
 void CoMutex::lock() {
   Coroutine *me = detail::self_or_misuse("CoMutex::lock");
   // Only `me` ever stores `me` into holder_, so this relaxed read cannot see `me` unless we hold the lock.

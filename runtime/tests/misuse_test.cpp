@@ -76,6 +76,20 @@ TEST_P(MisuseDeathTest, UnlockingACoMutexHeldByAnother) {
       "which does not hold it");
 }
 
+TEST_P(MisuseDeathTest, DestroyingAHeldCoMutex) {
+  EXPECT_DEATH(
+      {
+        auto *m = new CoMutex;
+        coroutine_enter(coroutine_create([m] {
+          m->lock();
+          yield();
+        }));
+        coroutine_enter(coroutine_create([m] { m->lock(); }));  // waits
+        delete m;
+      },
+      "CoMutex destroyed while locked: 2 co-routine\\(s\\) hold it or wait for it");
+}
+
 TEST_P(MisuseDeathTest, UnlockingAFreeCoMutex) {
   EXPECT_DEATH(
       {

@@ -252,6 +252,39 @@ TEST_F(Executor, VirtualTimeJumpsToTheNextDeadline) {
 
 // A coroutine in an IOThread waits on a CoQueue that nobody signals, while the main thread waits for it: no lock
 // cycle, so the report is a lost wake-up that names the coroutine and the queue.
+// A CoMutex destroyed while a coroutine holds it and another waits for it: the waiter would sleep on freed
+// memory, and a stuck run's report would read the lock to name its holder. The destruction is the misuse.
+TEST_F(Executor, DestroyingAHeldCoMutexIsMisuse) {
+  auto s = strategy("random");
+  RunResult r = run_once(
+      [] {
+        auto *m = new CoMutex;
+        coroutine_enter(coroutine_create([m] {
+          m->lock();
+          yield();  // never entered again: holds m for good
+        }));
+        coroutine_enter(coroutine_create([m] { m->lock(); }));  // waits for m
+        delete m;
+        AioContext::create()->poll(true);  // blocks for ever: a stuck run, if the delete passed
+      },
+      *s, 1);
+  ASSERT_EQ(r.status, RunStatus::misuse) << run_status_name(r.status) << ": " << r.message;
+  EXPECT_NE(r.message.find("CoMutex destroyed while locked"), std::string::npos) << r.message;
+
+  // A free CoMutex, and one that was locked and unlocked, may go.
+  RunResult ok = run_once(
+      [] {
+        CoMutex unused;
+        CoMutex used;
+        coroutine_enter(coroutine_create([&used] {
+          used.lock();
+          used.unlock();
+        }));
+      },
+      *s, 1);
+  EXPECT_TRUE(ok.ok()) << run_status_name(ok.status) << ": " << ok.message;
+}
+
 TEST_F(Executor, LostWakeupNamesTheWaiter) {
   auto s = strategy("random");
   RunResult r = run_once(
@@ -372,10 +405,10 @@ TEST_F(Executor, FailedRunsAreTornDown) {
                           }));
           t.join();  // the loop runs the coroutine, which blocks on m: lost wake-up (m is held by a yielded one)
           delete owned;
-        },
+        },  // or the join came first: m goes out of scope held, which is misuse
         *s, seed);
     ASSERT_FALSE(r.ok());
-    ASSERT_TRUE(r.status == RunStatus::lost_wakeup || r.status == RunStatus::leak)
+    ASSERT_TRUE(r.status == RunStatus::lost_wakeup || r.status == RunStatus::misuse)
         << run_status_name(r.status) << ": " << r.message;
   }
   EXPECT_EQ(coroutine_stats().stacks_mapped, stacks_before);

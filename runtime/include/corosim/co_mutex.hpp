@@ -13,8 +13,9 @@
 // the lock in FIFO order of arrival (of publishing themselves in the wait list). A waiter in another context is
 // woken into its own context.
 // Misuse (aborts; fails the run in the simulator): lock() while already holding it, unlock() by a coroutine that
-// does not hold it, either outside a coroutine, terminating while holding it, and entering a coroutine that
-// waits for the lock by any other path than the lock's own wake-up.
+// does not hold it, either outside a coroutine, terminating while holding it, destroying the lock while it is
+// held or waited for, and entering a coroutine that waits for the lock by any other path than the lock's own
+// wake-up.
 
 #include <cstdint>
 
@@ -26,6 +27,8 @@ namespace corosim {
 class CoMutex {
  public:
   CoMutex() = default;
+  // Misuse if it is locked: its holder could not unlock it, and its waiters would sleep on freed memory.
+  ~CoMutex();
   CoMutex(const CoMutex &) = delete;
   CoMutex &operator=(const CoMutex &) = delete;
 
