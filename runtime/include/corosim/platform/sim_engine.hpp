@@ -17,7 +17,8 @@
 
 namespace corosim::platform {
 
-// The operation a scheduling point stands before: the trace records (sim thread, op, object) per step.
+// The operation a scheduling point stands before: the trace records (sim thread, op, object) per step. The
+// executor's trace hash packs it into 5 bits: pipe_close stays the last, below 32.
 enum class SimOp : uint8_t {
   atomic_load = 1,
   atomic_store,
