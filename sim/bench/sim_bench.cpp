@@ -10,7 +10,7 @@
 //   comutex2  the main thread's own context runs two of them and one IOThread the other two (2 sim threads,
 //             one per context: the one-to-one counterpart of Relacy's two threads).
 // Relacy's test is the same amount of locking on two threads: 2 x 4 critical sections, each a lock, an rl::var
-// read and write (both scheduling points in Relacy) and an unlock.
+// read and write, and an unlock; its scheduling points are the locks and unlocks (17 per execution).
 //
 // One benchmark iteration is one run_once with seeds 1, 2, 3, ... (a shared strategy per benchmark); Relacy's is
 // one rl::simulate of kRelacyExecutions executions. Counters (sim_ratio_reporter.hpp): executions per iteration,
