@@ -43,6 +43,9 @@ std::string page_start(const std::string &title) {
 
 constexpr const char *kPageEnd = "</body>\n</html>\n";
 
+// About 2 MB of rows on 4 sim threads: what a browser still scrolls through without trouble.
+constexpr std::size_t kMaxTimelineRows = 10'000;
+
 void meta_row(std::string &out, const char *name, const std::string &value) {
   out += "<tr><th>";
   out += name;
@@ -56,6 +59,15 @@ void timeline(std::string &out, std::span<const sim::TraceEvent> trace) {
   }
   uint32_t threads = 0;
   for (const sim::TraceEvent &e : trace) threads = std::max(threads, e.thread + 1);
+  if (trace.size() > kMaxTimelineRows) {
+    // A failure shows at the end of its run: the rows kept are the last ones.
+    const std::size_t left_out = trace.size() - kMaxTimelineRows;
+    out += "<p>The run took " + std::to_string(trace.size()) + " steps; the timeline shows the last " +
+           std::to_string(kMaxTimelineRows) + " (steps " + std::to_string(left_out) + " to " +
+           std::to_string(trace.size() - 1) +
+           "). <code>corosim replay SCHEDULE_FILE --trace text</code> prints every step.</p>\n";
+    trace = trace.subspan(left_out);
+  }
   out += "<table class=\"timeline\">\n<thead><tr><th>step</th><th>time</th>";
   for (uint32_t t = 0; t < threads; ++t) out += "<th>t" + std::to_string(t) + "</th>";
   out += "</tr></thead>\n<tbody>\n";

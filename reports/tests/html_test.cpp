@@ -49,6 +49,36 @@ TEST(TraceHtml, TimelineWithOneColumnPerThread) {
   EXPECT_NE(html.find("<span class=\"co\">-</span> thread start</td>"), std::string::npos);
 }
 
+// A long run shows its last 10,000 steps (where a failure is), and says what it left out.
+TEST(TraceHtml, LongRunShowsItsLastStepsAndSaysSo) {
+  sim::RunResult r = failed_run();
+  r.trace.clear();
+  for (uint64_t step = 0; step < 12'345; ++step)
+    r.trace.push_back({step, static_cast<uint32_t>(step % 3), 0, SimOp::atomic_load, 1, 0});
+  r.steps = r.trace.size();
+  reports::RunTrace run;
+  run.scenario = "long";
+  run.strategy = "random";
+  run.seed = 1;
+  run.result = &r;
+  const std::string html = reports::trace_html(run);
+  EXPECT_NE(html.find("The run took 12345 steps; the timeline shows the last 10000 (steps 2345 to 12344)."),
+            std::string::npos);
+  std::size_t rows = 0;
+  for (std::size_t at = html.find("<td class=\"step\">"); at != std::string::npos;
+       at = html.find("<td class=\"step\">", at + 1))
+    ++rows;
+  EXPECT_EQ(rows, 10'000u);
+  EXPECT_EQ(html.find("<td class=\"step\">2344</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"step\">2345</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"step\">12344</td>"), std::string::npos);
+  EXPECT_NE(html.find("<th>t2</th></tr>"), std::string::npos);
+
+  // At the cap exactly: everything, no line.
+  r.trace.resize(10'000);
+  EXPECT_EQ(reports::trace_html(run).find("The run took"), std::string::npos);
+}
+
 TEST(ExploreHtml, NoFailurePage) {
   reports::ExploreSummary s;
   s.scenario = "mutex-counter";

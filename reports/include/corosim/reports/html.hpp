@@ -11,7 +11,8 @@
 //
 // One column per sim thread, one row per step: the cell of the thread that ran the step holds the coroutine
 // (co<N>, or '-' for the thread's own stack), the operation (platform::sim_op_name) and the object (#<N>). The
-// time column shows the virtual clock where it moves. Output depends only on the values given.
+// time column shows the virtual clock where it moves. A run of more than 10,000 steps shows its last 10,000 rows,
+// under a line that says so. Output depends only on the values given.
 
 #include <string>
 #include <string_view>
