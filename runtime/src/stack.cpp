@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include "coroutine_impl.hpp"
 #include "pool.hpp"
@@ -161,6 +162,22 @@ void unmap_stack(Stack &stack) {
   g_stacks_mapped.fetch_sub(1, std::memory_order_relaxed);
 }
 
+namespace {
+
+// Whether the calling OS thread has no alternate signal stack yet (the guard-page handler runs on one).
+bool needs_altstack() {
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+  // Sim threads are fibers of one OS thread: only the first to get here asks (a system call per sim thread was
+  // a few per cent of a short simulated execution).
+  static thread_local bool asked = false;
+  if (std::exchange(asked, true)) return false;
+#endif
+  stack_t old;
+  return sigaltstack(nullptr, &old) == 0 && (old.ss_flags & SS_DISABLE);
+}
+
+}  // namespace
+
 Coroutine *init_thread(ThreadState &ts) {
   ts.current = &ts.leader;
   if (ts.initialised) return &ts.leader;
@@ -170,8 +187,7 @@ Coroutine *init_thread(ThreadState &ts) {
   ts.leader.tsan_fiber = __tsan_get_current_fiber();
 #endif
   install_handler_once();
-  stack_t old;
-  if (sigaltstack(nullptr, &old) == 0 && (old.ss_flags & SS_DISABLE)) {
+  if (needs_altstack()) {
     // SIGSTKSZ is not a constant in newer glibc; 64 KiB is ample for the handler (and for ASan's, if it runs).
     constexpr std::size_t kAltStackBytes = 64 * 1024;
 #if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
