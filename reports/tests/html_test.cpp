@@ -23,14 +23,18 @@ sim::RunResult failed_run() {
   return r;
 }
 
+reports::RunTrace random_run(const char *scenario, uint64_t seed, const sim::RunResult &r) {
+  reports::RunTrace run;
+  run.scenario = scenario;
+  run.strategy = "random";
+  run.seed = seed;
+  run.result = &r;
+  return run;
+}
+
 TEST(TraceHtml, TimelineWithOneColumnPerThread) {
   const sim::RunResult r = failed_run();
-  reports::RunTrace run;
-  run.scenario = "lock-order-deadlock";
-  run.strategy = "random";
-  run.seed = 7;
-  run.result = &r;
-  const std::string html = reports::trace_html(run);
+  const std::string html = reports::trace_html(random_run("lock-order-deadlock", 7, r));
   EXPECT_EQ(html.rfind("<!DOCTYPE html>\n<html", 0), 0u);
   EXPECT_NE(html.find("</html>\n"), std::string::npos);
   EXPECT_EQ(html.find("http"), std::string::npos) << "no external resources";
@@ -56,11 +60,7 @@ TEST(TraceHtml, LongRunShowsItsLastStepsAndSaysSo) {
   for (uint64_t step = 0; step < 12'345; ++step)
     r.trace.push_back({step, static_cast<uint32_t>(step % 3), 0, SimOp::atomic_load, 1, 0});
   r.steps = r.trace.size();
-  reports::RunTrace run;
-  run.scenario = "long";
-  run.strategy = "random";
-  run.seed = 1;
-  run.result = &r;
+  const reports::RunTrace run = random_run("long", 1, r);
   const std::string html = reports::trace_html(run);
   EXPECT_NE(html.find("The run took 12345 steps; the timeline shows the last 10000 (steps 2345 to 12344)."),
             std::string::npos);
