@@ -514,9 +514,9 @@ class Executor final : public platform::SimEngine {
   std::vector<std::unique_ptr<SimThread>> threads_;  // every sim thread of the run, by id
   std::vector<SimThread *> live_;                     // the unfinished ones, in creation order
   SimThread *cur_ = nullptr;
-  SimThread *chosen_ = nullptr;            // decided to run the next step, not yet resumed
-  std::optional<ThreadId> running_;        // the thread of the last step, if it can go on (Strategy::next_thread)
-  std::vector<ThreadId> enabled_ids_;      // decide()'s scratch: kept to spare an allocation per step
+  SimThread *chosen_ = nullptr;        // decided to run the next step, not yet resumed
+  std::optional<ThreadId> running_;    // the thread of the last step, if it can go on (Strategy::next_thread)
+  std::vector<ThreadId> enabled_ids_;  // decide()'s scratch: kept to spare an allocation per step
   ctx::fcontext_t scheduler_ = nullptr;
   int64_t now_ = 0;
   uint64_t steps_ = 0;

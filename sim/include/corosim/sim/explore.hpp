@@ -100,13 +100,15 @@ struct ExploreResult {
   std::optional<ExploreFailure> failure;  // set when an execution failed; the exploration stopped there
 };
 
+// The host's steady clock in seconds (any origin): what explorations measure wall time with (progress, time
+// budgets, rates). Read only on the host, between runs, never inside a simulated run: a time budget changes how
+// many executions an exploration runs, never what any of them does (execution i's seed is
+// execution_seed(first_seed, i), whatever the clock says).
+double wall_seconds();
+
 // Runs the exploration described above. Error (one line): the strategy string does not parse (parse_strategy), the
 // shard is malformed (shard_count 0, shard_index >= shard_count), or a DFS exploration is sharded.
 // Exceptions thrown by `body` propagate (the caller decides: the CLI reports an internal error).
-// The host's steady clock in seconds (any origin): what explorations measure wall time with (progress, time
-// budgets, rates). Never read inside a simulated run.
-double wall_seconds();
-
 Result<ExploreResult> explore(const std::function<void()> &body, const ExploreOptions &options);
 
 }  // namespace corosim::sim
