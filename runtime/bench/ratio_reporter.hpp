@@ -1,7 +1,6 @@
 #pragma once
-// A reporter that wraps the display reporter Google Benchmark would have used (console, JSON or CSV, after
-// --benchmark_format) and, once everything has run, prints a table: each benchmark's median real time per
-// iteration and its ratio to one baseline benchmark's median from the same run. Absolute nanoseconds vary with
+// A reporter (table_reporter.hpp) that, once everything has run, prints a table: each benchmark's median real
+// time per iteration and its ratio to one baseline benchmark's median from the same run. Absolute nanoseconds vary with
 // the machine and its load; the ratio to a raw context switch measured seconds apart does much less, which is
 // what the performance targets are stated in.
 //
@@ -20,11 +19,12 @@
 #include <cstdio>
 #include <ostream>
 #include <string>
-#include <tuple>
 #include <utility>
 #include <vector>
 
 #include <benchmark/benchmark.h>
+
+#include "table_reporter.hpp"
 
 namespace corosim::bench {
 
@@ -45,28 +45,12 @@ inline void compare_with_own_baseline(std::string benchmark, std::string baselin
   own_baselines().emplace_back(std::move(benchmark), std::move(baseline));
 }
 
-class RatioReporter final : public benchmark::BenchmarkReporter {
+class RatioReporter final : public TableReporter {
  public:
   // display: the reporter that prints the usual output (not owned). baseline_name: the name the baseline
   // benchmark was registered under (function name and arguments, no "min_time:" part).
   RatioReporter(benchmark::BenchmarkReporter *display, std::string baseline_name)
-      : display_(display), baseline_name_(std::move(baseline_name)) {}
-
-  bool ReportContext(const Context &context) override { return display_->ReportContext(context); }
-
-  void ReportRuns(const std::vector<Run> &runs) override {
-    display_->ReportRuns(runs);
-    for (const Run &run : runs) collect(run);
-  }
-
-  void Finalize() override {
-    display_->Finalize();
-    // Beside console output the table reads naturally; JSON or CSV on stdout must stay parseable.
-    bool console = dynamic_cast<benchmark::ConsoleReporter *>(display_) != nullptr;
-    std::ostream &out = console ? display_->GetOutputStream() : GetErrorStream();
-    print_table(out);
-    print_own_baseline_table(out);
-  }
+      : TableReporter(display), baseline_name_(std::move(baseline_name)) {}
 
  private:
   struct Row {
@@ -79,12 +63,7 @@ class RatioReporter final : public benchmark::BenchmarkReporter {
     int64_t instance_index = 0;
   };
 
-  void collect(const Run &run) {
-    if (run.error_occurred) return;
-    bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median" &&
-                  run.aggregate_unit == benchmark::kTime;
-    bool single = run.run_type == Run::RT_Iteration && run.repetitions <= 1;
-    if (!median && !single) return;
+  void collect(const Run &run) override {
     Row row;
     row.name = table_name(run.run_name);
     row.time_ns = run.GetAdjustedRealTime() * 1e9 / benchmark::GetTimeUnitMultiplier(run.time_unit);
@@ -96,10 +75,13 @@ class RatioReporter final : public benchmark::BenchmarkReporter {
     rows_.push_back(std::move(row));
   }
 
+  void print_tables(std::ostream &out) override {
+    sort_by_registration(rows_);
+    print_table(out);
+    print_own_baseline_table(out);
+  }
+
   void print_table(std::ostream &out) {
-    std::stable_sort(rows_.begin(), rows_.end(), [](const Row &a, const Row &b) {
-      return std::tie(a.family_index, a.instance_index) < std::tie(b.family_index, b.instance_index);
-    });
     const Row *baseline = nullptr;
     for (const Row &row : rows_)
       if (row.name == baseline_name_) baseline = &row;
@@ -197,13 +179,6 @@ class RatioReporter final : public benchmark::BenchmarkReporter {
     return s;
   }
 
-  static std::string format(const char *fmt, double value) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, fmt, value);
-    return buf;
-  }
-
-  benchmark::BenchmarkReporter *display_;
   std::string baseline_name_;
   std::vector<Row> rows_;
 };

@@ -5,19 +5,18 @@
 //
 // The rates are Google Benchmark's items_per_second and a rate counter: per second of CPU time (the default;
 // the simulator and Relacy are single-threaded, and CPU time is steadier than real time on a shared machine).
-// With repetitions the table takes the "median" aggregates (Google Benchmark aggregates counters too); with one
-// repetition, the one measurement. The display reporter (console, JSON, CSV) prints as usual before the table;
-// with JSON or CSV on stdout the table goes to stderr.
+// Which measurement, and where the table goes: table_reporter.hpp.
 
 #include <algorithm>
 #include <cstdio>
 #include <ostream>
 #include <string>
-#include <tuple>
 #include <utility>
 #include <vector>
 
 #include <benchmark/benchmark.h>
+
+#include "table_reporter.hpp"  // runtime/bench
 
 namespace corosim::sim_bench {
 
@@ -35,24 +34,11 @@ inline void set_counters(benchmark::State &state, double executions_per_iteratio
   }
 }
 
-class SimRatioReporter final : public benchmark::BenchmarkReporter {
+class SimRatioReporter final : public bench::TableReporter {
  public:
   // display: the usual reporter (not owned). baseline_name: the baseline's registered name (Relacy's).
   SimRatioReporter(benchmark::BenchmarkReporter *display, std::string baseline_name)
-      : display_(display), baseline_name_(std::move(baseline_name)) {}
-
-  bool ReportContext(const Context &context) override { return display_->ReportContext(context); }
-
-  void ReportRuns(const std::vector<Run> &runs) override {
-    display_->ReportRuns(runs);
-    for (const Run &run : runs) collect(run);
-  }
-
-  void Finalize() override {
-    display_->Finalize();
-    bool console = dynamic_cast<benchmark::ConsoleReporter *>(display_) != nullptr;
-    print_table(console ? display_->GetOutputStream() : GetErrorStream());
-  }
+      : TableReporter(display), baseline_name_(std::move(baseline_name)) {}
 
  private:
   struct Row {
@@ -70,11 +56,7 @@ class SimRatioReporter final : public benchmark::BenchmarkReporter {
     return it == run.counters.end() ? 0 : it->second.value;
   }
 
-  void collect(const Run &run) {
-    if (run.error_occurred) return;
-    bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
-    bool single = run.run_type == Run::RT_Iteration && run.repetitions <= 1;
-    if (!median && !single) return;
+  void collect(const Run &run) override {
     Row row;
     row.name = run.run_name.function_name;
     if (!run.run_name.args.empty()) row.name += "/" + run.run_name.args;
@@ -87,10 +69,8 @@ class SimRatioReporter final : public benchmark::BenchmarkReporter {
     rows_.push_back(std::move(row));
   }
 
-  void print_table(std::ostream &out) {
-    std::stable_sort(rows_.begin(), rows_.end(), [](const Row &a, const Row &b) {
-      return std::tie(a.family_index, a.instance_index) < std::tie(b.family_index, b.instance_index);
-    });
+  void print_tables(std::ostream &out) override {
+    sort_by_registration(rows_);
     const Row *baseline = nullptr;
     for (const Row &row : rows_)
       if (row.name == baseline_name_) baseline = &row;
@@ -126,13 +106,6 @@ class SimRatioReporter final : public benchmark::BenchmarkReporter {
     out.flush();
   }
 
-  static std::string format(const char *fmt, double value) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, fmt, value);
-    return buf;
-  }
-
-  benchmark::BenchmarkReporter *display_;
   std::string baseline_name_;
   std::vector<Row> rows_;
 };
