@@ -68,7 +68,7 @@ std::string verdict(const scenarios::Scenario &s, sim::RunStatus status) {
   const std::string name(s.name);
   if (s.expected == scenarios::Expected::pass)
     return "REGRESSION: scenario '" + name + "' is expected to pass every schedule, and this one fails";
-  const std::string kind = sim::run_status_kind(status);
+  const std::string kind = sim::run_status_name(status);
   if (s.failure_kind.empty() || kind == s.failure_kind)
     return "seeded bug found: scenario '" + name + "' is expected to fail" +
            (s.failure_kind.empty() ? std::string() : " with " + std::string(s.failure_kind)) + ", and does";

@@ -86,7 +86,7 @@ Json result_json(const sim::ExploreFailure &f) {
   return Json{{"index", f.index},
               {"seed", f.seed},
               {"spec", f.spec.to_string()},
-              {"status", sim::run_status_kind(f.result.status)},
+              {"status", sim::run_status_name(f.result.status)},
               {"message", f.result.message},
               {"steps", f.result.steps},
               {"trace_hash", f.result.trace_hash},
@@ -147,10 +147,10 @@ Json result_json(const sim::ExploreFailure &f) {
 }
 
 std::optional<sim::RunStatus> status_of_kind(const std::string &kind) {
-  for (sim::RunStatus s : {sim::RunStatus::ok, sim::RunStatus::failure, sim::RunStatus::misuse, sim::RunStatus::deadlock,
+  for (sim::RunStatus s : {sim::RunStatus::ok, sim::RunStatus::assertion, sim::RunStatus::misuse, sim::RunStatus::deadlock,
                            sim::RunStatus::lost_wakeup, sim::RunStatus::leak, sim::RunStatus::step_limit,
                            sim::RunStatus::mismatch, sim::RunStatus::exhausted})
-    if (kind == sim::run_status_kind(s)) return s;
+    if (kind == sim::run_status_name(s)) return s;
   return std::nullopt;
 }
 

@@ -69,7 +69,7 @@ std::string trace_json(const RunTrace &run) {
   out["seed"] = sim::format_hex64(run.seed);
   out["schedule_file"] = optional_text(run.schedule_file);
   out["status"] = sim::run_status_name(r.status);
-  out["kind"] = sim::run_status_kind(r.status);
+  out["kind"] = sim::run_status_name(r.status);
   out["message"] = r.message;
   out["steps"] = r.steps;
   out["trace_hash"] = sim::format_hex64(r.trace_hash);

@@ -80,7 +80,7 @@ std::string failure_status_name(const FailureReport &report) {
 }
 
 std::string failure_status_kind(const FailureReport &report) {
-  return report.crash.empty() ? sim::run_status_kind(report.result->status) : "crash";
+  return report.crash.empty() ? sim::run_status_name(report.result->status) : "crash";
 }
 
 std::string failure_report_text(const FailureReport &report) {

@@ -10,6 +10,7 @@
 
 #include <corosim/coroutine.hpp>
 #include <corosim/platform.hpp>
+#include <corosim/platform/sim_runtime.hpp>
 
 #include "backends/fcontext_fast.hpp"
 #include "sanitizers.hpp"
@@ -37,8 +38,9 @@ enum class Queue : uint8_t { none, co_queue, wakeup, co_mutex, co_rwlock, pool }
 const char *queue_name(Queue q) noexcept;
 
 // What a suspended coroutine waits for, when it waits inside the runtime (yield_waiting): diagnostics only (the
-// simulator's deadlock report names it). A coroutine suspended by a plain yield() waits for `none`.
-enum class Wait : uint8_t { none, co_mutex, co_queue, co_rwlock_read, co_rwlock_write, sleep, reschedule, thread_pool };
+// simulator's deadlock report names it, and gets it as this value). A coroutine suspended by a plain yield() waits
+// for `none`; `waker` is never recorded here (a woken coroutine is known by its queue).
+using Wait = platform::SimWait;
 
 // Backend tags as bits so a switch can test both ends at once: leader | fcontext == fcontext.
 enum BackendBits : uint8_t { kLeader = 0, kFcontext = 1, kUcontext = 2, kThread = 4 };
@@ -305,6 +307,7 @@ AioContext *bind_main_context(ThreadState &ts);
 void sim_register(Coroutine *co) noexcept;
 void sim_unregister(Coroutine *co) noexcept;
 uint64_t sim_next_coroutine_id() noexcept;  // 1, 2, ... per run
+AioContext *sim_main_context();              // the run's main context, made on first use (platform::SimRun)
 void thread_pool_sim_main_done();            // the run's main body returned: stop the pool's workers
 void thread_pool_sim_end_run(bool abandoned) noexcept;  // the next run starts without a pool
 #endif

@@ -225,11 +225,11 @@ TEST_P(SeededBug, FoundByRandomPctAndDfs) {
     // (DFS ignores the seed: its execution is reproduced from its decisions.)
     std::printf("[ info ] %s: %s found it at execution %llu (%s, %llu steps, %s%s%s); %.2f s\n",
                 std::string(s.name).c_str(), spec.c_str(), static_cast<unsigned long long>(f.executions),
-                sim::run_status_kind(f.result.status), static_cast<unsigned long long>(f.result.steps),
+                sim::run_status_name(f.result.status), static_cast<unsigned long long>(f.result.steps),
                 f.spec.c_str(), spec.starts_with("dfs") ? "" : " seed ",
                 spec.starts_with("dfs") ? "" : sim::format_hex64(f.seed).c_str(), seconds_since(start));
     std::printf("[ info ]   message: %s\n", f.result.message.c_str());
-    EXPECT_EQ(std::string_view(sim::run_status_kind(f.result.status)), s.failure_kind)
+    EXPECT_EQ(std::string_view(sim::run_status_name(f.result.status)), s.failure_kind)
         << s.name << " under " << spec << ": " << describe(f.result);
   }
 }

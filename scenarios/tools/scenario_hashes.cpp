@@ -34,7 +34,7 @@ constexpr uint64_t kDfsRuns = 20;
 
 void print(const scenarios::Scenario &s, const sim::Strategy &strategy, uint64_t seed, const sim::RunResult &r) {
   std::printf("%.*s %s %s %s %s\n", static_cast<int>(s.name.size()), s.name.data(),
-              strategy.spec().to_string().c_str(), sim::format_hex64(seed).c_str(), sim::run_status_kind(r.status),
+              strategy.spec().to_string().c_str(), sim::format_hex64(seed).c_str(), sim::run_status_name(r.status),
               sim::format_hex64(r.trace_hash).c_str());
 }
 

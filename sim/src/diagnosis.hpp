@@ -1,9 +1,10 @@
 #pragma once
 // Why a run is stuck (executor.cpp calls this when no sim thread can run and no timer is pending): a cycle of
-// coroutines waiting for each other's locks (deadlock), or coroutines waiting for a wake-up that nothing left can
-// send (lost wake-up). Internal to sim/.
+// threads and coroutines waiting for each other's locks (deadlock), a lock whose holder is gone, or something
+// waiting for a wake-up that nothing left can send (lost wake-up). Internal to sim/.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,10 +14,13 @@
 
 namespace corosim::sim {
 
+// A sim thread that has not finished, as it stands.
 struct StuckThread {
   uint32_t id;
   platform::SimOp op;  // what it is parked in (poll, mutex lock, condition wait, thread join)
-  uint64_t object;
+  uint64_t object;     // the trace's id of what it waits on (for a join: the joined thread's number)
+  uint64_t coroutine;  // the coroutine running in it, 0: its own stack
+  std::optional<platform::SimHolder> holder;  // parked on a platform Mutex: who holds it
 };
 
 struct Diagnosis {

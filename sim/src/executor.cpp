@@ -16,9 +16,9 @@
 // on the sim thread's and coroutines' stacks never run again.
 //
 // Tear-down. A run that ended normally has nothing left but what the scenario leaked. A failed run (abandoned,
-// stuck, or leaking coroutines) is freed as a whole: the runtime unmaps its coroutines' stacks
-// (sim_runtime_end_run), the sim threads' stacks and records go, and the run heap releases every block the run
-// allocated and did not free (sim_engine.hpp). Recording into the run heap is on exactly while a sim thread runs
+// stuck, or leaking coroutines) is freed as a whole: the sim threads' stacks and records go, then the run's
+// platform::SimRun (sim_runtime.hpp), the one owner of the run's state in the runtime, unmaps its coroutines'
+// stacks and releases every block the run allocated and did not free (the run heap, sim_engine.hpp). Recording into the run heap is on exactly while a sim thread runs
 // (resume); the executor's own allocations made on a sim thread's behalf (spawn, exit hooks, failure messages)
 // are made in SimHostHeap scopes, so that they survive the release.
 //
@@ -83,6 +83,7 @@ struct SimThread {
   SimOp op = SimOp::thread_start;
   uint64_t object = 0;
   uint64_t coroutine = 0;
+  const platform::SimHolder *holder = nullptr;  // parked on a lock: who holds it (the lock's own record)
   // Spin detection (Executor::note_spin): the (op, object) of its last two steps, and how many steps in a row
   // repeated the one two back (a loop of one or two operations).
   uint64_t prev_key[2] = {0, 0};
@@ -150,19 +151,24 @@ class Executor final : public platform::SimEngine {
   }
 
   RunResult run(std::function<void()> &main_body) {
-    platform::sim_begin_epoch();
-    platform::sim_runtime_begin_run();
+    platform::SimRun run(*this);
+    run_ = &run;
 #ifdef COROSIM_SIM_TSAN
     tsan_host_ = __tsan_get_current_fiber();
 #endif
-    platform::set_sim_engine(this);
+    main_body_ = &main_body;
     spawn(
-        [](void *body) {
-          (*static_cast<std::function<void()> *>(body))();
-          platform::sim_runtime_main_done();  // e.g. the thread pool's idle workers would wait forever
+        [](void *self) {
+          auto *executor = static_cast<Executor *>(self);
+          (*executor->main_body_)();
+          executor->run_->main_done();  // e.g. the thread pool's idle workers would wait forever
         },
-        &main_body);
+        this);
     loop();
+    if (status_ == RunStatus::ok && !pending_failure_.empty()) {  // reported by the body's last steps
+      status_ = RunStatus::assertion;
+      message_ = std::move(pending_failure_);
+    }
     if (status_ == RunStatus::ok && !truncated_) {
       // The locks they wait for may have gone with the frames of finished sim threads: no holder look-up.
       std::vector<platform::SimCoroutine> left = platform::sim_live_coroutines(/*look_up_holders=*/false);
@@ -171,9 +177,7 @@ class Executor final : public platform::SimEngine {
         message_ = describe_leak(left);
       }
     }
-    platform::set_sim_thread_storage(nullptr);
-    platform::set_sim_engine(nullptr);
-    tear_down();
+    tear_down(run);
     RunResult r;
     r.status = status_;
     r.message = std::move(message_);
@@ -226,12 +230,15 @@ class Executor final : public platform::SimEngine {
     if (thread == cur_->id) misuse("a sim thread joins itself");
     SimThread *target = threads_[thread].get();
     while (!target->finished)
-      park([](void *t) { return static_cast<SimThread *>(t)->finished; }, target, -1, SimOp::thread_join, thread);
+      park([](void *t) { return static_cast<SimThread *>(t)->finished; }, target, -1, SimOp::thread_join, thread,
+           nullptr);
   }
 
-  void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint64_t object) override {
+  void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint64_t object,
+            const platform::SimHolder *holder) override {
     cur_->op = op;
     cur_->object = object;
+    cur_->holder = holder;
     cur_->coroutine = platform::sim_running_coroutine();
     cur_->parked = true;
     cur_->ready = ready;
@@ -276,6 +283,12 @@ class Executor final : public platform::SimEngine {
   }
 
   // `message` must not be the run heap's (it is released with the run): build it in a SimHostHeap scope.
+  // A failure reported where the run cannot be left at once (inside GoogleTest's reporting, which holds a lock):
+  // the run fails at the calling sim thread's next scheduling point, or when it ends. The first one is kept.
+  void fail_soon(std::string message) {
+    if (pending_failure_.empty()) pending_failure_ = std::move(message);
+  }
+
   [[noreturn]] void abandon(RunStatus status, std::string message) {
     if (!cur_) {
       std::fprintf(stderr, "corosim: %s (outside a sim thread)\n", message.c_str());
@@ -408,6 +421,8 @@ class Executor final : public platform::SimEngine {
   // highest priority running on), go on without leaving its stack: two stack switches saved per step. Any other
   // outcome goes through the scheduler, which resumes chosen_, decides a deferred step itself, or ends the run.
   void step_from_sim_thread() {
+    if (!pending_failure_.empty()) [[unlikely]]
+      abandon(RunStatus::assertion, std::move(pending_failure_));
     running_ = cur_->parked ? std::nullopt : std::optional<ThreadId>(cur_->id);
     platform::sim_heap_record(false);  // the strategy's decisions and the trace are the executor's memory
     const Next next = decide(/*on_sim_thread=*/true);
@@ -479,17 +494,20 @@ class Executor final : public platform::SimEngine {
 
   void report_deadlock() {
     std::vector<StuckThread> stuck;
-    for (auto &t : threads_)
-      if (!t->finished) stuck.push_back({t->id, t->op, t->object});
+    for (auto &t : threads_) {
+      if (t->finished) continue;
+      std::optional<platform::SimHolder> holder;
+      if (t->holder) holder = *t->holder;
+      stuck.push_back({t->id, t->op, t->object, t->coroutine, holder});
+    }
     Diagnosis d = diagnose_stuck(platform::sim_live_coroutines(/*look_up_holders=*/true), stuck);
     status_ = d.status;
     message_ = std::move(d.message);
   }
 
   // After the run: see "Tear-down" above. On the host, recording off.
-  void tear_down() {
+  void tear_down(platform::SimRun &run) {
     const bool failed = status_ != RunStatus::ok || truncated_;  // a truncated run is abandoned mid-way too
-    platform::sim_runtime_end_run(/*abandoned=*/failed);
     for (auto &t : threads_) {
       release_stack(*t);
 #ifdef COROSIM_SIM_TSAN
@@ -497,11 +515,9 @@ class Executor final : public platform::SimEngine {
 #endif
     }
     live_.clear();
-    threads_.clear();  // their storage (ThreadLocal values) is deleted here, before the release below
-    if (failed)
-      platform::sim_heap_release_run();
-    else
-      platform::sim_heap_adopt_run();
+    threads_.clear();  // their storage (ThreadLocal values, run heap blocks) is deleted before the run ends
+    run.end(failed);
+    run_ = nullptr;
   }
 
   void release_stack(SimThread &t) {
@@ -511,6 +527,9 @@ class Executor final : public platform::SimEngine {
 
   Strategy &strategy_;
   RunOptions options_;
+  platform::SimRun *run_ = nullptr;                  // the run's lifecycle, while run() runs
+  std::function<void()> *main_body_ = nullptr;       // sim thread 0's body
+  std::string pending_failure_;                      // fail_soon's message (host memory)
   std::vector<std::unique_ptr<SimThread>> threads_;  // every sim thread of the run, by id
   std::vector<SimThread *> live_;                     // the unfinished ones, in creation order
   SimThread *cur_ = nullptr;
@@ -535,34 +554,32 @@ class Executor final : public platform::SimEngine {
 
 }  // namespace
 
+namespace {
+// The one table of status names (executor.hpp).
+constexpr std::pair<RunStatus, const char *> kStatusNames[] = {
+    {RunStatus::ok, "ok"},
+    {RunStatus::assertion, "assertion"},
+    {RunStatus::misuse, "misuse"},
+    {RunStatus::deadlock, "deadlock"},
+    {RunStatus::lost_wakeup, "lost_wakeup"},
+    {RunStatus::leak, "leak"},
+    {RunStatus::step_limit, "step_limit"},
+    {RunStatus::mismatch, "mismatch"},
+    {RunStatus::exhausted, "exhausted"},
+    {RunStatus::crash, "crash"},
+};
+}  // namespace
+
 const char *run_status_name(RunStatus status) noexcept {
-  switch (status) {
-    case RunStatus::ok: return "ok";
-    case RunStatus::failure: return "failure";
-    case RunStatus::misuse: return "misuse";
-    case RunStatus::deadlock: return "deadlock";
-    case RunStatus::lost_wakeup: return "lost wake-up";
-    case RunStatus::leak: return "leaked coroutines";
-    case RunStatus::step_limit: return "step limit";
-    case RunStatus::mismatch: return "mismatch";
-    case RunStatus::exhausted: return "exhausted";
-  }
+  for (const auto &[s, name] : kStatusNames)
+    if (s == status) return name;
   return "?";
 }
 
-const char *run_status_kind(RunStatus status) noexcept {
-  switch (status) {
-    case RunStatus::ok: return "ok";
-    case RunStatus::failure: return "assertion";
-    case RunStatus::misuse: return "misuse";
-    case RunStatus::deadlock: return "deadlock";
-    case RunStatus::lost_wakeup: return "lost_wakeup";
-    case RunStatus::leak: return "leak";
-    case RunStatus::step_limit: return "step_limit";
-    case RunStatus::mismatch: return "mismatch";
-    case RunStatus::exhausted: return "exhausted";
-  }
-  return "?";
+std::optional<RunStatus> parse_run_status(std::string_view name) noexcept {
+  for (const auto &[s, n] : kStatusNames)
+    if (name == n) return s;
+  return std::nullopt;
 }
 
 RunResult run_once(std::function<void()> main_body, Strategy &strategy, uint64_t seed, RunOptions options) {
@@ -593,6 +610,15 @@ RunResult run_once(std::function<void()> main_body, Strategy &strategy, uint64_t
   return r;
 }
 
+void fail_soon(const std::string &message) {
+  if (!g_executor || !g_executor->in_sim_thread()) {
+    std::fprintf(stderr, "corosim: %s (outside a simulated run)\n", message.c_str());
+    std::abort();
+  }
+  platform::SimHostHeap host;  // the message outlives the run's heap
+  g_executor->fail_soon(message);
+}
+
 void fail(const std::string &message) {
   if (!g_executor) {
     std::fprintf(stderr, "corosim: %s (outside a simulated run)\n", message.c_str());
@@ -603,7 +629,7 @@ void fail(const std::string &message) {
     platform::SimHostHeap host;  // the message outlives the run's heap
     text = message;
   }
-  g_executor->abandon(RunStatus::failure, std::move(text));
+  g_executor->abandon(RunStatus::assertion, std::move(text));
 }
 
 uint32_t current_sim_thread() { return g_executor ? g_executor->current_thread() : UINT32_MAX; }

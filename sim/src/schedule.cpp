@@ -114,6 +114,19 @@ Result<Decision> decision(const Json &item, std::size_t index) {
   return bad();
 }
 
+// The optional member {"run": {"max_steps": "N"}}.
+Result<std::optional<std::uint64_t>> run_max_steps(const Json &root) {
+  if (!root.contains("run")) return std::optional<std::uint64_t>();
+  auto run = member(root, "", "run", Want::object);
+  if (!run) return Error{run.error()};
+  auto steps = member(*run.value(), "run", "max_steps", Want::string);
+  if (!steps) return Error{steps.error()};
+  auto parsed = parse_seed(steps.value()->get_ref<const std::string &>());  // a 64-bit number, same syntax
+  if (!parsed || parsed.value() == 0)
+    return Error{"member 'run.max_steps' must be a positive number, not " + excerpt(*steps.value())};
+  return std::optional<std::uint64_t>(parsed.value());
+}
+
 Result<Schedule> read(const Json &root) {
   if (!root.is_object()) return Error{"not a corosim schedule: the top level is not a JSON object"};
   const auto format = root.find("format");
@@ -147,6 +160,10 @@ Result<Schedule> read(const Json &root) {
     if (!hash) return Error{hash.error()};
     schedule.trace_hash = hash.value();
   }
+
+  auto max_steps = run_max_steps(root);
+  if (!max_steps) return Error{max_steps.error()};
+  schedule.max_steps = max_steps.value();
 
   auto decisions = member(root, "", "decisions", Want::array);
   if (!decisions) return Error{decisions.error()};
@@ -183,6 +200,8 @@ std::string to_json(const Schedule &schedule) {
   text += "  \"strategy\": " + named(schedule.strategy.name, schedule.strategy.parameters) + ",\n";
   text += "  \"seed\": \"" + format_hex64(schedule.seed) + "\",\n";
   if (schedule.trace_hash) text += "  \"trace_hash\": \"" + format_hex64(*schedule.trace_hash) + "\",\n";
+  if (schedule.max_steps)
+    text += "  \"run\": {\"max_steps\": \"" + std::to_string(*schedule.max_steps) + "\"},\n";
   text += "  \"decisions\": [";
   for (std::size_t i = 0; i < schedule.decisions.size(); ++i) {
     const Decision &d = schedule.decisions[i];

@@ -137,7 +137,7 @@ TEST_F(Executor, BrokenAtomicLockIsFound) {
       Strategy &s = std::string(spec).starts_with("pct") ? *fresh : *shared;
       RunResult r = run_once(broken_lock_scenario, s, static_cast<uint64_t>(seed), RunOptions{.max_steps = 2'000});
       ASSERT_NE(r.status, RunStatus::misuse) << r.message;
-      if (r.status == RunStatus::failure) {
+      if (r.status == RunStatus::assertion) {
         EXPECT_NE(r.message.find("mutual exclusion"), std::string::npos) << r.message;
         found_at = seed;
       }
@@ -302,7 +302,7 @@ TEST_F(Executor, LostWakeupNamesTheWaiter) {
       },
       *s, 1);
   ASSERT_EQ(r.status, RunStatus::lost_wakeup) << r.message;
-  EXPECT_STREQ(run_status_kind(r.status), "lost_wakeup");
+  EXPECT_STREQ(run_status_name(r.status), "lost_wakeup");
   EXPECT_EQ(r.message.rfind("lost wake-up: nothing left can wake coroutine 1", 0), 0u) << r.message;
   EXPECT_NE(r.message.find("coroutine 1: waits for CoQueue #1"), std::string::npos) << r.message;
   EXPECT_NE(r.message.find("sim thread 0 (main): blocked in poll"), std::string::npos) << r.message;
@@ -334,7 +334,7 @@ TEST_F(Executor, CycleThroughARwlockNamesItsReaderAsTheHolder) {
       *s, 1);
   ASSERT_EQ(r.status, RunStatus::deadlock) << r.message;
   EXPECT_NE(r.message.find("coroutine 1 waits for CoMutex #1, held by coroutine 2"), std::string::npos) << r.message;
-  EXPECT_NE(r.message.find("coroutine 2 waits for CoRwlock #2, held by coroutine 1"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("coroutine 2 waits for CoRwlock #2 (write), held by coroutine 1"), std::string::npos) << r.message;
   EXPECT_NE(r.message.find("coroutine 2: waits for CoRwlock #2 (write), held by coroutine 1"), std::string::npos)
       << r.message;
 }
@@ -426,7 +426,7 @@ TEST_F(Executor, FailedRunsWithThePoolOnLeaveNoCoroutinesBehind) {
           sim::fail("after pooling");
         },
         *s, seed);
-    ASSERT_EQ(failed.status, RunStatus::failure);
+    ASSERT_EQ(failed.status, RunStatus::assertion);
     int count = 0;
     RunResult next = run_once([&] { comutex_contention(1, &count); }, *s, seed);
     ASSERT_TRUE(next.ok()) << next.message;
@@ -472,7 +472,7 @@ TEST_F(Executor, CallerStateAndStaticsSurviveAFailedRun) {
         sim::fail("after growing the caller's vector");
       },
       *s, 1);
-  ASSERT_EQ(r.status, RunStatus::failure);
+  ASSERT_EQ(r.status, RunStatus::assertion);
   ASSERT_EQ(history.size(), 100u);
   EXPECT_EQ(history[0], 0);
   EXPECT_EQ(history[99], 99);

@@ -80,7 +80,7 @@ TEST_F(Explore, StopsAtTheFirstFailureWithItsReproduction) {
     ASSERT_TRUE(r.ok()) << r.error();
     ASSERT_TRUE(r.value().failure) << strategy << ": not found in " << r.value().executions;
     const ExploreFailure &f = *r.value().failure;
-    EXPECT_EQ(f.result.status, RunStatus::failure) << f.result.message;
+    EXPECT_EQ(f.result.status, RunStatus::assertion) << f.result.message;
     EXPECT_EQ(r.value().executions, f.index + 1);
     EXPECT_EQ(f.seed, execution_seed(42, f.index));
     EXPECT_EQ(f.result.message, "saw the intermediate value");

@@ -175,13 +175,7 @@ AioContext *bind_main_context(ThreadState &ts) {
 }  // namespace detail
 
 #if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
-namespace detail {
-AioContext *g_sim_main_context = nullptr;  // one per simulated run (platform/sim_runtime.cpp ends it)
-}
-AioContext *main_context() {
-  if (!detail::g_sim_main_context) detail::g_sim_main_context = AioContext::create();
-  return detail::g_sim_main_context;
-}
+AioContext *main_context() { return detail::sim_main_context(); }  // one per simulated run (platform::SimRun)
 #else
 AioContext *main_context() {
   // Created on first use and never destroyed: coroutines and bottom halves may still refer to it while the

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <corosim/platform.hpp>
+#include <corosim/platform/sim_runtime.hpp>
 
 #include "../coroutine_impl.hpp"
 
@@ -16,7 +17,7 @@ namespace corosim::platform {
 
 namespace sim_detail {
 SimEngine *g_engine = nullptr;
-uint32_t g_epoch = 1;  // 1: outside any run (sim_begin_epoch moves on from 2)
+uint32_t g_epoch = 1;  // 1: outside any run (begin_epoch moves on from 2)
 uint64_t g_next_object = 0;
 
 namespace {
@@ -74,9 +75,15 @@ void route_misuse(const char *message) {
 
 SimThreadStorage *g_storage = &g_host_storage;
 
-void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint64_t &tag) {
+void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint64_t &tag, const SimHolder *holder) {
   if (!active()) detail::misuse("the simulator's %s would block outside a simulated run", sim_op_name(op));
-  g_engine->park(ready, arg, deadline_ns, op, object_id(tag));
+  g_engine->park(ready, arg, deadline_ns, op, object_id(tag), holder);
+}
+
+void begin_epoch() noexcept {
+  ++g_epoch;
+  if (g_epoch < 2) g_epoch = 2;  // wrapped: 0 and 1 are never a run's
+  g_next_object = 0;
 }
 
 std::size_t register_local_slot(void *(*make)(), void (*destroy)(void *)) {
@@ -139,13 +146,6 @@ void set_sim_engine(SimEngine *engine) noexcept {
 }
 SimEngine *sim_engine() noexcept { return g_engine; }
 
-void sim_begin_epoch() noexcept {
-  ++g_epoch;
-  if (g_epoch < 2) g_epoch = 2;  // wrapped: 0 and 1 are never a run's
-  g_next_object = 0;
-}
-uint32_t sim_epoch() noexcept { return g_epoch; }
-
 void set_sim_thread_storage(SimThreadStorage *storage) noexcept { g_storage = storage ? storage : &g_host_storage; }
 
 SimThreadStorage::~SimThreadStorage() {
@@ -171,17 +171,23 @@ void *SimThreadStorage::make_slot(std::size_t index) {
 
 // --- Mutex, CondVar ---
 
+void Sim::Mutex::take() noexcept {
+  held_epoch_ = g_epoch;
+  holder_ = {active() ? g_engine->current_thread() : 0, active() ? sim_running_coroutine() : 0};
+}
+
 void Sim::Mutex::lock() {
   point(SimOp::mutex_lock, tag_);
-  while (held()) park([](void *m) { return !static_cast<Mutex *>(m)->held(); }, this, -1, SimOp::mutex_lock, tag_);
-  held_epoch_ = g_epoch;
+  while (held())
+    park([](void *m) { return !static_cast<Mutex *>(m)->held(); }, this, -1, SimOp::mutex_lock, tag_, &holder_);
+  take();
 }
 
 bool Sim::Mutex::try_lock() {
   point(SimOp::mutex_lock, tag_);
   tried_epoch_ = g_epoch;
   if (held()) return false;
-  held_epoch_ = g_epoch;
+  take();
   return true;
 }
 

@@ -1,6 +1,6 @@
-// The runtime's side of the engine's questions (platform/sim_runtime.hpp): run boundaries, the registry of the
-// run's coroutine objects, and what each unfinished coroutine waits for. Sim build only; everything here runs on
-// the one OS thread of the simulation, so the registry needs no lock.
+// The runtime's side of the engine's questions (platform/sim_runtime.hpp): the run's lifecycle (SimRun), the
+// registry of the run's coroutine objects, and what each unfinished coroutine waits for. Sim build only; everything
+// here runs on the one OS thread of the simulation, so the registry needs no lock.
 
 #include <corosim/platform/sim_runtime.hpp>
 
@@ -26,14 +26,13 @@
 namespace corosim {
 namespace detail {
 
-extern AioContext *g_sim_main_context;  // aio/context.cpp
-
 namespace {
 
 // Every coroutine object created during the current run, in a circular list through sim_prev/sim_next (the
 // sentinel's). Objects created outside runs (on the host) are not registered: their links stay null.
 Coroutine g_registry;
 uint64_t g_coroutine_ids = 0;
+AioContext *g_main_context = nullptr;  // the run's main context; made on first use (sim_main_context)
 
 void registry_init() noexcept {
   if (!g_registry.sim_next) g_registry.sim_prev = g_registry.sim_next = &g_registry;
@@ -48,20 +47,6 @@ void registry_clear() noexcept {
     co = next;
   }
   g_registry.sim_prev = g_registry.sim_next = &g_registry;
-}
-
-const char *wait_name(Wait w) noexcept {
-  switch (w) {
-    case Wait::none: return "";
-    case Wait::co_mutex: return "CoMutex";
-    case Wait::co_queue: return "CoQueue";
-    case Wait::co_rwlock_read: return "CoRwlock (read)";
-    case Wait::co_rwlock_write: return "CoRwlock (write)";
-    case Wait::sleep: return "sleep";
-    case Wait::reschedule: return "aio_co_reschedule_self";
-    case Wait::thread_pool: return "thread pool";
-  }
-  return "?";
 }
 
 }  // namespace
@@ -84,6 +69,11 @@ void sim_unregister(Coroutine *co) noexcept {
 
 uint64_t sim_next_coroutine_id() noexcept { return ++g_coroutine_ids; }
 
+AioContext *sim_main_context() {
+  if (!g_main_context) g_main_context = AioContext::create();
+  return g_main_context;
+}
+
 }  // namespace detail
 
 namespace platform {
@@ -91,40 +81,57 @@ namespace platform {
 using corosim::Coroutine;
 using detail::g_registry;
 
-void sim_runtime_begin_run() noexcept {
+SimRun::SimRun(SimEngine &engine) noexcept {
+  sim_detail::begin_epoch();
   // With the pool on, coroutines of earlier runs may sit in it: free them, so that a run only ever takes
   // coroutines it made itself (registered, reaped if it is abandoned) and starts as the first one did.
   detail::pool_drain_all();
   detail::registry_clear();
   detail::g_coroutine_ids = 0;
-  detail::g_sim_main_context = nullptr;
+  detail::g_main_context = nullptr;
+  set_sim_engine(&engine);
 }
 
-void sim_runtime_main_done() { detail::thread_pool_sim_main_done(); }
+SimRun::~SimRun() {
+  if (!ended_) detail::misuse("a simulated run was not ended (SimRun::end)");
+}
 
-void sim_runtime_end_run(bool abandoned) noexcept {
-  if (abandoned) {
-    // The frames on these stacks will never run: give the stacks back without running anything. AddressSanitizer
-    // keeps the poisoning of frames that never returned; clear it, or a later mapping at the same address would
-    // inherit it.
-    for (Coroutine *co = g_registry.sim_next; co && co != &g_registry; co = co->sim_next) {
+void SimRun::main_done() { detail::thread_pool_sim_main_done(); }
+
+// Abandoned: the frames on the run's coroutine stacks will never run; give the stacks back without running anything.
+// AddressSanitizer keeps the poisoning of frames that never returned; clear it, or a later mapping at the same
+// address would inherit it.
+static void reap_abandoned_coroutines() noexcept {
+  for (Coroutine *co = g_registry.sim_next; co && co != &g_registry; co = co->sim_next) {
 #ifdef COROSIM_ASAN
-      if (co->stack.lo) ASAN_UNPOISON_MEMORY_REGION(co->stack.lo, co->stack.size);
+    if (co->stack.lo) ASAN_UNPOISON_MEMORY_REGION(co->stack.lo, co->stack.size);
 #endif
 #ifdef COROSIM_TSAN
-      if (co->tsan_fiber) __tsan_destroy_fiber(co->tsan_fiber);
-      co->tsan_fiber = nullptr;
+    if (co->tsan_fiber) __tsan_destroy_fiber(co->tsan_fiber);
+    co->tsan_fiber = nullptr;
 #endif
-      detail::unmap_stack(co->stack);
-    }
+    detail::unmap_stack(co->stack);
+  }
+}
+
+void SimRun::end(bool failed) noexcept {
+  ended_ = true;
+  set_sim_thread_storage(nullptr);
+  set_sim_engine(nullptr);
+  if (failed) {
+    reap_abandoned_coroutines();
     sim_detail::forget_run_notifiers();
     detail::pool_sim_forget_global();
-  } else if (detail::g_sim_main_context) {
-    detail::g_sim_main_context->unref();  // on the host: its operations are plain, nothing can block
+  } else if (detail::g_main_context) {
+    detail::g_main_context->unref();  // on the host: its operations are plain, nothing can block
   }
-  detail::g_sim_main_context = nullptr;
-  detail::thread_pool_sim_end_run(abandoned);
+  detail::g_main_context = nullptr;
+  detail::thread_pool_sim_end_run(failed);
   detail::registry_clear();
+  if (failed)
+    sim_heap_release_run();
+  else
+    sim_heap_adopt_run();
 }
 
 uint64_t sim_running_coroutine() noexcept {
@@ -142,7 +149,7 @@ std::vector<SimCoroutine> sim_live_coroutines(bool look_up_holders) {
     c.state = !co->started ? SimCoroutine::State::created
               : co->caller ? SimCoroutine::State::running
                            : SimCoroutine::State::suspended;
-    c.waits_for = co->queued == detail::Queue::wakeup ? "its waker to yield" : detail::wait_name(co->wait);
+    c.waits_for = co->queued == detail::Queue::wakeup ? SimWait::waker : co->wait;
     c.object = co->wait_object;
     c.scheduled_by = co->scheduled.load();
     if (!look_up_holders) {

@@ -53,7 +53,7 @@ struct FailureReport {
   std::vector<std::string> commands;       // reproduction commands, best last; not empty
 };
 
-// The failure's status as reports print it (run_status_name, or "crash") and as machines read it (run_status_kind,
+// The failure's status as reports print it (run_status_name, or "crash") and as machines read it (run_status_name,
 // or "crash").
 std::string failure_status_name(const FailureReport &report);
 std::string failure_status_kind(const FailureReport &report);

@@ -44,7 +44,11 @@ inline void point(SimOp op, uint64_t &tag) {
   if (active()) g_engine->schedule_point(op, object_id(tag));
 }
 // Parks until ready(arg); misuse outside a run (nothing could ever make it ready).
-void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint64_t &tag);
+void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint64_t &tag,
+          const SimHolder *holder = nullptr);
+// A new run epoch (SimRun): object ids restart at 1, and state an abandoned run left (a held lock, a waiter
+// count) is recognised as stale by its older epoch.
+void begin_epoch() noexcept;
 std::size_t register_local_slot(void *(*make)(), void (*destroy)(void *));
 uint32_t spawn(std::function<void()> *body);  // takes ownership
 void join(uint32_t thread);
@@ -217,7 +221,9 @@ struct Sim {
     bool held() const noexcept { return held_epoch_ == sim_detail::g_epoch; }
 
    private:
+    void take() noexcept;  // records the hold: this run, the calling sim thread and its coroutine
     uint32_t held_epoch_ = 0;
+    SimHolder holder_;  // who took it; meaningful while held()
     uint32_t tried_epoch_ = 0;  // try_lock was used on it in this run: its unlock is then observable
     uint64_t tag_ = 0;
   };

@@ -40,6 +40,13 @@ enum class SimOp : uint8_t {
 };
 const char *sim_op_name(SimOp op) noexcept;
 
+// Who holds a platform lock (Sim::Mutex), for deadlock reports: the sim thread that took it and the coroutine that
+// ran there when it did (0: the thread's own stack). Meaningful while the lock is held.
+struct SimHolder {
+  uint32_t thread = 0;
+  uint64_t coroutine = 0;
+};
+
 class SimEngine {
  public:
   virtual ~SimEngine() = default;
@@ -61,9 +68,12 @@ class SimEngine {
   virtual void join(uint32_t thread) = 0;
 
   // Parks the calling sim thread until ready(arg) or the virtual clock reaches deadline_ns (-1: never). `op` and
-  // `object` name what it waits on (trace, deadlock report). Parking is itself a step: the scheduler chooses the
-  // next thread even if ready(arg) already holds. The caller re-checks its condition after it returns.
-  virtual void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint64_t object) = 0;
+  // `object` name what it waits on (trace, deadlock report); for a lock, `holder` is the lock's record of who holds
+  // it, read if the run gets stuck (it must stay valid while the thread is parked). Parking is itself a step: the
+  // scheduler chooses the next thread even if ready(arg) already holds. The caller re-checks its condition after
+  // it returns.
+  virtual void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint64_t object,
+                    const SimHolder *holder = nullptr) = 0;
 
   // A number in [0, n) for a choice that is not a thread (which of several timers due at the same instant fires
   // first): the strategy's (Strategy::next_number), recorded in the run's decisions and trace hash. n > 1.
@@ -83,11 +93,7 @@ class SimEngine {
 void set_sim_engine(SimEngine *engine) noexcept;
 SimEngine *sim_engine() noexcept;
 
-// --- per-run object ids and per-sim-thread storage (used by the engine and by platform/sim.hpp) ---
-
-// Starts a new run epoch: object ids restart at 1, and locks still held by an abandoned earlier run count as free.
-void sim_begin_epoch() noexcept;
-uint32_t sim_epoch() noexcept;
+// --- per-sim-thread storage (used by the engine and by platform/sim.hpp) ---
 
 // A sim thread's ThreadLocal values: one slot per ThreadLocal<T> type, created on first use in that thread.
 class SimThreadStorage {

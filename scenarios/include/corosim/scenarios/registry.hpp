@@ -23,7 +23,7 @@ enum class Expected { pass, bug };
 struct Scenario {
   std::string_view name;         // lower-case-with-dashes, unique
   Expected expected;             // pass: no schedule may fail; bug: some schedule fails as `failure_kind`
-  std::string_view failure_kind; // for bugs: sim::run_status_kind of the failure it must produce; empty for pass
+  std::string_view failure_kind; // for bugs: sim::run_status_name of the failure it must produce; empty for pass
   std::string_view description;  // one line, for `corosim list`
   void (*body)();                // the run's main sim thread
   std::uint64_t max_steps;       // the step limit of one execution

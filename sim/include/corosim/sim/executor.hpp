@@ -13,7 +13,7 @@
 // where it stopped; the per-sim-thread storage (Platform::ThreadLocal) is switched with it.
 //
 // A run ends ok when every sim thread has finished and no coroutine is left unfinished. Otherwise (RunStatus):
-//   failure      sim::fail / sim::check in the scenario (a property violation)
+//   assertion    sim::fail / sim::check in the scenario (a property violation)
 //   misuse       the runtime reported misuse (its message); the process does not abort
 //   deadlock     no sim thread can run, no timer is pending, and coroutines wait for each other's locks: the
 //                message names every coroutine, the lock it waits for, its holder, and the cycle
@@ -42,7 +42,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <corosim/platform/sim_engine.hpp>
@@ -63,21 +65,23 @@ struct RunOptions {
   bool record_trace = false;             // fill RunResult::trace (one TraceEvent per step)
 };
 
-// How a run ended. The names (run_status_name) are what reports and the CLI print; the failure kinds of
-// ../../../../shared/API.md's CheckResult map onto them (run_status_kind).
+// How a run ended. One vocabulary everywhere: run_status_name() is what reports print, what JSON and schedule files
+// carry and what a seeded-bug scenario names as its expected failure kind (parse_run_status reads it back).
 enum class RunStatus {
-  ok,
-  failure,      // sim::fail / sim::check in the scenario: a property or assertion failed
-  misuse,       // the runtime reported misuse (message: the runtime's own)
-  deadlock,     // nothing can run, no timer pending, coroutines blocked in a cycle of locks (or sim threads only)
-  lost_wakeup,  // nothing can run, no timer pending, and a coroutine waits for a wake-up nobody will send
-  leak,         // every sim thread finished, but coroutines were left suspended (never finished)
-  step_limit,   // more than RunOptions::max_steps scheduling steps (livelock or a run too long)
-  mismatch,     // the strategy's script does not fit the run (replay of another program, DFS nondeterminism)
-  exhausted,    // the strategy had nothing left to run (DFS); nothing ran
+  ok,           // "ok"
+  assertion,    // "assertion": sim::fail / sim::check, or a GoogleTest assertion, in the body
+  misuse,       // "misuse": the runtime reported misuse (message: the runtime's own)
+  deadlock,     // "deadlock": nothing can run, no timer pending, threads or coroutines wait for each other's locks
+  lost_wakeup,  // "lost_wakeup": nothing can run, no timer pending, and something waits for a wake-up nobody sends
+  leak,         // "leak": every sim thread finished, but coroutines were left suspended (never finished)
+  step_limit,   // "step_limit": more than RunOptions::max_steps scheduling steps (livelock or a run too long)
+  mismatch,     // "mismatch": the strategy's script does not fit the run (a replay of another program, DFS
+                //             nondeterminism)
+  exhausted,    // "exhausted": the strategy had nothing left to run (DFS); nothing ran
+  crash,        // "crash": the worker process running the execution died (explore with jobs); message: how
 };
-const char *run_status_name(RunStatus status) noexcept;  // "deadlock", "lost wake-up", "step limit", ...
-const char *run_status_kind(RunStatus status) noexcept;  // "deadlock", "lost_wakeup", "step_limit", ...
+const char *run_status_name(RunStatus status) noexcept;                  // "lost_wakeup", "step_limit", ...
+std::optional<RunStatus> parse_run_status(std::string_view name) noexcept;  // the inverse; nullopt if unknown
 
 // One step of the trace: sim thread `thread` was chosen to perform `op` on `object` (a per-run object id, 0: none)
 // while coroutine `coroutine` ran in it (0: the sim thread's own stack, no coroutine), at virtual time now_ns.
@@ -114,6 +118,12 @@ using HostScope = platform::SimHostHeap;
 inline void check(bool condition, const char *message) {
   if (!condition) fail(message);
 }
+
+// In a scenario: fails the run with `message` (status assertion) at the calling sim thread's next scheduling point,
+// or when the run ends if none comes; returns. For code that may not leave where it stands (the GoogleTest
+// integration reports an assertion this way: GoogleTest holds a lock while it reports). The first one is kept.
+// Outside a run: aborts.
+void fail_soon(const std::string &message);
 
 // The running sim thread's number (0 = main), and the virtual clock; for scenarios and reports.
 uint32_t current_sim_thread();
