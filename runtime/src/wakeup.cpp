@@ -141,7 +141,11 @@ void coroutine_enter(Coroutine *co) {
     return corosim_fctx_enter(co->fctx, tag(from, Action::enter), co);  // a tail call: see the stub
   }
 #endif
-  enter_in(this_thread().ctx, co);
+  // The thread is set up before its context is read: a coroutine entered by a thread's first use of coroutines
+  // must get the context that set-up binds (the main context, on the main thread) as its home, like any other.
+  ThreadState &ts = this_thread();
+  current_or_leader(ts);
+  enter_in(ts.ctx, co);
 }
 
 }  // namespace corosim

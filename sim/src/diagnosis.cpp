@@ -83,6 +83,16 @@ std::string thread_wait(const StuckThread &t, Namer &namer) {
   }
 }
 
+// A sim thread parked in one of these waits for something the report can name (thread_wait).
+bool names_its_wait(SimOp op) {
+  return op == SimOp::mutex_lock || op == SimOp::cv_wait || op == SimOp::thread_join;
+}
+
+// "waits for Mutex #2", "blocked in poll #21": what a stuck sim thread is doing.
+std::string thread_state(const StuckThread &t, Namer &namer) {
+  return (names_its_wait(t.op) ? "waits for " : "blocked in ") + thread_wait(t, namer);
+}
+
 std::string holders_text(const std::vector<uint64_t> &holders) {
   if (holders.empty()) return "held by nobody";
   std::string s = holders.size() == 1 ? "held by coroutine " : "held by coroutines ";
@@ -90,12 +100,15 @@ std::string holders_text(const std::vector<uint64_t> &holders) {
   return s;
 }
 
-// One line about coroutine c (without the thread it may block).
-std::string describe(const SimCoroutine &c, Namer &namer) {
+// One line about coroutine c; `in`: the stuck sim thread it runs in, if it is running.
+std::string describe(const SimCoroutine &c, Namer &namer, const StuckThread *in = nullptr) {
   std::string s = "coroutine " + std::to_string(c.id) + ": ";
   switch (c.state) {
     case SimCoroutine::State::created: return s + "created and never entered";
-    case SimCoroutine::State::running: return s + "running in a sim thread that cannot go on";
+    case SimCoroutine::State::running:
+      if (!in) return s + "running in a sim thread that cannot go on";
+      s += "running in sim thread " + std::to_string(in->id) + ", which ";
+      return s + (names_its_wait(in->op) ? "" : "is ") + thread_state(*in, namer);
     case SimCoroutine::State::suspended: break;
   }
   if (c.scheduled_by) {
@@ -259,16 +272,20 @@ Diagnosis describe_no_cycle(const std::vector<Node> &nodes, Namer &namer) {
   return {RunStatus::lost_wakeup, s};
 }
 
-std::string blocked_threads(const std::vector<StuckThread> &threads) {
+std::string blocked_threads(const std::vector<StuckThread> &threads, Namer &namer) {
   std::string s = "blocked sim threads:\n";
   for (const StuckThread &t : threads) {
-    s += "  sim thread " + std::to_string(t.id) + (t.id == 0 ? " (main)" : "") + ": blocked in " +
-         platform::sim_op_name(t.op);
-    if (t.object) s += " #" + std::to_string(t.object);
+    s += "  sim thread " + std::to_string(t.id) + (t.id == 0 ? " (main)" : "") + ": " + thread_state(t, namer);
     if (t.coroutine) s += " (in coroutine " + std::to_string(t.coroutine) + ")";
     s += "\n";
   }
   return s;
+}
+
+const StuckThread *thread_running(const SimCoroutine &c, const std::vector<StuckThread> &threads) {
+  for (const StuckThread &t : threads)
+    if (t.coroutine == c.id) return &t;
+  return nullptr;
 }
 
 }  // namespace
@@ -283,9 +300,10 @@ Diagnosis diagnose_stuck(const std::vector<SimCoroutine> &coroutines, const std:
     d = describe_no_cycle(graph.nodes(), namer);
   if (!coroutines.empty()) {
     d.message += "unfinished coroutines:\n";
-    for (const SimCoroutine &c : coroutines) d.message += "  " + describe(c, namer) + "\n";
+    for (const SimCoroutine &c : coroutines)
+      d.message += "  " + describe(c, namer, thread_running(c, threads)) + "\n";
   }
-  d.message += blocked_threads(threads);
+  d.message += blocked_threads(threads, namer);
   d.message.pop_back();  // no trailing newline
   return d;
 }

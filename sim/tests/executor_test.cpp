@@ -19,6 +19,7 @@
 #include <corosim/platform.hpp>
 #include <corosim/sim/executor.hpp>
 #include <corosim/sim/strategy.hpp>
+#include <corosim/thread.hpp>
 
 namespace {
 
@@ -615,6 +616,137 @@ TEST_F(Executor, StepLimitFailsTheRun) {
   EXPECT_TRUE(stopped.ok()) << stopped.message;
   EXPECT_TRUE(stopped.truncated);
   EXPECT_EQ(stopped.steps, 500u);
+}
+
+// The main sim thread's FIRST use of coroutines is coroutine_enter(C); C then queues on a CoMutex an IOThread's
+// coroutine holds, and the IOThread's unlock hands the mutex over by waking C in C's home context. C's home must be
+// the main context. The runtime once read the thread's context before setting the thread up, so C had none and was
+// woken in no context: the hand-off was lost and the run stuck (every run of this test, where C always queues).
+TEST_F(Executor, FirstEnteredCoroutineIsResumedInTheMainContext) {
+  auto s = strategy("random");
+  int away = 0, queued = 0;
+  for (uint64_t seed = 0; seed < 2000; ++seed) {
+    bool at_home = false, waited = false;
+    RunResult r = run_once(
+        [&] {
+          CoMutex m;
+          corosim::atomic<int> stage{0};
+          bool done = false;
+          IOThread io;
+          aio_co_schedule(io.context(), coroutine_create([&] {
+                            m.lock();
+                            stage.store(1);
+                            while (stage.load() < 2) corosim::schedule_point();
+                            m.unlock();
+                          }));
+          while (stage.load() < 1) corosim::schedule_point();
+          coroutine_enter(coroutine_create([&] {
+            waited = true;  // m is held by the IOThread's coroutine: this lock() queues
+            m.lock();
+            at_home = current_context() == main_context();
+            m.unlock();
+            done = true;
+          }));
+          stage.store(2);
+          while (!done) main_context()->poll(true);
+        },
+        *s, seed);
+    ASSERT_TRUE(r.ok()) << "seed " << seed << ": " << r.message;
+    queued += waited;
+    away += !at_home;
+  }
+  EXPECT_EQ(queued, 2000);
+  EXPECT_EQ(away, 0) << "runs in which the first entered coroutine was resumed outside its home context";
+}
+
+// Plain threads in the wait-for graph: two threads taking two Mutexes in opposite orders. The report names the
+// cycle through both threads and both mutexes.
+TEST_F(Executor, ThreadsTakingMutexesInOppositeOrdersDeadlockWithTheCycleNamed) {
+  auto s = strategy("random");
+  int deadlocks = 0;
+  std::string message;
+  for (uint64_t seed = 0; seed < 200 && deadlocks == 0; ++seed) {
+    RunResult r = run_once(
+        [] {
+          Mutex a, b;
+          Thread t1([&] { a.lock(); b.lock(); b.unlock(); a.unlock(); });
+          Thread t2([&] { b.lock(); a.lock(); a.unlock(); b.unlock(); });
+          t1.join();
+          t2.join();
+        },
+        *s, seed);
+    ASSERT_TRUE(r.ok() || r.status == RunStatus::deadlock) << run_status_name(r.status) << ": " << r.message;
+    if (!r.ok()) ++deadlocks, message = r.message;
+  }
+  ASSERT_EQ(deadlocks, 1) << "no deadlock in 200 seeds";
+  EXPECT_EQ(message.rfind("deadlock: a cycle of 2 threads, each waiting for a lock the next holds:\n", 0), 0u) << message;
+  EXPECT_NE(message.find("\n  thread 1 waits for Mutex #1, held by thread 2\n"), std::string::npos) << message;
+  EXPECT_NE(message.find("\n  thread 2 waits for Mutex #2, held by thread 1\n"), std::string::npos) << message;
+  EXPECT_NE(message.find("\n  sim thread 1: waits for Mutex #1\n"), std::string::npos) << message;
+}
+
+// A cycle through a thread and a coroutine: the coroutine, in an IOThread, takes Mutex a and then waits for b (its
+// IOThread blocks); a plain thread holds b and waits for a. The holder of a is named as the coroutine.
+TEST_F(Executor, CycleThroughAThreadAndACoroutineIsNamed) {
+  auto s = strategy("random");
+  RunResult r = run_once(
+      [] {
+        Mutex a, b;
+        corosim::atomic<int> stage{0};
+        IOThread io;
+        aio_co_schedule(io.context(), coroutine_create([&] {
+                          a.lock();
+                          stage.store(1);
+                          while (stage.load() < 2) corosim::schedule_point();
+                          b.lock();
+                        }));
+        Thread t([&] {
+          b.lock();
+          while (stage.load() < 1) corosim::schedule_point();
+          stage.store(2);
+          a.lock();
+        });
+        t.join();
+      },
+      *s, 1);
+  ASSERT_EQ(r.status, RunStatus::deadlock) << r.message;
+  EXPECT_EQ(r.message.rfind("deadlock: a cycle of 2 threads and coroutines, each waiting for a lock the next holds:\n"
+                            "  coroutine 1 waits for Mutex #1, held by thread 2\n"
+                            "  thread 2 waits for Mutex #2, held by coroutine 1\n",
+                            0),
+            0u)
+      << r.message;
+  EXPECT_NE(r.message.find("coroutine 1: running in sim thread 1, which waits for Mutex #1\n"), std::string::npos)
+      << r.message;
+  EXPECT_NE(r.message.find("sim thread 0 (main): waits for thread 2 to finish\n"), std::string::npos) << r.message;
+}
+
+// A consumer waits on a CondVar after the producer, its only notifier, has notified and finished: the signal was
+// sent before anyone waited (no predicate guards the wait). Nothing left can notify: a lost wake-up naming it.
+TEST_F(Executor, WaitingOnACondVarNothingCanNotifyIsALostWakeup) {
+  auto s = strategy("random");
+  int lost = 0;
+  std::string message;
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    RunResult r = run_once(
+        [] {
+          Mutex m;
+          CondVar cv;
+          Thread producer([&] { m.lock(); m.unlock(); cv.notify_one(); });
+          m.lock();
+          corosim::schedule_point();
+          cv.wait(m);  // BUG: no predicate; the notify may already have happened
+          m.unlock();
+          producer.join();
+        },
+        *s, seed);
+    ASSERT_TRUE(r.ok() || r.status == RunStatus::lost_wakeup) << run_status_name(r.status) << ": " << r.message;
+    if (!r.ok()) ++lost, message = r.message;
+  }
+  ASSERT_GT(lost, 0) << "the lost signal was never found in 200 seeds";
+  EXPECT_NE(message.find("lost wake-up"), std::string::npos) << message;
+  EXPECT_NE(message.find("CondVar"), std::string::npos) << message;
+  std::printf("[ info ] lost signal: %d of 200 runs\n%s\n", lost, message.c_str());
 }
 
 }  // namespace
