@@ -27,9 +27,9 @@
 #include <corosim/co_mutex.hpp>
 #include <corosim/coroutine.hpp>
 #include <corosim/iothread.hpp>
+#include <corosim/scenario.hpp>
 
 #include "common.hpp"
-#include "scenarios.hpp"
 
 namespace corosim::scenarios::detail {
 namespace {
@@ -37,7 +37,8 @@ namespace {
 constexpr int kContexts = 2;
 constexpr int kCoroutinesPerContext = 2;
 
-void body() {
+COROSIM_SCENARIO("comutex-contention",
+                 "2 IOThreads x 2 coroutines, one CoMutex-protected increment each; the count must end at 4") {
   MainWait wait;
   CoMutex mutex;
   int count = 0;  // protected by `mutex` (sim threads are fibers on one OS thread: the plain int is safe to race)
@@ -61,16 +62,4 @@ void body() {
 }
 
 }  // namespace
-
-Scenario comutex_contention() {
-  return Scenario{
-      .name = "comutex-contention",
-      .expected = Expected::pass,
-      .failure_kind = "",
-      .description = "2 IOThreads x 2 coroutines, one CoMutex-protected increment each; the count must end at 4",
-      .body = &body,
-      .max_steps = 20'000,
-  };
-}
-
 }  // namespace corosim::scenarios::detail

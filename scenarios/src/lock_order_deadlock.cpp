@@ -21,9 +21,9 @@
 #include <corosim/co_mutex.hpp>
 #include <corosim/coroutine.hpp>
 #include <corosim/iothread.hpp>
+#include <corosim/scenario.hpp>
 
 #include "common.hpp"
-#include "scenarios.hpp"
 
 namespace corosim::scenarios::detail {
 namespace {
@@ -36,7 +36,8 @@ void take_both(CoMutex &first, CoMutex &second) {
   first.unlock();
 }
 
-void body() {
+COROSIM_SCENARIO_BUG("lock-order-deadlock", "deadlock",
+                     "seeded bug: two CoMutexes taken in opposite orders by coroutines in two IOThreads") {
   MainWait wait;
   CoMutex m1, m2;
   {
@@ -54,16 +55,4 @@ void body() {
 }
 
 }  // namespace
-
-Scenario lock_order_deadlock() {
-  return Scenario{
-      .name = "lock-order-deadlock",
-      .expected = Expected::bug,
-      .failure_kind = "deadlock",
-      .description = "seeded bug: two CoMutexes taken in opposite orders by coroutines in two IOThreads",
-      .body = &body,
-      .max_steps = 20'000,
-  };
-}
-
 }  // namespace corosim::scenarios::detail

@@ -33,9 +33,9 @@
 #include <corosim/coroutine.hpp>
 #include <corosim/iothread.hpp>
 #include <corosim/platform.hpp>
+#include <corosim/scenario.hpp>
 
 #include "common.hpp"
-#include "scenarios.hpp"
 
 namespace corosim::scenarios::detail {
 namespace {
@@ -74,7 +74,8 @@ class NoTokenHandoffLock {
   corosim::atomic<Waiter *> waiters_{nullptr};  // lock-free LIFO of published waiters (records on their stacks)
 };
 
-void body() {
+COROSIM_SCENARIO_BUG("lost-wakeup-handoff", "lost_wakeup",
+                     "seeded bug: a hand-off lock whose unlocker gives up when the counted waiter has not published") {
   MainWait wait;
   NoTokenHandoffLock lock;
   int count = 0;  // protected by `lock`
@@ -96,16 +97,4 @@ void body() {
 }
 
 }  // namespace
-
-Scenario lost_wakeup_handoff() {
-  return Scenario{
-      .name = "lost-wakeup-handoff",
-      .expected = Expected::bug,
-      .failure_kind = "lost_wakeup",
-      .description = "seeded bug: a hand-off lock whose unlocker gives up when the counted waiter has not published",
-      .body = &body,
-      .max_steps = 20'000,
-  };
-}
-
 }  // namespace corosim::scenarios::detail

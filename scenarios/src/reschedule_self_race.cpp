@@ -26,14 +26,15 @@
 #include <corosim/coroutine.hpp>
 #include <corosim/iothread.hpp>
 #include <corosim/platform.hpp>
+#include <corosim/scenario.hpp>
 
 #include "common.hpp"
-#include "scenarios.hpp"
 
 namespace corosim::scenarios::detail {
 namespace {
 
-void body() {
+COROSIM_SCENARIO_BUG("reschedule-self-race", "misuse",
+                     "seeded bug: a coroutine does aio_co_schedule(other, self()) then yields; other enters it first") {
   MainWait wait;
   corosim::atomic<int> in_flight_a{0};  // work running in context a (bookkeeping the mover updates)
   {
@@ -53,16 +54,4 @@ void body() {
 }
 
 }  // namespace
-
-Scenario reschedule_self_race() {
-  return Scenario{
-      .name = "reschedule-self-race",
-      .expected = Expected::bug,
-      .failure_kind = "misuse",
-      .description = "seeded bug: a coroutine does aio_co_schedule(other, self()) then yields; other enters it first",
-      .body = &body,
-      .max_steps = 20'000,
-  };
-}
-
 }  // namespace corosim::scenarios::detail

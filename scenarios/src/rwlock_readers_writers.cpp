@@ -25,9 +25,9 @@
 #include <corosim/co_rwlock.hpp>
 #include <corosim/coroutine.hpp>
 #include <corosim/iothread.hpp>
+#include <corosim/scenario.hpp>
 
 #include "common.hpp"
-#include "scenarios.hpp"
 
 namespace corosim::scenarios::detail {
 namespace {
@@ -68,7 +68,8 @@ void writer(Shared &s) {
   s.lock.unlock();
 }
 
-void body() {
+COROSIM_SCENARIO("rwlock-readers-writers",
+                 "CoRwlock, a reader and a writer in each of 2 IOThreads; writers exclusive, value ends at 2") {
   MainWait wait;
   Shared s;
   {
@@ -89,16 +90,4 @@ void body() {
 }
 
 }  // namespace
-
-Scenario rwlock_readers_writers() {
-  return Scenario{
-      .name = "rwlock-readers-writers",
-      .expected = Expected::pass,
-      .failure_kind = "",
-      .description = "CoRwlock, a reader and a writer in each of 2 IOThreads; writers exclusive, value ends at 2",
-      .body = &body,
-      .max_steps = 20'000,
-  };
-}
-
 }  // namespace corosim::scenarios::detail

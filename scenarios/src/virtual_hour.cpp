@@ -25,16 +25,17 @@
 
 #include <corosim/coroutine.hpp>
 #include <corosim/iothread.hpp>
+#include <corosim/scenario.hpp>
 
 #include "common.hpp"
-#include "scenarios.hpp"
 
 namespace corosim::scenarios::detail {
 namespace {
 
 constexpr int64_t kHourNs = int64_t{3600} * 1'000'000'000;
 
-void body() {
+COROSIM_SCENARIO("virtual-hour",
+                 "a coroutine sleeps one hour of virtual time; the clock jumps, the run takes microseconds") {
   MainWait wait;
   int64_t slept_ns = -1;
   {
@@ -57,16 +58,4 @@ void body() {
 }
 
 }  // namespace
-
-Scenario virtual_hour() {
-  return Scenario{
-      .name = "virtual-hour",
-      .expected = Expected::pass,
-      .failure_kind = "",
-      .description = "a coroutine sleeps one hour of virtual time; the clock jumps, the run takes microseconds",
-      .body = &body,
-      .max_steps = 20'000,
-  };
-}
-
 }  // namespace corosim::scenarios::detail

@@ -15,7 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <corosim/coroutine.hpp>
-#include <corosim/scenarios/registry.hpp>
+#include <corosim/scenario.hpp>
 #include <corosim/sim/executor.hpp>
 #include <corosim/sim/random.hpp>
 #include <corosim/sim/strategy.hpp>
@@ -23,8 +23,8 @@
 namespace {
 
 using namespace corosim;
-using corosim::scenarios::Expected;
-using corosim::scenarios::Scenario;
+using corosim::sim::Expected;
+using corosim::sim::Scenario;
 
 std::unique_ptr<sim::Strategy> strategy(const std::string &spec) {
   auto s = sim::make_strategy(spec);
@@ -33,7 +33,7 @@ std::unique_ptr<sim::Strategy> strategy(const std::string &spec) {
 }
 
 const Scenario &scenario(std::string_view name) {
-  const Scenario *s = scenarios::find(name);
+  const Scenario *s = sim::find_scenario(name);
   if (!s) {
     ADD_FAILURE() << "no scenario " << name;
     std::abort();
@@ -43,7 +43,7 @@ const Scenario &scenario(std::string_view name) {
 
 std::vector<std::string> names(std::optional<Expected> only = std::nullopt) {
   std::vector<std::string> out;
-  for (const Scenario &s : scenarios::all())
+  for (const Scenario &s : sim::scenarios())
     if (!only || s.expected == *only) out.emplace_back(s.name);
   return out;
 }
@@ -74,25 +74,25 @@ class ScenariosEnvLong : public ScenariosEnv {};
 
 TEST_F(ScenariosEnv, RegistryIsConsistent) {
   std::set<std::string_view> seen;
-  for (const Scenario &s : scenarios::all()) {
+  for (const Scenario &s : sim::scenarios()) {
     EXPECT_TRUE(seen.insert(s.name).second) << "duplicate scenario " << s.name;
-    EXPECT_EQ(scenarios::find(s.name), &s);
+    EXPECT_EQ(sim::find_scenario(s.name), &s);
     EXPECT_NE(s.body, nullptr) << s.name;
     EXPECT_FALSE(s.description.empty()) << s.name;
-    EXPECT_GT(s.max_steps, 0u) << s.name;
     for (char c : s.name) EXPECT_TRUE((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-') << s.name;
     if (s.expected == Expected::pass) {
-      EXPECT_TRUE(s.failure_kind.empty()) << s.name;
+      EXPECT_EQ(s.failure_kind, sim::RunStatus::ok) << s.name;
+      EXPECT_EQ(s.expected_text(), "pass");
     } else {
-      EXPECT_FALSE(s.failure_kind.empty()) << s.name;
+      EXPECT_NE(s.failure_kind, sim::RunStatus::ok) << s.name;
+      EXPECT_EQ(s.expected_text(), std::string("bug: ") + sim::run_status_name(s.failure_kind));
     }
   }
-  EXPECT_EQ(scenarios::find("no-such-scenario"), nullptr);
-  EXPECT_STREQ(scenarios::expected_name(Expected::pass), "pass");
-  EXPECT_STREQ(scenarios::expected_name(Expected::bug), "bug");
+  EXPECT_FALSE(sim::scenario_registry_problem()) << *sim::scenario_registry_problem();
+  EXPECT_EQ(sim::find_scenario("no-such-scenario"), nullptr);
   for (const char *name : {"comutex-contention", "rwlock-readers-writers", "virtual-hour", "lost-wakeup-handoff",
                            "lock-order-deadlock", "reschedule-self-race"})
-    EXPECT_NE(scenarios::find(name), nullptr) << name;
+    EXPECT_NE(sim::find_scenario(name), nullptr) << name;
 }
 
 // --- determinism: same seed, same run ---
@@ -116,9 +116,9 @@ TEST_P(Determinism, SameSeedSameStatusAndTraceHash) {
     std::vector<sim::RunResult> first;
     first.reserve(kDeterminismRandomSeeds);
     for (uint64_t i = 0; i < kDeterminismRandomSeeds; ++i)
-      first.push_back(sim::run_once(s.body, *random, sim::execution_seed(1, i), s.run_options()));
+      first.push_back(sim::run_once(s.body, *random, sim::execution_seed(1, i)));
     for (uint64_t i = 0; i < kDeterminismRandomSeeds; ++i) {
-      sim::RunResult again = sim::run_once(s.body, *random, sim::execution_seed(1, i), s.run_options());
+      sim::RunResult again = sim::run_once(s.body, *random, sim::execution_seed(1, i));
       ASSERT_EQ(first[i].status, again.status) << s.name << " random run " << i << ": " << describe(again);
       ASSERT_EQ(first[i].trace_hash, again.trace_hash) << s.name << " random run " << i;
       ASSERT_EQ(first[i].steps, again.steps) << s.name << " random run " << i;
@@ -130,11 +130,11 @@ TEST_P(Determinism, SameSeedSameStatusAndTraceHash) {
     auto pct = strategy("pct");
     for (uint64_t i = 0; i < kDeterminismPctSeeds; ++i) {
       const uint64_t seed = sim::execution_seed(1, i);
-      sim::RunResult r1 = sim::run_once(s.body, *pct, seed, s.run_options());
+      sim::RunResult r1 = sim::run_once(s.body, *pct, seed);
       const std::string spec = pct->spec().to_string();
       ASSERT_NE(spec.find("k="), std::string::npos) << spec;
       auto fresh = strategy(spec);
-      sim::RunResult r2 = sim::run_once(s.body, *fresh, seed, s.run_options());
+      sim::RunResult r2 = sim::run_once(s.body, *fresh, seed);
       ASSERT_EQ(r1.status, r2.status) << s.name << " " << spec << " seed " << seed << ": " << describe(r2);
       ASSERT_EQ(r1.trace_hash, r2.trace_hash) << s.name << " " << spec << " seed " << seed;
       ASSERT_TRUE(r1.decisions == r2.decisions) << s.name << " " << spec << " seed " << seed;
@@ -158,7 +158,7 @@ void pct_runs_pass(const Scenario &s, uint64_t executions) {
   uint64_t steps_max = 0;
   for (uint64_t i = 0; i < executions; ++i) {
     const uint64_t seed = sim::execution_seed(1, i);
-    sim::RunResult r = sim::run_once(s.body, *pct, seed, s.run_options());
+    sim::RunResult r = sim::run_once(s.body, *pct, seed);
     ASSERT_TRUE(r.ok()) << s.name << " " << pct->spec().to_string() << " seed " << sim::format_hex64(seed) << " (run "
                         << i << "): " << describe(r);
     if (r.steps > steps_max) steps_max = r.steps;
@@ -197,7 +197,7 @@ Found first_failure(const Scenario &s, const std::string &spec, uint64_t bound) 
   auto st = strategy(spec);
   for (uint64_t i = 0; i < bound; ++i) {
     const uint64_t seed = sim::execution_seed(1, i);
-    sim::RunResult r = sim::run_once(s.body, *st, seed, s.run_options());
+    sim::RunResult r = sim::run_once(s.body, *st, seed);
     if (r.status == sim::RunStatus::exhausted) break;
     if (r.ok()) continue;
     found.executions = i + 1;
@@ -229,7 +229,7 @@ TEST_P(SeededBug, FoundByRandomPctAndDfs) {
                 f.spec.c_str(), spec.starts_with("dfs") ? "" : " seed ",
                 spec.starts_with("dfs") ? "" : sim::format_hex64(f.seed).c_str(), seconds_since(start));
     std::printf("[ info ]   message: %s\n", f.result.message.c_str());
-    EXPECT_EQ(std::string_view(sim::run_status_name(f.result.status)), s.failure_kind)
+    EXPECT_EQ(f.result.status, s.failure_kind)
         << s.name << " under " << spec << ": " << describe(f.result);
   }
 }
@@ -254,7 +254,7 @@ uint64_t dfs_exhaust_comutex_contention(unsigned preemptions) {
   auto dfs = strategy(spec);
   uint64_t runs = 0;
   for (;;) {
-    sim::RunResult r = sim::run_once(s.body, *dfs, runs, s.run_options());
+    sim::RunResult r = sim::run_once(s.body, *dfs, runs);
     if (r.status == sim::RunStatus::exhausted) break;
     EXPECT_TRUE(r.ok()) << spec << " execution " << runs << ": " << describe(r);
     if (!r.ok()) return 0;
@@ -300,7 +300,7 @@ TEST_F(ScenariosEnv, VirtualHourEndsAnHourLaterInstantly) {
   constexpr int64_t kHourNs = int64_t{3600} * 1'000'000'000;
   auto random = strategy("random");
   const auto start = std::chrono::steady_clock::now();
-  sim::RunResult r = sim::run_once(s.body, *random, 1, s.run_options());
+  sim::RunResult r = sim::run_once(s.body, *random, 1);
   const double wall_s = seconds_since(start);
   ASSERT_TRUE(r.ok()) << describe(r);  // the body checks the slept time and the clock itself
   EXPECT_GE(r.end_ns, kHourNs) << "RunResult::end_ns";

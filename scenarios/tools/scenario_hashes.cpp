@@ -19,7 +19,7 @@
 #include <vector>
 
 #include <corosim/coroutine.hpp>
-#include <corosim/scenarios/registry.hpp>
+#include <corosim/scenario.hpp>
 #include <corosim/sim/executor.hpp>
 #include <corosim/sim/random.hpp>
 #include <corosim/sim/strategy.hpp>
@@ -32,8 +32,8 @@ constexpr uint64_t kFirstSeed = 1;
 constexpr uint64_t kSeeds = 50;
 constexpr uint64_t kDfsRuns = 20;
 
-void print(const scenarios::Scenario &s, const sim::Strategy &strategy, uint64_t seed, const sim::RunResult &r) {
-  std::printf("%.*s %s %s %s %s\n", static_cast<int>(s.name.size()), s.name.data(),
+void print(const sim::Scenario &s, const sim::Strategy &strategy, uint64_t seed, const sim::RunResult &r) {
+  std::printf("%s %s %s %s %s\n", s.name.c_str(),
               strategy.spec().to_string().c_str(), sim::format_hex64(seed).c_str(), sim::run_status_name(r.status),
               sim::format_hex64(r.trace_hash).c_str());
 }
@@ -42,9 +42,9 @@ void print(const scenarios::Scenario &s, const sim::Strategy &strategy, uint64_t
 
 int main(int argc, char **argv) {
   set_pool_enabled(false);
-  std::vector<const scenarios::Scenario *> selected;
+  std::vector<const sim::Scenario *> selected;
   for (int i = 1; i < argc; ++i) {
-    const scenarios::Scenario *s = scenarios::find(argv[i]);
+    const sim::Scenario *s = sim::find_scenario(argv[i]);
     if (!s) {
       std::fprintf(stderr, "corosim_scenario_hashes: unknown scenario '%s'\n", argv[i]);
       return 2;
@@ -52,22 +52,22 @@ int main(int argc, char **argv) {
     selected.push_back(s);
   }
   if (selected.empty())
-    for (const scenarios::Scenario &s : scenarios::all()) selected.push_back(&s);
+    for (const sim::Scenario &s : sim::scenarios()) selected.push_back(&s);
 
-  for (const scenarios::Scenario *s : selected) {
+  for (const sim::Scenario *s : selected) {
     for (const char *spec : {"random", "pct"}) {
       auto shared = sim::make_strategy(spec).value();
       for (uint64_t i = 0; i < kSeeds; ++i) {
         auto fresh = sim::make_strategy(spec).value();
         sim::Strategy &strategy = std::string(spec) == "pct" ? *fresh : *shared;
         const uint64_t seed = sim::execution_seed(kFirstSeed, i);
-        sim::RunResult r = sim::run_once(s->body, strategy, seed, s->run_options());
+        sim::RunResult r = sim::run_once(s->body, strategy, seed);
         print(*s, strategy, seed, r);
       }
     }
     auto dfs = sim::make_strategy("dfs:preemptions=1").value();
     for (uint64_t i = 0; i < kDfsRuns; ++i) {
-      sim::RunResult r = sim::run_once(s->body, *dfs, i, s->run_options());
+      sim::RunResult r = sim::run_once(s->body, *dfs, i);
       if (r.status == sim::RunStatus::exhausted) break;
       print(*s, *dfs, i, r);
     }

@@ -1,13 +1,17 @@
 // The exploration loop (explore.hpp): one strategy object, execution seeds derived from the first seed, stop at
-// the first failure, at the end of the budget (executions or wall time), or when DFS has exhausted its space.
+// the first failure, at the end of the budget (executions or wall time), or when DFS has exhausted its space. With
+// jobs > 0 the same loop runs in worker processes (workers.cpp).
 
 #include <corosim/sim/explore.hpp>
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <utility>
 
 #include <corosim/sim/random.hpp>
+
+#include "explore_impl.hpp"
 
 namespace corosim::sim {
 
@@ -16,17 +20,25 @@ double wall_seconds() {
   return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
-Result<ExploreResult> explore(const std::function<void()> &body, const ExploreOptions &options) {
-  auto made = make_strategy(options.strategy);
-  if (!made) return Error{made.error()};
-  Strategy &strategy = *made.value();
-  if (options.shard_count == 0 || options.shard_index >= options.shard_count)
-    return Error{"shard " + std::to_string(options.shard_index) + "/" + std::to_string(options.shard_count) +
-                 " does not exist (shards are I/N with 0 <= I < N)"};
-  // DFS's executions continue each other (its space is walked in order): a shard cannot skip the others'.
-  if (options.shard_count > 1 && strategy.spec().name == "dfs")
-    return Error{"dfs cannot be sharded: each of its executions depends on the ones before it"};
+namespace detail {
 
+Failure make_failure(const ExploreOptions &options, RunResult result, std::uint64_t seed, StrategySpec after,
+                     std::uint64_t index, std::uint64_t shard_index, std::uint64_t shard_count) {
+  Failure f;
+  f.scenario = options.scenario;
+  f.run_options = options.run_options;
+  f.strategy = std::move(after);
+  f.seed = seed;
+  f.execution = index;
+  f.exploration = ExplorationOrigin{parse_strategy(options.strategy).value(), options.first_seed, shard_index,
+                                    shard_count};
+  f.result = std::move(result);
+  return f;
+}
+
+ExploreResult explore_in_process(const std::function<void()> &body, const ExploreOptions &options) {
+  const std::unique_ptr<Strategy> made = make_strategy(options.strategy).value();  // checked by explore()
+  Strategy &strategy = *made;
   const std::function<double()> clock = options.wall_clock ? options.wall_clock : wall_seconds;
   const double start = clock();
   double last_report = start;
@@ -36,10 +48,7 @@ Result<ExploreResult> explore(const std::function<void()> &body, const ExploreOp
   // index += shard_count below never wraps: the loop ends first when fewer than shard_count indices are left.
   for (std::uint64_t index = options.shard_index; index < options.schedules;
        index = options.schedules - index > options.shard_count ? index + options.shard_count : options.schedules) {
-    if (strategy.exhausted()) {
-      out.exhausted = true;
-      break;
-    }
+    if (strategy.exhausted()) break;
     // The budget is checked before every execution but the first: an exploration always runs at least one.
     if (!first && options.time_budget_s > 0 && clock() - start >= options.time_budget_s) {
       out.out_of_time = true;
@@ -52,31 +61,50 @@ Result<ExploreResult> explore(const std::function<void()> &body, const ExploreOp
     }
     const std::uint64_t seed = execution_seed(options.first_seed, index);
     RunResult result = run_once(body, strategy, seed, options.run_options);
-    if (result.status == RunStatus::exhausted) {  // begin_execution refused: nothing ran
-      out.exhausted = true;
-      break;
-    }
+    if (result.status == RunStatus::exhausted) break;  // begin_execution refused: nothing ran
     ++out.executions;
     if (!result.ok()) {
       // spec() after end_execution describes the execution that just ended (strategy.hpp): PCT's k is the one
       // this run used, not the estimate the next one would use.
-      out.failure = ExploreFailure{std::move(result), seed, strategy.spec(), index};
+      out.failure = make_failure(options, std::move(result), seed, strategy.spec(), index, options.shard_index,
+                                 options.shard_count);
       break;
     }
-    if (options.progress) {
-      const double now = clock();
-      if (now - last_report >= options.progress_interval_s) {
-        last_report = now;
-        const double elapsed = now - start;
-        options.progress(ExploreProgress{out.executions, 0, elapsed,
-                                         elapsed > 0 ? static_cast<double>(out.executions) / elapsed : 0.0});
-      }
+    const double now = options.progress ? clock() : 0;
+    if (options.progress && now - last_report >= options.progress_interval_s) {
+      last_report = now;
+      const double elapsed = now - start;
+      options.progress(ExploreProgress{out.executions, 0, elapsed,
+                                       elapsed > 0 ? static_cast<double>(out.executions) / elapsed : 0.0});
     }
   }
   // DFS may finish its space with the last permitted execution: say so even when `schedules` ended the loop.
-  if (!out.failure && strategy.exhausted()) out.exhausted = true;
+  out.exhausted = !out.failure && strategy.exhausted();
   out.wall_s = clock() - start;
   return out;
+}
+
+}  // namespace detail
+
+Result<ExploreResult> explore(const std::function<void()> &body, const ExploreOptions &options) {
+  auto spec = parse_strategy(options.strategy);
+  if (!spec) return Error{spec.error()};
+  if (options.shard_count == 0 || options.shard_index >= options.shard_count)
+    return Error{"shard " + std::to_string(options.shard_index) + "/" + std::to_string(options.shard_count) +
+                 " does not exist (shards are I/N with 0 <= I < N)"};
+  if (options.jobs > ExploreOptions::kMaxJobs)
+    return Error{std::to_string(options.jobs) + " worker processes: at most " +
+                 std::to_string(ExploreOptions::kMaxJobs)};
+  // DFS's executions continue each other (its space is walked in order): a shard or a worker cannot skip the
+  // others'.
+  if (spec.value().name == "dfs" && options.shard_count > 1)
+    return Error{"dfs cannot be sharded: each of its executions depends on the ones before it"};
+  if (spec.value().name == "dfs" && options.jobs > 1)
+    return Error{"dfs cannot run in " + std::to_string(options.jobs) +
+                 " worker processes: each of its executions depends on the ones before it (use 1)"};
+  if (spec.value().name == "replay") return Error{"an exploration cannot use the replay strategy"};
+  if (options.jobs > 0) return detail::explore_in_workers(body, options);
+  return detail::explore_in_process(body, options);
 }
 
 }  // namespace corosim::sim

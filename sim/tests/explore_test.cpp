@@ -79,10 +79,10 @@ TEST_F(Explore, StopsAtTheFirstFailureWithItsReproduction) {
     auto r = explore(racy_body, options);
     ASSERT_TRUE(r.ok()) << r.error();
     ASSERT_TRUE(r.value().failure) << strategy << ": not found in " << r.value().executions;
-    const ExploreFailure &f = *r.value().failure;
+    const Failure &f = *r.value().failure;
     EXPECT_EQ(f.result.status, RunStatus::assertion) << f.result.message;
-    EXPECT_EQ(r.value().executions, f.index + 1);
-    EXPECT_EQ(f.seed, execution_seed(42, f.index));
+    EXPECT_EQ(r.value().executions, *f.execution + 1);
+    EXPECT_EQ(f.seed, execution_seed(42, *f.execution));
     EXPECT_EQ(f.result.message, "saw the intermediate value");
 
     // Every strategy: the decisions replay it.
@@ -93,14 +93,14 @@ TEST_F(Explore, StopsAtTheFirstFailureWithItsReproduction) {
     EXPECT_TRUE(replay->mismatch().empty()) << replay->mismatch();
 
     // Random and PCT: a fresh strategy from the reported spec and the seed. PCT's spec carries its k.
-    if (f.spec.name == "pct") {
-      EXPECT_EQ(f.spec.parameters.count("k"), 1u);
+    if (f.strategy.name == "pct") {
+      EXPECT_EQ(f.strategy.parameters.count("k"), 1u);
     }
-    if (f.spec.name != "dfs") {
-      auto fresh = make_strategy(f.spec.to_string()).value();
+    if (f.strategy.name != "dfs") {
+      auto fresh = make_strategy(f.strategy.to_string()).value();
       RunResult rerun = run_once(racy_body, *fresh, f.seed);
       EXPECT_EQ(rerun.status, f.result.status) << strategy;
-      EXPECT_EQ(rerun.trace_hash, f.result.trace_hash) << strategy << " spec " << f.spec.to_string();
+      EXPECT_EQ(rerun.trace_hash, f.result.trace_hash) << strategy << " spec " << f.strategy.to_string();
     }
   }
 }
@@ -117,10 +117,10 @@ TEST_F(Explore, PctFailureAfterManyRunsReproducesFromItsSpec) {
     ASSERT_TRUE(r.ok());
     if (!r.value().failure) continue;
     ++found;
-    const ExploreFailure &f = *r.value().failure;
-    auto fresh = make_strategy(f.spec.to_string()).value();
+    const Failure &f = *r.value().failure;
+    auto fresh = make_strategy(f.strategy.to_string()).value();
     RunResult rerun = run_once(racy_body, *fresh, f.seed);
-    EXPECT_EQ(rerun.trace_hash, f.result.trace_hash) << "first seed " << first << " spec " << f.spec.to_string();
+    EXPECT_EQ(rerun.trace_hash, f.result.trace_hash) << "first seed " << first << " spec " << f.strategy.to_string();
   }
   EXPECT_GE(found, 10) << "pct:d=2 found the depth-2 bug from fewer than 10 of 20 first seeds";
 }

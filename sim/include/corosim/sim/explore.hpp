@@ -4,15 +4,17 @@
 // and what the lock-checking API (check_lock) is built on.
 //
 //   ExploreOptions options;
+//   options.scenario = "my-lock";
 //   options.strategy = "pct:d=3";
 //   options.first_seed = 1;
 //   options.schedules = 10'000;
 //   Result<ExploreResult> r = explore(body, options);      // Error: a bad strategy string (one line)
 //   if (r.value().failure) {
-//     const ExploreFailure &f = *r.value().failure;
-//     // f.result (status, message, steps, trace hash, decisions), f.seed, f.spec, f.index:
-//     // make_strategy(f.spec.to_string()) + run_once(body, *it, f.seed) gives the same run again (random, PCT),
-//     // and so does make_strategy("replay", f.result.decisions) for every strategy, DFS included.
+//     Failure &f = *r.value().failure;                      // failure.hpp: the one failure value
+//     // f.result (status, message, steps, trace hash, decisions), f.seed, f.strategy, f.execution:
+//     // make_strategy(f.strategy.to_string()) + run_once(body, *it, f.seed) gives the same run again (random,
+//     // PCT), and so does make_strategy("replay", f.result.decisions) for every strategy, DFS included;
+//     // f.save() writes its schedule, f.commands(launcher) says how to reproduce it.
 //   }
 //
 // One strategy object serves the whole exploration (make_strategy(options.strategy)), so PCT's step estimate
@@ -37,6 +39,16 @@
 // Wall time is the host's steady clock: it decides only when to stop and when to report progress, never anything
 // inside a run, so determinism is untouched (a run's result depends on its seed and strategy state alone).
 //
+// Worker processes (jobs > 0): the executions run in `jobs` forked processes, worker j taking every jobs-th one of
+// the exploration's share (shard shard_index + j * shard_count of shard_count * jobs), in ascending order. A run
+// executes the program under test, which may corrupt memory and crash: a worker that dies is reported as the
+// failure (status crash, the signal in its message) of the execution it was running, never as a crash of the
+// explorer. The failure reported is the one with the smallest execution index: workers stop before any index above
+// the smallest failing one found so far, and the explorer kills those running one, so every smaller execution has
+// run and the result is the same whatever the processes' speeds (for a given `jobs`; each worker's PCT estimate
+// follows its own runs). DFS runs in one worker at most (jobs 1). The body must not depend on state made in this
+// process after the fork (each worker has a copy of the process as it was).
+//
 // Not reentrant (run_once is not): one exploration at a time per process.
 
 #include <cstdint>
@@ -45,6 +57,7 @@
 #include <string>
 
 #include <corosim/sim/executor.hpp>
+#include <corosim/sim/failure.hpp>
 #include <corosim/sim/result.hpp>
 #include <corosim/sim/strategy.hpp>
 
@@ -53,12 +66,14 @@ namespace corosim::sim {
 // What the progress callback sees.
 struct ExploreProgress {
   std::uint64_t executions;  // finished so far
-  std::uint64_t failures;    // among them (the loop stops at the first, so 0 while it is still running)
+  std::uint64_t failures;    // failing executions found so far (in this process the loop stops at the first; worker
+                             // processes may each have found one while the others finish the smaller indices)
   double elapsed_s;          // wall time since the exploration started
   double runs_per_s;         // executions / elapsed_s
 };
 
 struct ExploreOptions {
+  std::string scenario = "unnamed";  // what is explored: the name a failure and its schedule file carry
   std::string strategy = "pct";  // parse_strategy syntax: "random", "pct:d=3", "dfs:preemptions=2", ...
   std::uint64_t first_seed = 1;  // execution i runs with execution_seed(first_seed, i)
   std::uint64_t schedules = 10'000;  // executions to run at most
@@ -69,26 +84,23 @@ struct ExploreOptions {
   std::uint64_t shard_index = 0;
   std::uint64_t shard_count = 1;
 
+  // Worker processes (above): 0 runs everything in this process; 1 to kMaxJobs forked processes.
+  unsigned jobs = 0;
+  static constexpr unsigned kMaxJobs = 1024;
+
   // Called before execution i (its 0-based index in the unsharded numbering) starts; returning false stops the
-  // exploration there, without running it (ExploreResult::stopped). Worker processes use it to publish what they
-  // run and to stop once another worker has found a failure at a smaller index. Empty: never stops.
+  // exploration there, without running it (ExploreResult::stopped). Empty: never stops. With jobs > 0 it is not
+  // called (worker processes use this hook themselves, to stop past a smaller failing index).
   std::function<bool(std::uint64_t index)> before_execution;
 
   // Called after an execution when at least progress_interval_s of wall time has passed since the start or since
-  // the previous call: never for an exploration shorter than that. Runs on the exploring thread, between runs.
+  // the previous call: never for an exploration shorter than that. Runs on the exploring thread, between runs (with
+  // jobs > 0: in this process, while the workers run).
   std::function<void(const ExploreProgress &)> progress;
   double progress_interval_s = 0.5;
 
   // The wall clock in seconds (any origin), for tests that need time to pass on demand. Empty: steady_clock.
   std::function<double()> wall_clock;
-};
-
-// The first failing execution of an exploration, with everything that reproduces it.
-struct ExploreFailure {
-  RunResult result;    // its status (not ok, not exhausted), message, steps, trace hash and decisions
-  std::uint64_t seed;  // its execution seed: execution_seed(first_seed, index)
-  StrategySpec spec;   // the strategy's spec() after the run: PCT's carries the step estimate k the run used
-  std::uint64_t index;  // 0-based: the execution was number index + 1 of the exploration
 };
 
 struct ExploreResult {
@@ -97,7 +109,9 @@ struct ExploreResult {
   bool out_of_time = false;      // stopped by time_budget_s before `schedules` executions
   bool stopped = false;          // stopped by before_execution
   double wall_s = 0;             // wall time of the whole exploration
-  std::optional<ExploreFailure> failure;  // set when an execution failed; the exploration stopped there
+  // Set when an execution failed (the exploration stopped there): with its scenario, run options, strategy after
+  // the run, seed, execution index and exploration origin filled in; not saved yet.
+  std::optional<Failure> failure;
 };
 
 // The host's steady clock in seconds (any origin): what explorations measure wall time with (progress, time
@@ -107,8 +121,9 @@ struct ExploreResult {
 double wall_seconds();
 
 // Runs the exploration described above. Error (one line): the strategy string does not parse (parse_strategy), the
-// shard is malformed (shard_count 0, shard_index >= shard_count), or a DFS exploration is sharded.
-// Exceptions thrown by `body` propagate (the caller decides: the CLI reports an internal error).
+// shard is malformed (shard_count 0, shard_index >= shard_count), a DFS exploration is sharded or given more than one
+// worker, jobs is above kMaxJobs, the system refused a worker process, or a worker reported an exception.
+// Exceptions thrown by `body` in this process propagate (the caller decides: the CLI reports an internal error).
 Result<ExploreResult> explore(const std::function<void()> &body, const ExploreOptions &options);
 
 }  // namespace corosim::sim

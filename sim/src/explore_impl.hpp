@@ -1,0 +1,24 @@
+#pragma once
+// The two back-ends of sim::explore (explore.hpp): the loop in this process (explore.cpp) and worker processes
+// (workers.cpp), which run that same loop on their shares. Internal to sim/.
+
+#include <cstdint>
+#include <functional>
+
+#include <corosim/sim/explore.hpp>
+
+namespace corosim::sim::detail {
+
+// The failure of execution `index`, run with `seed` by the process that explored shard (shard_index, shard_count)
+// of `options`; `after` is the strategy's spec after the run (PCT: with the k it used).
+Failure make_failure(const ExploreOptions &options, RunResult result, std::uint64_t seed, StrategySpec after,
+                     std::uint64_t index, std::uint64_t shard_index, std::uint64_t shard_count);
+
+// The loop, in this process, on an options.strategy that has been checked.
+ExploreResult explore_in_process(const std::function<void()> &body, const ExploreOptions &options);
+
+// The same exploration in options.jobs worker processes. Error (one line): the system refused a process, pipe or
+// mapping; a worker reported an exception from the body or sent something that does not parse.
+Result<ExploreResult> explore_in_workers(const std::function<void()> &body, const ExploreOptions &options);
+
+}  // namespace corosim::sim::detail
