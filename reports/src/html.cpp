@@ -127,17 +127,32 @@ std::string trace_html(const RunTrace &run) {
   return out + kPageEnd;
 }
 
+namespace {
+
+void failure_rows(std::string &out, const FailureReport &report) {
+  const sim::Failure &f = *report.failure;
+  if (f.execution) meta_row(out, "failing execution", std::to_string(*f.execution + 1));
+  meta_row(out, "seed", sim::format_hex64(f.seed));
+  meta_row(out, "run strategy", f.strategy.to_string());
+  if (!f.crashed()) {
+    meta_row(out, "steps", std::to_string(f.result.steps));
+    meta_row(out, "trace hash", sim::format_hex64(f.result.trace_hash));
+  }
+  if (!f.schedule_file.empty()) meta_row(out, "schedule", f.schedule_file);
+  if (!report.commands.empty()) meta_row(out, "reproduce", report.commands.back());
+}
+
+}  // namespace
+
 std::string explore_html(const ExploreSummary &s) {
-  const FailureReport *f = s.failure;
-  const std::string heading = f ? failure_status_name(*f) + " in scenario '" + s.scenario + "'"
+  const FailureReport *report = s.failure;
+  const sim::Failure *f = report ? report->failure : nullptr;
+  const std::string heading = f ? std::string(f->kind()) + " in scenario '" + s.scenario + "'"
                                 : "no failure in " + std::to_string(s.executions) + " executions of scenario '" +
                                       s.scenario + "'";
   std::string out = page_start("corosim: " + heading);
   out += std::string("<h1 class=\"") + (f ? "failed" : "passed") + "\">" + html_escape(heading) + "</h1>\n";
-  if (f) {
-    const std::string &message = f->result ? f->result->message : f->crash;
-    if (!message.empty()) out += "<pre class=\"message\">" + html_escape(message) + "</pre>\n";
-  }
+  if (f && !f->result.message.empty()) out += "<pre class=\"message\">" + html_escape(f->result.message) + "</pre>\n";
   out += "<table class=\"meta\">\n";
   meta_row(out, "expected", s.expected);
   meta_row(out, "strategy", s.strategy);
@@ -147,27 +162,14 @@ std::string explore_html(const ExploreSummary &s) {
   if (s.shard_count > 1)
     meta_row(out, "shard", std::to_string(s.shard_index) + "/" + std::to_string(s.shard_count));
   if (s.jobs > 0) meta_row(out, "worker processes", std::to_string(s.jobs));
-  if (f) {
-    if (f->execution) meta_row(out, "failing execution", std::to_string(*f->execution));
-    meta_row(out, "seed", sim::format_hex64(f->seed));
-    meta_row(out, "run strategy", f->strategy);
-    if (f->result) {
-      meta_row(out, "steps", std::to_string(f->result->steps));
-      meta_row(out, "trace hash", sim::format_hex64(f->result->trace_hash));
-    }
-    if (!f->schedule_file.empty()) meta_row(out, "schedule", f->schedule_file);
-    if (!f->commands.empty()) meta_row(out, "reproduce", f->commands.back());
-  }
+  if (report) failure_rows(out, *report);
   out += "</table>\n";
-  if (f) {
-    out += "<h2>Report</h2>\n<pre class=\"report\">" + html_escape(failure_report_text(*f)) + "</pre>\n";
-    if (f->result) {
-      out += "<h2>Timeline of the failing run</h2>\n";
-      timeline(out, f->result->trace);
-    } else {
-      out += "<p>The execution crashed its worker process: there is no trace to show.</p>\n";
-    }
-  }
+  if (!f) return out + kPageEnd;
+  out += "<h2>Report</h2>\n<pre class=\"report\">" + html_escape(failure_report_text(*report)) + "</pre>\n";
+  if (f->crashed()) return out + "<p>The execution crashed its worker process: there is no trace to show.</p>\n" +
+                           kPageEnd;
+  out += "<h2>Timeline of the failing run</h2>\n";
+  timeline(out, f->result.trace);
   return out + kPageEnd;
 }
 

@@ -21,20 +21,20 @@ std::string dump(const Json &document) {
   return document.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
-Json failure_json(const FailureReport &f) {
+Json failure_json(const FailureReport &report) {
+  const sim::Failure &f = *report.failure;
   Json out;
-  out["kind"] = failure_status_kind(f);
-  out["status"] = failure_status_name(f);
-  out["message"] = f.result ? f.result->message : f.crash;
-  out["execution"] = f.execution ? Json(*f.execution) : Json(nullptr);
+  out["kind"] = f.kind();
+  out["message"] = f.result.message;
+  out["execution"] = f.execution ? Json(*f.execution + 1) : Json(nullptr);
   out["seed"] = sim::format_hex64(f.seed);
-  out["strategy"] = f.strategy;
-  out["steps"] = f.result ? Json(f.result->steps) : Json(nullptr);
-  out["trace_hash"] = f.result ? Json(sim::format_hex64(f.result->trace_hash)) : Json(nullptr);
+  out["strategy"] = f.strategy.to_string();
+  out["steps"] = f.crashed() ? Json(nullptr) : Json(f.result.steps);
+  out["trace_hash"] = f.crashed() ? Json(nullptr) : Json(sim::format_hex64(f.result.trace_hash));
   out["schedule_file"] = optional_text(f.schedule_file);
-  out["verdict"] = optional_text(f.verdict);
-  out["commands"] = f.commands;
-  out["reproduce"] = f.commands.empty() ? Json(nullptr) : Json(f.commands.back());
+  out["verdict"] = optional_text(report.verdict);
+  out["commands"] = report.commands;
+  out["reproduce"] = report.commands.empty() ? Json(nullptr) : Json(report.commands.back());
   return out;
 }
 
@@ -69,7 +69,6 @@ std::string trace_json(const RunTrace &run) {
   out["seed"] = sim::format_hex64(run.seed);
   out["schedule_file"] = optional_text(run.schedule_file);
   out["status"] = sim::run_status_name(r.status);
-  out["kind"] = sim::run_status_name(r.status);
   out["message"] = r.message;
   out["steps"] = r.steps;
   out["trace_hash"] = sim::format_hex64(r.trace_hash);

@@ -47,12 +47,12 @@ std::string explore_junit_xml(const ExploreSummary &s) {
   out += "    <testcase name=\"explore " + xml_escape(s.scenario) + "\" classname=\"corosim." + xml_escape(s.scenario) +
          "\" time=\"" + time + "\">\n";
   if (s.failure) {
-    const FailureReport &f = *s.failure;
-    std::string message = failure_status_name(f);
-    if (f.execution) message += " in execution " + std::to_string(*f.execution);
-    message += " (seed " + sim::format_hex64(f.seed) + ", strategy " + f.strategy + ")";
-    out += "      <failure type=\"" + xml_escape(failure_status_kind(f)) + "\" message=\"" + xml_escape(message) +
-           "\">" + xml_escape(failure_report_text(f)) + "</failure>\n";
+    const sim::Failure &f = *s.failure->failure;
+    std::string message = f.kind();
+    if (f.execution) message += " in execution " + std::to_string(*f.execution + 1);
+    message += " (seed " + sim::format_hex64(f.seed) + ", strategy " + f.strategy.to_string() + ")";
+    out += "      <failure type=\"" + xml_escape(f.kind()) + "\" message=\"" + xml_escape(message) + "\">" +
+           xml_escape(failure_report_text(*s.failure)) + "</failure>\n";
   }
   out += "    </testcase>\n";
   std::string said = std::to_string(s.executions) + " executions";

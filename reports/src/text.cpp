@@ -44,25 +44,6 @@ std::string trace_text(std::span<const sim::TraceEvent> trace) {
   return out;
 }
 
-std::string shell_quote(std::string_view word) {
-  if (word.empty()) return "''";
-  bool plain = true;
-  for (char c : word) {
-    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                      c == '_' || c == '.' || c == '/' || c == ':' || c == ',' || c == '=' || c == '+' || c == '@';
-    if (!safe) plain = false;
-  }
-  if (plain) return std::string(word);
-  std::string out = "'";
-  for (char c : word) {
-    if (c == '\'')
-      out += "'\\''";
-    else
-      out += c;
-  }
-  return out + "'";
-}
-
 namespace {
 
 void field(std::string &out, const char *name, const std::string &value) {
@@ -75,29 +56,24 @@ void field(std::string &out, const char *name, const std::string &value) {
 
 }  // namespace
 
-std::string failure_status_name(const FailureReport &report) {
-  return report.crash.empty() ? sim::run_status_name(report.result->status) : "crash";
-}
-
-std::string failure_status_kind(const FailureReport &report) {
-  return report.crash.empty() ? sim::run_status_name(report.result->status) : "crash";
+FailureReport failure_report(const sim::Failure &failure, const sim::Launcher &launcher, std::string verdict) {
+  return FailureReport{&failure, std::move(verdict), failure.commands(launcher)};
 }
 
 std::string failure_report_text(const FailureReport &report) {
-  std::string out = "FAILED: " + failure_status_name(report) + " in scenario '" + report.scenario + "'\n";
-
-  std::string run = "seed " + sim::format_hex64(report.seed) + ", strategy " + report.strategy;
-  if (report.execution) run = std::to_string(*report.execution) + " (" + run + ")";
-  field(out, report.execution ? "execution" : "run", run);
-  if (report.result) {
-    field(out, "steps", std::to_string(report.result->steps));
-    field(out, "trace hash", sim::format_hex64(report.result->trace_hash));
+  const sim::Failure &f = *report.failure;
+  std::string out = "FAILED: " + std::string(f.kind()) + " in scenario '" + f.scenario + "'\n";
+  std::string run = "seed " + sim::format_hex64(f.seed) + ", strategy " + f.strategy.to_string();
+  if (f.execution) run = std::to_string(*f.execution + 1) + " (" + run + ")";
+  field(out, f.execution ? "execution" : "run", run);
+  if (!f.crashed()) {
+    field(out, "steps", std::to_string(f.result.steps));
+    field(out, "trace hash", sim::format_hex64(f.result.trace_hash));
   }
-  if (!report.schedule_file.empty()) field(out, "schedule", report.schedule_file);
-  const std::string &message = report.crash.empty() ? report.result->message : report.crash;
-  if (!message.empty()) {
+  if (!f.schedule_file.empty()) field(out, "schedule", f.schedule_file);
+  if (!f.result.message.empty()) {
     out += "  message:\n";
-    std::string_view rest = message;
+    std::string_view rest = f.result.message;
     while (!rest.empty()) {
       const std::size_t newline = rest.find('\n');
       out += "    ";

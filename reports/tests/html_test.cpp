@@ -6,6 +6,8 @@
 
 #include <corosim/reports/html.hpp>
 
+#include "sample_failure.hpp"
+
 namespace {
 
 using namespace corosim;
@@ -92,14 +94,9 @@ TEST(ExploreHtml, NoFailurePage) {
 }
 
 TEST(ExploreHtml, FailurePageHasReportAndTimeline) {
-  const sim::RunResult r = failed_run();
-  reports::FailureReport f;
-  f.scenario = "lock-order-deadlock";
-  f.result = &r;
-  f.seed = 0x10;
-  f.strategy = "pct:d=3,k=57";
-  f.execution = 5;
-  f.commands = {"corosim replay x.json"};
+  sim::Failure failure = reports::testing::sample_failure("lock-order-deadlock", failed_run());
+  failure.schedule_file = "x.json";
+  const reports::FailureReport f = reports::failure_report(failure, sim::Launcher::cli("corosim"));
   reports::ExploreSummary s;
   s.scenario = "lock-order-deadlock";
   s.failure = &f;
@@ -110,16 +107,14 @@ TEST(ExploreHtml, FailurePageHasReportAndTimeline) {
 }
 
 TEST(ExploreHtml, CrashPageHasNoTimeline) {
-  reports::FailureReport f;
-  f.scenario = "s";
-  f.crash = "killed by signal 11 (SIGSEGV)";
-  f.commands = {"corosim run s --seed 0x01"};
+  const sim::Failure crash = reports::testing::sample_failure("s", reports::testing::crashed_run());
+  const reports::FailureReport f = reports::failure_report(crash, sim::Launcher::cli("corosim"));
   reports::ExploreSummary s;
   s.scenario = "s";
   s.failure = &f;
   const std::string html = reports::explore_html(s);
   EXPECT_NE(html.find("crash in scenario"), std::string::npos);
-  EXPECT_NE(html.find("killed by signal 11 (SIGSEGV)"), std::string::npos);
+  EXPECT_NE(html.find("killed by signal 11 (Segmentation fault)"), std::string::npos);
   EXPECT_EQ(html.find("<table class=\"timeline\">"), std::string::npos);
 }
 

@@ -8,6 +8,8 @@
 
 #include <corosim/reports/json.hpp>
 
+#include "sample_failure.hpp"
+
 namespace {
 
 using namespace corosim;
@@ -26,17 +28,10 @@ sim::RunResult failed_run() {
   return r;
 }
 
-reports::FailureReport report_of(const sim::RunResult &r) {
-  reports::FailureReport f;
-  f.scenario = "lost-wakeup-handoff";
-  f.result = &r;
+sim::Failure failure_of(const sim::RunResult &r) {
+  sim::Failure f = reports::testing::sample_failure("lost-wakeup-handoff", r, 17);
   f.seed = 0x4d2;
-  f.strategy = "pct:d=3,k=57";
-  f.execution = 17;
   f.schedule_file = "x.schedule.json";
-  f.verdict = "seeded bug found";
-  f.commands = {"corosim run lost-wakeup-handoff --strategy pct:d=3,k=57 --seed 0x00000000000004d2",
-                "corosim replay x.schedule.json"};
   return f;
 }
 
@@ -73,13 +68,13 @@ TEST(ExploreSummaryJson, WithoutFailure) {
 
 TEST(ExploreSummaryJson, WithFailure) {
   const sim::RunResult r = failed_run();
-  const reports::FailureReport f = report_of(r);
+  const sim::Failure failure_value = failure_of(r);
+  const reports::FailureReport f = reports::failure_report(failure_value, sim::Launcher::cli("corosim"));
   reports::ExploreSummary s = summary();
   s.failure = &f;
   const Json j = Json::parse(reports::explore_summary_json(s));
   const Json &failure = j["failure"];
   EXPECT_EQ(failure["kind"], "lost_wakeup");
-  EXPECT_EQ(failure["status"], "lost wake-up");
   EXPECT_EQ(failure["message"], r.message);
   EXPECT_EQ(failure["execution"], 17);
   EXPECT_EQ(failure["seed"], "0x00000000000004d2");
@@ -92,19 +87,14 @@ TEST(ExploreSummaryJson, WithFailure) {
 }
 
 TEST(ExploreSummaryJson, CrashHasNoStepsNorHash) {
-  reports::FailureReport f;
-  f.scenario = "s";
-  f.crash = "the worker process was killed by signal 11 (SIGSEGV)";
-  f.seed = 2;
-  f.strategy = "random";
-  f.execution = 6;
-  f.commands = {"corosim run s --strategy random --seed 0x0000000000000002"};
+  const sim::Failure crash = reports::testing::sample_failure("s", reports::testing::crashed_run(), 6);
+  const reports::FailureReport f = reports::failure_report(crash, sim::Launcher::cli("corosim"));
   reports::ExploreSummary s = summary();
   s.failure = &f;
   const Json j = Json::parse(reports::explore_summary_json(s));
   EXPECT_EQ(j["failure"]["kind"], "crash");
-  EXPECT_EQ(j["failure"]["status"], "crash");
-  EXPECT_EQ(j["failure"]["message"], f.crash);
+  EXPECT_EQ(j["failure"]["execution"], 6);
+  EXPECT_EQ(j["failure"]["message"], crash.result.message);
   EXPECT_TRUE(j["failure"]["steps"].is_null());
   EXPECT_TRUE(j["failure"]["trace_hash"].is_null());
   EXPECT_TRUE(j["failure"]["schedule_file"].is_null());
@@ -113,7 +103,8 @@ TEST(ExploreSummaryJson, CrashHasNoStepsNorHash) {
 TEST(ExploreSummaryJson, InvalidUtf8IsReplacedNotFatal) {
   sim::RunResult r = failed_run();
   r.message = "bad byte \xff here";
-  const reports::FailureReport f = report_of(r);
+  const sim::Failure failure_value = failure_of(r);
+  const reports::FailureReport f = reports::failure_report(failure_value, sim::Launcher::cli("corosim"));
   reports::ExploreSummary s = summary();
   s.failure = &f;
   const Json j = Json::parse(reports::explore_summary_json(s));
@@ -130,8 +121,7 @@ TEST(TraceJson, EventsAndMetadata) {
   run.result = &r;
   const Json j = Json::parse(reports::trace_json(run));
   EXPECT_EQ(j["format"], "corosim-trace");
-  EXPECT_EQ(j["status"], "lost wake-up");
-  EXPECT_EQ(j["kind"], "lost_wakeup");
+  EXPECT_EQ(j["status"], "lost_wakeup");
   EXPECT_EQ(j["seed"], "0x00000000000004d2");
   EXPECT_EQ(j["trace_hash"], "0x9d1c0b5e3a7f2c44");
   ASSERT_EQ(j["events"].size(), 3u);

@@ -6,6 +6,8 @@
 
 #include <corosim/reports/junit.hpp>
 
+#include "sample_failure.hpp"
+
 namespace {
 
 using namespace corosim;
@@ -45,13 +47,9 @@ TEST(JunitXml, FoundSeededBugIsAFailureWithTheReport) {
   r.message = "deadlock: t1 waits on #3 <held by t2> & t2 on #4";
   r.steps = 42;
   r.trace_hash = 0xabc;
-  reports::FailureReport f;
-  f.scenario = "lock-order-deadlock";
-  f.result = &r;
-  f.seed = 0x10;
-  f.strategy = "pct:d=3,k=57";
-  f.execution = 5;
-  f.commands = {"corosim replay 'a file.json'"};
+  sim::Failure failure = reports::testing::sample_failure("lock-order-deadlock", r);
+  failure.schedule_file = "a file.json";
+  const reports::FailureReport f = reports::failure_report(failure, sim::Launcher::cli("corosim"));
   reports::ExploreSummary s = summary();
   s.executions = 5;
   s.failure = &f;

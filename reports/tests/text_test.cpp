@@ -1,5 +1,5 @@
-// Plain-text rendering: the trace layout, virtual time lines, shell quoting, and the failure report's promise
-// that its last line is the reproduction command.
+// Plain-text rendering: the trace layout, virtual time lines, and the failure report's promise that its last line
+// is the reproduction command.
 
 #include <string>
 #include <vector>
@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <corosim/reports/text.hpp>
+
+#include "sample_failure.hpp"
 
 namespace {
 
@@ -34,31 +36,16 @@ TEST(TraceText, VirtualTime) {
   EXPECT_EQ(reports::format_virtual_time(INT64_MIN), "-9223372036.854775808s");
 }
 
-TEST(ShellQuote, QuotesOnlyWhatNeedsIt) {
-  EXPECT_EQ(reports::shell_quote("corosim-a-0x01.schedule.json"), "corosim-a-0x01.schedule.json");
-  EXPECT_EQ(reports::shell_quote("pct:d=3,k=57"), "pct:d=3,k=57");
-  EXPECT_EQ(reports::shell_quote("my file"), "'my file'");
-  EXPECT_EQ(reports::shell_quote("it's"), "'it'\\''s'");
-  EXPECT_EQ(reports::shell_quote(""), "''");
-}
-
 TEST(FailureReport, EndsWithTheReproductionCommand) {
   sim::RunResult r;
   r.status = sim::RunStatus::deadlock;
   r.message = "deadlock: sim threads t1, t2\n  t1 waits on #3 held by t2\n  t2 waits on #4 held by t1\n";
   r.steps = 42;
   r.trace_hash = 0xabc;
-  reports::FailureReport report;
-  report.scenario = "lock-order-deadlock";
-  report.result = &r;
-  report.seed = 0x10;
-  report.strategy = "pct:d=3,k=57";
-  report.execution = 5;
-  report.schedule_file = "x.schedule.json";
-  report.verdict = "seeded bug found";
-  report.commands = {"corosim run lock-order-deadlock --strategy pct:d=3,k=57 --seed 0x0000000000000010",
-                     "corosim replay x.schedule.json"};
-  const std::string text = reports::failure_report_text(report);
+  sim::Failure f = reports::testing::sample_failure("lock-order-deadlock", r);
+  f.schedule_file = "x.schedule.json";
+  const std::string text =
+      reports::failure_report_text(reports::failure_report(f, sim::Launcher::cli("corosim"), "seeded bug found"));
   EXPECT_EQ(text,
             "FAILED: deadlock in scenario 'lock-order-deadlock'\n"
             "  execution   5 (seed 0x0000000000000010, strategy pct:d=3,k=57)\n"
@@ -73,6 +60,15 @@ TEST(FailureReport, EndsWithTheReproductionCommand) {
             "reproduce with:\n"
             "  corosim run lock-order-deadlock --strategy pct:d=3,k=57 --seed 0x0000000000000010\n"
             "corosim replay x.schedule.json\n");
+}
+
+TEST(FailureReport, ACrashHasNoStepsNorHash) {
+  const sim::Failure f = reports::testing::sample_failure("s", reports::testing::crashed_run(), 6);
+  const std::string text = reports::failure_report_text(reports::failure_report(f, sim::Launcher::cli("corosim")));
+  EXPECT_EQ(text.rfind("FAILED: crash in scenario 's'\n  execution   6 (", 0), 0u) << text;
+  EXPECT_EQ(text.find("steps"), std::string::npos) << text;
+  EXPECT_NE(text.find("killed by signal 11"), std::string::npos) << text;
+  EXPECT_NE(text.find("--jobs 1\n"), std::string::npos) << "the last line reruns it in one worker: " << text;
 }
 
 }  // namespace

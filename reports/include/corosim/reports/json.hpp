@@ -13,8 +13,8 @@
 //     "shard": {"index": 0, "count": 1}, "jobs": 0,            (jobs 0: explored inside the corosim process)
 //     "executions": 17, "exhausted": false, "out_of_time": false, "wall_s": 0.042,
 //     "failure": null, or {
-//       "kind": "lost_wakeup", "status": "lost wake-up",       (kind and status "crash": the worker crashed)
-//       "message": "...", "execution": 17, "seed": "0x...", "strategy": "pct:d=3,k=57",
+//       "kind": "lost_wakeup",                                 (sim::run_status_name; "crash": the worker died)
+//       "message": "...", "execution": 17, "seed": "0x...", "strategy": "pct:d=3,k=57",   (execution from 1)
 //       "steps": 123, "trace_hash": "0x...",                   (null for a crash)
 //       "schedule_file": "corosim-....schedule.json",          (null when none was written)
 //       "verdict": "seeded bug found: ...",
@@ -27,7 +27,7 @@
 //   {
 //     "format": "corosim-trace", "version": 1,
 //     "scenario": "...", "strategy": "pct:d=3,k=57", "seed": "0x...", "schedule_file": "..." | null,
-//     "status": "deadlock", "kind": "deadlock", "message": "...", "steps": 123, "trace_hash": "0x...",
+//     "status": "deadlock", "message": "...", "steps": 123, "trace_hash": "0x...",   (status: sim::run_status_name)
 //     "end_ns": 0, "truncated": false,
 //     "events": [{"step": 0, "thread": 0, "coroutine": 0, "op": "thread start", "object": 0, "now_ns": 0}, ...]
 //   }
