@@ -1,37 +1,60 @@
 #pragma once
-// The `corosim` commands (../../shared/API.md, "The `corosim` command"), one function each, called by main.cpp
-// after CLI11 has parsed the arguments. They print to stdout (results, reports, traces) and stderr (the one-line
-// reason of a usage error, progress), and return the process's exit status.
-//
-// Exit statuses (also in `corosim --help` and README.md):
-//   0  no failure: every execution passed (or DFS exhausted its space without one)
-//   1  a failure was found (explore), or the one execution failed (run, replay); the report's last line is the
-//      command that reproduces it
-//   2  bad usage or bad input, with one line "corosim: <reason>" on stderr: unknown scenario or strategy, a seed
-//      that does not parse, an unreadable or corrupted schedule file, a schedule of another format version or
-//      another scenario, a replay that does not reproduce the recorded trace
-//   3  internal error (an exception escaped; a bug in corosim)
+// The commands of corosim::cli::main (corosim/cli.hpp), one function each, called by cli.cpp after CLI11 has parsed
+// the arguments, and what they share. They print to stdout (results, reports, traces) and stderr (the one-line
+// reason of a usage error, progress), and return the process's exit status. Internal to cli/.
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include <corosim/reports/text.hpp>
+#include <corosim/scenario.hpp>
+#include <corosim/sim/executor.hpp>
+#include <corosim/sim/failure.hpp>
+
 namespace corosim::cli {
 
+// Exit statuses (also in `corosim --help`, corosim/cli.hpp and docs/cli.md):
+//   0  no failure: every execution passed (or DFS exhausted its space without one)
+//   1  a failure was found (explore), or the one execution failed (run, replay); the report's last line is the
+//      command that reproduces it
+//   2  bad usage or bad input, with one line "corosim: <reason>" on stderr
+//   3  internal error (an exception escaped; a bug in corosim)
 enum ExitStatus : int { kNoFailure = 0, kFailureFound = 1, kBadInput = 2, kInternalError = 3 };
 
-// How the failure report spells the program in the commands it prints: argv[0], shell-quoted, so the line can be
-// pasted into the shell it was typed in.
+// --- shared by the commands (common.cpp) ---
+
+// How reproduction commands spell the program: argv[0], so that the line can be pasted into the shell it was
+// typed in, from the user's own binary as well as from `corosim`.
 void set_program_name(std::string name);
+const sim::Launcher &launcher();
 
-int list_command();
+// Prints "corosim: <reason>" (one line: line breaks in the reason become spaces) on stderr; returns kBadInput.
+int bad_input(std::string reason);
+// Prints text on stdout and flushes it.
+void out(const std::string &text);
 
-// The step limit of each execution (sim::RunOptions): the scenario's own unless --max-steps is given; at the
-// limit the run fails (step limit) or, with --on-step-limit continue, stops there and counts as passed.
+// The scenario called `name`; nullptr with `reason` set when there is none.
+const sim::Scenario *find_scenario(const std::string &name, std::string *reason);
+
+// The step bound of each execution: RunOptions' default unless --max-steps is given; at the bound the run fails
+// (step_limit) or, with --on-step-limit continue, stops there and counts as passed.
 struct StepLimit {
   std::optional<uint64_t> max_steps;
   bool continue_at_limit = false;
 };
+sim::RunOptions run_options(const StepLimit &limit);
+
+// "status  ok / steps N / trace hash H" of a run that passed.
+std::string outcome_text(const sim::RunResult &r);
+
+// Saves the failure's schedule unless it has a file already (to save_to, or its default file; a warning on stderr
+// if it cannot be written), and returns its report for this program, with the verdict for scenario `s`.
+reports::FailureReport prepare_report(sim::Failure &f, const sim::Scenario &s, const std::string &save_to);
+
+// --- the commands ---
+
+int list_command();
 
 struct RunArgs {
   std::string scenario;
@@ -49,15 +72,15 @@ struct ExploreArgs {
   std::string scenario;
   std::string strategy = "pct";
   std::string seed = "1";
-  uint64_t schedules = 10'000;
-  double time_s = 0;                // wall-time budget; 0: none
+  std::optional<uint64_t> schedules;  // none: 10,000, or no limit when --time is given
+  double time_s = 0;                  // wall-time budget; 0: none
   std::string save_schedule;
   Progress progress = Progress::automatic;
   StepLimit limit;
   // "I/N": run only the executions i % N == I (of the --schedules asked for). Empty: GoogleTest's shard variables
   // GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS when both are set, else no sharding.
   std::string shard;
-  std::optional<unsigned> jobs;     // worker processes (workers.hpp); none: explore inside this process
+  unsigned jobs = 0;                // worker processes; 0: explore inside this process
   std::string json_file;            // the summary as JSON (reports/json.hpp); empty: none
   std::string junit_file;           // the summary as JUnit XML (reports/junit.hpp)
   std::string html_file;            // the failing run's timeline, or a page saying there was none (reports/html.hpp)

@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
 # Tests of the `corosim` command as a user runs it: exit statuses, one-line usage errors, and the promise that a
 # failure report's last line is a command reproducing the same status and trace hash.
-#   cli_test.sh COROSIM CASE     (ctest runs each CASE as its own test; see CMakeLists.txt)
-# Scenario names are taken from `corosim list` (the first expected-pass and the first seeded-bug scenario), so the
-# tests follow the registry as it grows.
+#   cli_test.sh COROSIM CASE USER_PROGRAM DUPLICATE_PROGRAM   (ctest runs each CASE as its own test: CMakeLists.txt)
+# COROSIM is the built `corosim` program; USER_PROGRAM is a user's program built on corosim::main over scenarios of
+# its own (user_program.cpp), DUPLICATE_PROGRAM the same with one name registered twice. Built-in scenario names are
+# taken from `corosim list` (the first expected-pass and the first seeded-bug scenario), so the tests follow the
+# registry as it grows.
 set -uo pipefail
 
 COROSIM=$1
 CASE=$2
+USER_PROGRAM=$3
+DUPLICATE_PROGRAM=$4
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK" || exit 1
 
 fail() { printf 'FAIL [%s]: %s\n' "$CASE" "$*" >&2; exit 1; }
 
-# run_cli EXPECTED_STATUS ARGS...: runs corosim, keeps stdout/stderr in $WORK/out, $WORK/err.
+# run_cli EXPECTED_STATUS [PROGRAM] ARGS...: runs corosim (or PROGRAM, a path), keeps stdout/stderr in $WORK/out,
+# $WORK/err.
 run_cli() {
   local expected=$1; shift
-  "$COROSIM" "$@" >out 2>err
+  local program=$COROSIM
+  [[ ${1:-} == /* ]] && { program=$1; shift; }
+  "$program" "$@" >out 2>err
   local status=$?
   if [[ $status -ne $expected ]]; then
     printf -- '--- stdout\n' >&2; cat out >&2; printf -- '--- stderr\n' >&2; cat err >&2
@@ -61,6 +68,13 @@ case $CASE in
     for option in --shard --jobs --json --junit --html; do
       grep -q -- "$option" out || fail "explore --help does not list $option"
     done
+    grep -q 'with --time and no --schedules: until the time is used' out || fail "explore --help does not state the --time rule"
+    # A command's help is that command's: not the global footer (the exit statuses, the other commands).
+    for command in list run explore replay; do
+      run_cli 0 $command --help
+      ! grep -q 'Exit status' out || fail "$command --help repeats the global footer"
+      (( $(wc -l <out) < 50 )) || fail "$command --help is $(wc -l <out) lines"
+    done
     ;;
   list)
     run_cli 0 list
@@ -82,6 +96,9 @@ case $CASE in
     expect_one_line_error explore "$(first_scenario pass)" --schedules 0
     expect_one_line_error replay does-not-exist.schedule.json
     expect_one_line_error replay
+    # The replay strategy needs a schedule: bad usage, not a failed run.
+    expect_one_line_error run "$(first_scenario pass)" --seed 1 --strategy replay
+    expect_one_line_error explore "$(first_scenario pass)" --strategy replay
     ;;
   run-pass)
     PASS=$(first_scenario pass)
@@ -158,7 +175,7 @@ case $CASE in
     PASS=$(first_scenario pass)
     # fail (the default): the run fails at the bound, and its reproduction carries the bound.
     run_cli 1 run "$PASS" --seed 7 --strategy random --max-steps 10
-    grep -q '^FAILED: step limit in scenario' out || { cat out >&2; fail "no step-limit failure"; }
+    grep -q '^FAILED: step_limit in scenario' out || { cat out >&2; fail "no step-limit failure"; }
     grep -Eq "^  $COROSIM run .* --max-steps 10$" out || { cat out >&2; fail "the run line lacks --max-steps 10"; }
     hash=$(hash_of out)
     schedule=$(ls corosim-"$PASS"-0x*.schedule.json | head -n 1)
@@ -242,22 +259,51 @@ case $CASE in
     ;;
   crash)
     ulimit -c 0  # the worker's SIGSEGV is deliberate: no core file
-    PASS=$(first_scenario pass)
-    COROSIM_TEST_CRASH_AT_EXECUTION=6 run_cli 1 explore "$PASS" --schedules 20 --jobs 2 --no-progress --json crash.json
+    run_cli 1 "$USER_PROGRAM" explore user-counter-crashes --schedules 1000 --jobs 2 --no-progress --json crash.json
     cat out
-    grep -q '^FAILED: crash in scenario' out || fail "a crashed worker is not reported as status crash"
-    grep -Eq '^  execution +6 ' out || fail "the crash is not reported as execution 6"
-    grep -q 'killed by signal' out || fail "the crash report does not say how the worker died"
-    python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["failure"]; assert f["kind"] == "crash" and f["execution"] == 6 and f["steps"] is None, f' crash.json ||
+    grep -q "^FAILED: crash in scenario 'user-counter-crashes'" out || fail "a crashed worker is not reported as status crash"
+    number=$(awk '/^failure in execution / { print $4; exit }' out)
+    [[ -n $number ]] || fail "no failing execution number"
+    grep -Eq "^  execution +$number " out || fail "the crash is not reported as execution $number"
+    grep -q 'killed by signal 11' out || fail "the crash report does not say how the worker died"
+    grep -q '^seeded bug found' out || fail "a crash in a scenario expecting one is not the seeded bug found"
+    python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["failure"]; assert f["kind"] == "crash" and f["execution"] == int(sys.argv[2]) and f["steps"] is None, f' crash.json "$number" ||
       fail "the JSON summary does not describe the crash"
     last=$(tail -n 1 out)
-    [[ $last == "$COROSIM explore "*" --jobs 1"* ]] || fail "the crash's last line is not an explore in one worker: $last"
-    COROSIM_TEST_CRASH_AT_EXECUTION=6 bash -c "$last" >out2 2>err2
+    [[ $last == "$USER_PROGRAM explore "*" --jobs 1" ]] || fail "the crash's last line is not an explore in one worker: $last"
+    bash -c "$last" >out2 2>err2
     [[ $? -eq 1 ]] || { cat out2 err2 >&2; fail "the crash's reproduction did not exit 1"; }
     grep -q '^FAILED: crash in scenario' out2 || { cat out2 >&2; fail "the reproduction is not a crash"; }
-    grep -Eq '^  execution +6 ' out2 || fail "the reproduction crashed in another execution"
-    # The hook is read by workers only: inside the corosim process nothing crashes.
-    COROSIM_TEST_CRASH_AT_EXECUTION=6 run_cli 0 explore "$PASS" --schedules 20 --no-progress
+    grep -Eq "^  execution +$number " out2 || fail "the reproduction crashed in another execution"
+    ;;
+  user-program)
+    # The command over a user's own scenarios: listed, run, explored, found, replayed from the report's last line.
+    run_cli 0 "$USER_PROGRAM" list
+    [[ $(awk '{ print $1 }' out | tr '\n' ' ') == "user-counter-crashes user-counter-locked user-counter-racy " ]] ||
+      { cat out >&2; fail "list does not show exactly the program's three scenarios"; }
+    run_cli 0 "$USER_PROGRAM" explore user-counter-locked --strategy dfs --schedules 100000 --no-progress
+    grep -q 'space exhausted after' out || { cat out >&2; fail "dfs did not exhaust the locked counter"; }
+    run_cli 0 "$USER_PROGRAM" explore user-counter-locked --schedules 200 --jobs 2 --no-progress
+    run_cli 1 "$USER_PROGRAM" explore user-counter-racy --schedules 1000 --no-progress
+    grep -q '^seeded bug found' out || { cat out >&2; fail "the racy counter's lost update was not found"; }
+    hash=$(hash_of out)
+    last=$(tail -n 1 out)
+    [[ $last == "$USER_PROGRAM replay "* ]] || fail "the last line is not the program's replay command: $last"
+    bash -c "$last" >out2 2>err2
+    [[ $? -eq 1 ]] || { cat out2 err2 >&2; fail "the reproduction did not exit 1"; }
+    [[ $(hash_of out2) == "$hash" ]] || fail "the reproduction's trace hash $(hash_of out2) differs from $hash"
+    # The built-in command does not know the user's scenario: one line, naming it.
+    expect_one_line_error replay corosim-user-counter-racy-0x*.schedule.json
+    grep -q "user-counter-racy" err || fail "the refusal does not name the scenario"
+    # Bad input on the new doors: an unknown scenario, a program registering one name twice.
+    run_cli 2 "$USER_PROGRAM" run no-such-scenario --seed 1
+    [[ $(wc -l <err) -eq 1 ]] && grep -q "^corosim: unknown scenario 'no-such-scenario'" err ||
+      { cat err >&2; fail "unknown scenario in a user program: not one line"; }
+    for command in list "run user-counter-locked --seed 1" "explore user-counter-locked"; do
+      run_cli 2 "$DUPLICATE_PROGRAM" $command
+      [[ $(wc -l <err) -eq 1 ]] && grep -q "^corosim: scenario 'user-counter-locked' is registered twice: .*user_program.cpp:[0-9]* and .*user_program.cpp:[0-9]*$" err ||
+        { cat err >&2; fail "duplicate names, $command: not one line naming both places"; }
+    done
     ;;
   json-junit)
     BUG=$(first_scenario bug)

@@ -1,0 +1,197 @@
+// corosim::cli::main (corosim/cli.hpp): parses the arguments with CLI11 and hands them to the commands
+// (commands.hpp). This file owns only the exit statuses of parsing (help: 0, bad usage: 2 with one line), the check
+// of the program's scenario registry, and the last line of defence (an escaped exception: 3).
+//
+// Help: `PROGRAM --help` lists the commands and the exit statuses; `PROGRAM COMMAND --help` gives that command's
+// options and, in its footer, what they mean. Keep them in step with docs/cli.md.
+
+#include <corosim/cli.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include <corosim/sim/explore.hpp>
+
+#include "commands.hpp"
+
+namespace corosim::cli {
+namespace {
+
+constexpr const char *kFooter = R"(
+Commands (PROGRAM COMMAND --help for each one's options):
+  list       the scenarios: name, expected outcome (pass, or bug: the failure kind it must produce), description
+  run        one execution of a scenario, from an execution seed
+  explore    many executions until the first failure, a number of executions, a time budget, or (dfs) the end
+             of the search space
+  replay     a saved schedule again, step for step, checking its trace hash; prints its trace on request
+
+On a failure, run and explore save the run's schedule to corosim-SCENARIO-SEED.schedule.json in the current
+directory (or --save-schedule FILE) and print a report whose last line is the command that reproduces it.
+
+Exit status:
+  0  no failure found
+  1  a failure was found (run, replay: the execution failed); the report ends with its reproduction
+  2  bad usage or bad input (unknown scenario, bad seed or strategy, unreadable, corrupted or mismatched
+     schedule file, a scenario registered twice); one line "corosim: <reason>" on stderr
+  3  internal error
+)";
+
+constexpr const char *kStrategies = "random | pct[:d=N][,k=N] | dfs[:preemptions=N]";
+
+constexpr const char *kRunFooter = R"(
+The execution runs with execution seed N under strategy S (default pct); the report of a failing one ends with the
+command that reproduces it. Seeds: decimal, 0x + up to 16 hex digits, or a 40-digit git commit id.
+Strategies: random (uniform choice at every step), pct[:d=N][,k=N] (PCT with bug depth d, default 3, over k
+estimated steps), dfs[:preemptions=N] (exhaustive search with at most N preemptions, default 2).
+Step bound: --max-steps N (default 1000000); at the bound the execution fails with step_limit (a livelock or a run
+far too long), or with --on-step-limit continue stops there and counts as passed.
+)";
+
+constexpr const char *kExploreFooter = R"(
+Execution i = 0, 1, ... runs with a seed derived from (--seed, i), all on one strategy object, until the first
+failure, --schedules executions (default 10000; with --time and no --schedules: until the time is used), --time
+seconds of wall time, or (dfs) the end of the search space. A progress line goes to stderr when it is a terminal
+(--progress: also when it is not, every 5 s; --no-progress: never).
+  --shard I/N   only the executions i with i % N == I (0 <= I < N) of the --schedules asked for, with the same
+                seeds: shards on other machines need no coordination. Without --shard, GoogleTest's
+                GTEST_SHARD_INDEX and GTEST_TOTAL_SHARDS are used when both are set. Not for dfs
+  --jobs N      N worker processes (1 to 1024), each every N-th execution; a worker that crashes is reported
+                as the failure (status crash) of the execution it was running. The failure reported is the one
+                with the smallest execution index. dfs: --jobs 1 only
+  --json FILE   a summary for machines; --junit FILE: JUnit XML; --html FILE: the failing run's timeline (or a
+                page saying no execution failed). The files are created before the exploration starts
+Strategies and the step bound: as for run (PROGRAM run --help).
+)";
+
+constexpr const char *kReplayFooter = R"(
+A schedule that does not fit the scenario (or whose trace hash differs) is refused with exit status 2. --trace
+prints the run step by step: text, json (the steps and the run's metadata) or html (a self-contained timeline);
+-o FILE writes it to FILE instead of stdout (without --trace: text). A json or html trace on stdout is the only
+thing there: the other lines go to stderr.
+)";
+
+void add_step_limit_options(CLI::App *cmd, StepLimit &limit) {
+  cmd->add_option("--max-steps", limit.max_steps, "Step bound of each execution (default 1000000)")
+      ->check(CLI::Range(uint64_t{1}, UINT64_MAX));
+  cmd->add_option_function<std::string>(
+         "--on-step-limit", [&limit](const std::string &v) { limit.continue_at_limit = v == "continue"; },
+         "At the step bound: fail (default) or continue (stop the execution there; it passes)")
+      ->check(CLI::IsMember({"fail", "continue"}));
+}
+
+CLI::App *add_run(CLI::App &app, RunArgs &run) {
+  CLI::App *cmd = app.add_subcommand("run", "Run one execution of a scenario");
+  cmd->footer(kRunFooter);
+  cmd->add_option("SCENARIO", run.scenario, "Scenario name (list)")->required();
+  cmd->add_option("--seed", run.seed, "Execution seed: decimal, 0x-hex or a 40-digit commit id")->required();
+  cmd->add_option("--strategy", run.strategy, kStrategies)->capture_default_str();
+  cmd->add_flag("--trace", run.trace, "Print the run's trace, one line per step");
+  cmd->add_option("--save-schedule", run.save_schedule,
+                  "Where to save a failing run's schedule (default: corosim-SCENARIO-SEED.schedule.json)");
+  add_step_limit_options(cmd, run.limit);
+  return cmd;
+}
+
+CLI::App *add_explore(CLI::App &app, ExploreArgs &explore, bool &progress, bool &no_progress) {
+  CLI::App *cmd = app.add_subcommand("explore", "Explore many executions until the first failure");
+  cmd->footer(kExploreFooter);
+  cmd->add_option("SCENARIO", explore.scenario, "Scenario name (list)")->required();
+  cmd->add_option("--strategy", explore.strategy, kStrategies)->capture_default_str();
+  cmd->add_option("--seed", explore.seed, "First seed; execution i runs with a seed derived from (seed, i)")
+      ->capture_default_str();
+  cmd->add_option("--schedules", explore.schedules, "Executions to run at most (default 10000)")
+      ->check(CLI::Range(uint64_t{1}, UINT64_MAX));
+  cmd->add_option("--time", explore.time_s, "Wall-time budget in seconds (0: none)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--shard", explore.shard, "Run only the executions i % N == I (0-based I/N)");
+  cmd->add_option("--jobs", explore.jobs, "Worker processes (crash isolation; each runs every N-th execution)")
+      ->check(CLI::Range(1u, sim::ExploreOptions::kMaxJobs));
+  cmd->add_option("--json", explore.json_file, "Write a JSON summary of the exploration to FILE");
+  cmd->add_option("--junit", explore.junit_file, "Write a JUnit XML report of the exploration to FILE");
+  cmd->add_option("--html", explore.html_file, "Write the failing run's HTML timeline (or a no-failure page) to FILE");
+  cmd->add_option("--save-schedule", explore.save_schedule,
+                  "Where to save the failing run's schedule (default: corosim-SCENARIO-SEED.schedule.json)");
+  add_step_limit_options(cmd, explore.limit);
+  auto *progress_opt = cmd->add_flag("--progress", progress, "Progress on stderr even when it is not a terminal");
+  cmd->add_flag("--no-progress", no_progress, "No progress line (default: on when stderr is a terminal)")
+      ->excludes(progress_opt);
+  return cmd;
+}
+
+CLI::App *add_replay(CLI::App &app, ReplayArgs &replay) {
+  CLI::App *cmd = app.add_subcommand("replay", "Replay a saved schedule and check its trace hash");
+  cmd->footer(kReplayFooter);
+  cmd->add_option("SCHEDULE_FILE", replay.schedule_file, "A schedule file written by run or explore")->required();
+  cmd->add_option("--trace", replay.trace, "Print the replayed run's trace in this format: text | json | html")
+      ->check(CLI::IsMember({"text", "json", "html"}));
+  cmd->add_option("-o,--output", replay.output, "Write the trace to FILE instead of stdout (without --trace: text)");
+  return cmd;
+}
+
+// Parses; returns the exit status of a parse that ends the program (help, bad usage), or nullopt to go on.
+std::optional<int> parse(CLI::App &app, int argc, char **argv) {
+  try {
+    app.parse(argc, argv);
+    return std::nullopt;
+  } catch (const CLI::Success &e) {  // --help, --help-all, --version
+    return app.exit(e);
+  } catch (const CLI::ParseError &e) {
+    // One line, whatever CLI11 would say, and the usage exit status.
+    std::string reason = e.what();
+    return bad_input((reason.empty() ? "bad usage" : reason) + " (see " + sim::shell_quote(argv[0]) + " --help)");
+  }
+}
+
+int parse_and_run(int argc, char **argv) {
+  CLI::App app{"Explores the interleavings of the program's scenarios in a deterministic simulator", argv[0]};
+  app.require_subcommand(1, 1);
+  app.set_version_flag("--version", "corosim 0.1.0");
+  CLI::App *list = app.add_subcommand("list", "List the scenarios");
+  RunArgs run;
+  CLI::App *run_cmd = add_run(app, run);
+  ExploreArgs explore;
+  bool progress = false, no_progress = false;
+  CLI::App *explore_cmd = add_explore(app, explore, progress, no_progress);
+  ReplayArgs replay;
+  CLI::App *replay_cmd = add_replay(app, replay);
+  app.footer(kFooter);  // after the subcommands: CLI11 copies a parent's footer into those made after it
+
+  // CLI11 would call an unknown command a missing one ("A subcommand is required"); name it instead.
+  const std::vector<const CLI::App *> commands = {list, run_cmd, explore_cmd, replay_cmd};
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::none_of(commands.begin(), commands.end(), [&](const CLI::App *c) { return c->get_name() == argv[1]; }))
+    return bad_input("unknown command '" + std::string(argv[1]) + "' (commands: list, run, explore, replay; see " +
+                     sim::shell_quote(argv[0]) + " --help)");
+  if (std::optional<int> ended = parse(app, argc, argv)) return *ended;
+
+  set_program_name(argv[0]);
+  if (auto problem = sim::scenario_registry_problem()) return bad_input(*problem);
+  if (*list) return list_command();
+  if (*run_cmd) return run_command(run);
+  if (*explore_cmd) {
+    explore.progress = progress ? Progress::always : no_progress ? Progress::never : Progress::automatic;
+    return explore_command(explore);
+  }
+  return replay_command(replay);  // require_subcommand(1, 1): it is the one left
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  try {
+    return parse_and_run(argc, argv);
+  } catch (const std::exception &e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "corosim: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "corosim: internal error: unknown exception\n");
+  }
+  return kInternalError;
+}
+
+}  // namespace corosim::cli

@@ -1,0 +1,75 @@
+// What the commands share (commands.hpp): the program's name, one-line refusals, scenario look-up, run options, and
+// the failure report with its verdict.
+
+#include <cstdio>
+#include <string>
+
+#include <corosim/sim/random.hpp>
+
+#include "commands.hpp"
+
+namespace corosim::cli {
+
+namespace {
+
+sim::Launcher g_launcher = sim::Launcher::cli("corosim");
+
+// One line on what a failure of scenario `s` means; the exit status is 1 either way.
+std::string verdict(const sim::Scenario &s, sim::RunStatus status) {
+  if (s.expected == sim::Expected::pass)
+    return "REGRESSION: scenario '" + s.name + "' is expected to pass every schedule, and this one fails";
+  const std::string expected = sim::run_status_name(s.failure_kind);
+  if (status == s.failure_kind)
+    return "seeded bug found: scenario '" + s.name + "' is expected to fail with " + expected + ", and does";
+  return "scenario '" + s.name + "' has a seeded " + expected + " bug, but this schedule fails with " +
+         sim::run_status_name(status) + " instead";
+}
+
+}  // namespace
+
+void set_program_name(std::string name) { g_launcher.program = std::move(name); }
+const sim::Launcher &launcher() { return g_launcher; }
+
+int bad_input(std::string reason) {
+  for (char &c : reason)
+    if (c == '\n' || c == '\r') c = ' ';
+  std::fflush(stdout);
+  std::fprintf(stderr, "corosim: %s\n", reason.c_str());
+  return kBadInput;
+}
+
+void out(const std::string &text) {
+  std::fputs(text.c_str(), stdout);
+  std::fflush(stdout);
+}
+
+const sim::Scenario *find_scenario(const std::string &name, std::string *reason) {
+  if (const sim::Scenario *s = sim::find_scenario(name)) return s;
+  const std::size_t n = sim::scenarios().size();
+  *reason = "unknown scenario '" + name + "' (`" + sim::shell_quote(g_launcher.program) + " list` shows the " +
+            std::to_string(n) + (n == 1 ? " scenario)" : " scenarios)");
+  return nullptr;
+}
+
+sim::RunOptions run_options(const StepLimit &limit) {
+  sim::RunOptions options;
+  if (limit.max_steps) options.max_steps = *limit.max_steps;
+  if (limit.continue_at_limit) options.on_step_limit = sim::StepLimitPolicy::stop;
+  return options;
+}
+
+std::string outcome_text(const sim::RunResult &r) {
+  return std::string("status      ") + sim::run_status_name(r.status) +
+         (r.truncated ? " (stopped at the step bound: --on-step-limit continue)" : "") + "\n" + "steps       " +
+         std::to_string(r.steps) + "\n" + "trace hash  " + sim::format_hex64(r.trace_hash) + "\n";
+}
+
+reports::FailureReport prepare_report(sim::Failure &f, const sim::Scenario &s, const std::string &save_to) {
+  if (!f.crashed() && f.schedule_file.empty()) {
+    auto saved = f.save(save_to);
+    if (!saved) std::fprintf(stderr, "corosim: warning: %s\n", saved.error().c_str());
+  }
+  return reports::failure_report(f, g_launcher, verdict(s, f.result.status));
+}
+
+}  // namespace corosim::cli

@@ -1,0 +1,306 @@
+// `explore` (commands.hpp): its inputs resolved into a Plan (refused with exit 2 before anything runs), one
+// sim::explore, in this process or in worker processes, and its outcome printed and written to the asked files.
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <tuple>
+
+#include <corosim/reports/html.hpp>
+#include <corosim/reports/json.hpp>
+#include <corosim/reports/junit.hpp>
+#include <corosim/sim/explore.hpp>
+#include <corosim/sim/random.hpp>
+#include <corosim/sim/strategy.hpp>
+
+#include "commands.hpp"
+
+namespace corosim::cli {
+
+namespace {
+
+constexpr uint64_t kDefaultSchedules = 10'000;
+
+// --- progress ---
+
+struct ProgressLine {
+  bool enabled = false;
+  bool tty = false;
+  bool shown = false;  // a line is on the terminal that must be cleared
+
+  void show(const sim::ExploreProgress &p) {
+    char line[160];
+    std::snprintf(line, sizeof line, "  %llu executions, %.0f/s, %llu failures, %.1f s",
+                  static_cast<unsigned long long>(p.executions), p.runs_per_s,
+                  static_cast<unsigned long long>(p.failures), p.elapsed_s);
+    if (tty) {
+      std::fprintf(stderr, "\r\033[K%s", line);
+      shown = true;
+    } else {
+      std::fprintf(stderr, "%s\n", line);
+    }
+    std::fflush(stderr);
+  }
+  void clear() {
+    if (shown) std::fputs("\r\033[K", stderr);
+    shown = false;
+  }
+};
+
+// --- sharding ---
+
+struct Shard {
+  uint64_t index = 0;
+  uint64_t count = 1;
+  std::string source;  // how it was given: "--shard" or the GoogleTest variables
+};
+
+bool decimal(std::string_view digits, uint64_t &value) {
+  if (digits.empty() || digits.size() > 10) return false;
+  value = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return true;
+}
+
+// Shards are "I/N", decimal, 0 <= I < N <= 2^32 (so that N times --jobs stays far from overflowing).
+sim::Result<Shard> parse_shard(const std::string &text, const std::string &source) {
+  const std::string what = source + " '" + text + "': ";
+  const std::size_t slash = text.find('/');
+  Shard shard;
+  shard.source = source;
+  if (slash == std::string::npos || !decimal(std::string_view(text).substr(0, slash), shard.index) ||
+      !decimal(std::string_view(text).substr(slash + 1), shard.count))
+    return sim::Error{what + "expected I/N, two decimal numbers with 0 <= I < N (e.g. 0/4 ... 3/4)"};
+  if (shard.count == 0 || shard.count > (uint64_t{1} << 32))
+    return sim::Error{what + "the shard count N must be between 1 and 2^32"};
+  if (shard.index >= shard.count)
+    return sim::Error{what + "the shard index must be below the count (shards are 0-based: 0/" +
+                      std::to_string(shard.count) + " ... " + std::to_string(shard.count - 1) + "/" +
+                      std::to_string(shard.count) + ")"};
+  return shard;
+}
+
+// --shard, or else GoogleTest's shard variables (as Bazel and gtest-parallel set them) when both are present;
+// GTEST_SHARD_STATUS_FILE, when set, is created to say the sharding protocol is understood.
+sim::Result<Shard> resolve_shard(const std::string &option) {
+  if (!option.empty()) return parse_shard(option, "--shard");
+  const char *index = std::getenv("GTEST_SHARD_INDEX");
+  const char *total = std::getenv("GTEST_TOTAL_SHARDS");
+  if (!index || !total) return Shard{};
+  auto shard = parse_shard(std::string(index) + "/" + total, "GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS");
+  if (shard) {
+    if (const char *status = std::getenv("GTEST_SHARD_STATUS_FILE"); status && *status) std::ofstream{status};
+  }
+  return shard;
+}
+
+// How many of the executions 0 .. schedules-1 fall in the shard.
+uint64_t shard_share(uint64_t schedules, const Shard &shard) {
+  return schedules > shard.index ? (schedules - shard.index - 1) / shard.count + 1 : 0;
+}
+
+// A file asked for with --json, --junit or --html: created (empty) before the exploration starts, so that a path
+// that cannot be written is refused at once (exit 2) rather than after an hour of exploring.
+struct OutputFile {
+  std::string path;
+  std::ofstream stream;
+
+  std::optional<std::string> open(const std::string &option, const std::string &file) {
+    path = file;
+    if (file.empty()) return std::nullopt;
+    stream.open(file, std::ios::binary | std::ios::trunc);
+    if (!stream) return "cannot write " + option + " file '" + file + "': " + std::strerror(errno);
+    return std::nullopt;
+  }
+  // Writes `text` if the file was asked for; a failure is a warning (the exploration's exit status stands).
+  void write(const std::string &text) {
+    if (path.empty()) return;
+    stream << text;
+    stream.close();
+    if (!stream) std::fprintf(stderr, "corosim: warning: could not write '%s'\n", path.c_str());
+  }
+};
+
+// --- the plan: everything resolved before the exploration starts ---
+
+struct Plan {
+  const sim::Scenario *scenario = nullptr;
+  sim::ExploreOptions options;
+  Shard shard;
+  OutputFile json, junit, html;
+  ProgressLine progress;
+};
+
+// Checks and opens what the exploration needs; a one-line reason when something is wrong.
+std::optional<std::string> resolve(const ExploreArgs &args, Plan &plan) {
+  std::string reason;
+  plan.scenario = find_scenario(args.scenario, &reason);
+  if (!plan.scenario) return reason;
+  auto seed = sim::parse_seed(args.seed);
+  if (!seed) return seed.error();
+  auto spec = sim::parse_strategy(args.strategy);
+  if (!spec) return spec.error();
+  if (spec.value().name == "replay") return "explore cannot use the replay strategy (use `corosim replay`)";
+  auto shard = resolve_shard(args.shard);
+  if (!shard) return shard.error();
+  plan.shard = shard.value();
+  if (spec.value().name == "dfs" && plan.shard.count > 1)
+    return "dfs cannot be sharded (" + plan.shard.source + " " + std::to_string(plan.shard.index) + "/" +
+           std::to_string(plan.shard.count) + "): each of its executions depends on the ones before it";
+  if (spec.value().name == "dfs" && args.jobs > 1)
+    return "dfs cannot run in " + std::to_string(args.jobs) +
+           " worker processes: each of its executions depends on the ones before it (use --jobs 1)";
+  if (const auto dir = std::filesystem::path(args.save_schedule).parent_path();
+      !args.save_schedule.empty() && !dir.empty() && !std::filesystem::is_directory(dir))
+    return "--save-schedule '" + args.save_schedule + "': no directory '" + dir.string() + "'";
+  for (auto [file, option, path] : {std::tuple{&plan.json, "--json", &args.json_file},
+                                    std::tuple{&plan.junit, "--junit", &args.junit_file},
+                                    std::tuple{&plan.html, "--html", &args.html_file}})
+    if (auto error = file->open(option, *path)) return error;
+  sim::ExploreOptions &o = plan.options;
+  o.scenario = plan.scenario->name;
+  o.strategy = spec.value().to_string();
+  o.first_seed = seed.value();
+  o.schedules = args.schedules.value_or(args.time_s > 0 ? UINT64_MAX : kDefaultSchedules);
+  o.time_budget_s = args.time_s;
+  o.run_options = run_options(args.limit);
+  o.shard_index = plan.shard.index;
+  o.shard_count = plan.shard.count;
+  o.jobs = args.jobs;
+  return std::nullopt;
+}
+
+// The first line: what is explored and within which budget.
+std::string header(const Plan &plan) {
+  const sim::ExploreOptions &o = plan.options;
+  std::string budget = o.schedules == UINT64_MAX ? "no limit on executions"
+                                                 : "up to " + std::to_string(o.schedules) + " executions";
+  if (o.time_budget_s > 0) {
+    char text[64];
+    std::snprintf(text, sizeof text, " or %g s", o.time_budget_s);
+    budget += text;
+  }
+  if (plan.shard.count > 1)
+    budget += ", shard " + std::to_string(plan.shard.index) + "/" + std::to_string(plan.shard.count) + " (" +
+              std::to_string(shard_share(o.schedules, plan.shard)) + " of them" +
+              (plan.shard.source == "--shard" ? "" : ", from " + plan.shard.source) + ")";
+  if (o.jobs) budget += ", " + std::to_string(o.jobs) + " worker process" + (o.jobs > 1 ? "es" : "");
+  return "explore " + plan.scenario->name + " (" + plan.scenario->expected_text() + "): strategy " + o.strategy +
+         ", first seed " + sim::format_hex64(o.first_seed) + ", " + budget + "\n";
+}
+
+reports::ExploreSummary summary_of(const Plan &plan, const sim::ExploreResult &e) {
+  reports::ExploreSummary summary;
+  summary.scenario = plan.scenario->name;
+  summary.expected = plan.scenario->expected_text();
+  summary.strategy = plan.options.strategy;
+  summary.first_seed = plan.options.first_seed;
+  summary.schedules = plan.options.schedules;
+  summary.shard_index = plan.shard.index;
+  summary.shard_count = plan.shard.count;
+  summary.jobs = plan.options.jobs;
+  summary.executions = e.executions;
+  summary.exhausted = e.exhausted;
+  summary.out_of_time = e.out_of_time;
+  summary.wall_s = e.wall_s;
+  return summary;
+}
+
+// "(1.20 s, 833 executions/s, shard 0/2)"
+std::string timing(const Plan &plan, const sim::ExploreResult &e) {
+  char text[96];
+  std::snprintf(text, sizeof text, "(%.2f s, %.0f executions/s", e.wall_s,
+                e.wall_s > 0 ? static_cast<double>(e.executions) / e.wall_s : 0.0);
+  std::string s = text;
+  if (plan.shard.count > 1) s += ", shard " + std::to_string(plan.shard.index) + "/" + std::to_string(plan.shard.count);
+  return s + ")";
+}
+
+// The failing run again from its decisions, with its trace recorded (for the HTML timeline); none, with a warning,
+// if it does not come out the same (it always should: runs are deterministic).
+std::optional<sim::Failure> traced(const Plan &plan, const sim::Failure &f) {
+  if (f.crashed()) return std::nullopt;
+  auto strategy = sim::make_strategy("replay", f.result.decisions);
+  if (!strategy) return std::nullopt;
+  sim::RunOptions options = f.run_options;
+  options.record_trace = true;
+  sim::Failure again = f;
+  again.result = sim::run_once(plan.scenario->body, *strategy.value(), f.seed, options);
+  if (again.result.status == f.result.status && again.result.trace_hash == f.result.trace_hash) return again;
+  std::fprintf(stderr, "corosim: warning: the traced rerun of the failing execution differs (trace hash %s, not %s)\n",
+               sim::format_hex64(again.result.trace_hash).c_str(), sim::format_hex64(f.result.trace_hash).c_str());
+  return std::nullopt;
+}
+
+int report_failure(Plan &plan, sim::ExploreResult &e, const std::string &save_to) {
+  sim::Failure &f = *e.failure;
+  out("failure in execution " + std::to_string(*f.execution + 1) + " " + timing(plan, e) + "\n");
+  reports::FailureReport report = prepare_report(f, *plan.scenario, save_to);
+  out(reports::failure_report_text(report));
+  reports::ExploreSummary summary = summary_of(plan, e);
+  summary.failure = &report;
+  plan.json.write(reports::explore_summary_json(summary));
+  plan.junit.write(reports::explore_junit_xml(summary));
+  if (!plan.html.path.empty()) {
+    // The report keeps the untraced run; the page shows the same run recorded step by step.
+    const std::optional<sim::Failure> with_trace = traced(plan, f);
+    reports::FailureReport shown = report;
+    if (with_trace) shown.failure = &*with_trace;
+    summary.failure = &shown;
+    plan.html.write(reports::explore_html(summary));
+  }
+  return kFailureFound;
+}
+
+int report_pass(Plan &plan, const sim::ExploreResult &e) {
+  const std::string n = std::to_string(e.executions);
+  const std::string line = e.exhausted     ? "space exhausted after " + n + " executions: no failure"
+                           : e.out_of_time ? "time budget used: no failure in " + n + " executions"
+                                           : "no failure in " + n + " executions";
+  out(line + " " + timing(plan, e) + "\n");
+  const sim::Scenario &s = *plan.scenario;
+  if (s.expected == sim::Expected::bug)
+    out("seeded bug not found: scenario '" + s.name + "' is expected to fail with " +
+        sim::run_status_name(s.failure_kind) + "; try more schedules or another strategy\n");
+  const reports::ExploreSummary summary = summary_of(plan, e);
+  plan.json.write(reports::explore_summary_json(summary));
+  plan.junit.write(reports::explore_junit_xml(summary));
+  plan.html.write(reports::explore_html(summary));
+  return kNoFailure;
+}
+
+}  // namespace
+
+int explore_command(const ExploreArgs &args) {
+  Plan plan;
+  if (auto refused = resolve(args, plan)) return bad_input(*refused);
+  plan.progress.tty = isatty(STDERR_FILENO) != 0;
+  plan.progress.enabled =
+      args.progress == Progress::always || (args.progress == Progress::automatic && plan.progress.tty);
+  // On a terminal the line is redrawn twice a second; in a log, a line every 5 s keeps it short.
+  plan.options.progress_interval_s = plan.progress.tty ? 0.5 : 5.0;
+  if (plan.progress.enabled) plan.options.progress = [&](const sim::ExploreProgress &p) { plan.progress.show(p); };
+
+  out(header(plan));
+  auto explored = sim::explore(plan.scenario->body, plan.options);
+  plan.progress.clear();
+  if (!explored) {  // the inputs were checked above: what is left is the system's refusal or a worker's exception
+    std::fflush(stdout);
+    std::fprintf(stderr, "corosim: internal error: %s\n", explored.error().c_str());
+    return kInternalError;
+  }
+  if (explored.value().failure) return report_failure(plan, explored.value(), args.save_schedule);
+  return report_pass(plan, explored.value());
+}
+
+}  // namespace corosim::cli
