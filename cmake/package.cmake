@@ -1,21 +1,44 @@
-# Makes the build tree (and an install) consumable with find_package(corosim CONFIG).
+# Makes the build tree consumable with find_package(corosim CONFIG) (corosimConfig.cmake in the build directory),
+# and, when COROSIM_INSTALL is on, installs the libraries, the headers, the CMake package, pkg-config files for the
+# runtime (corosim-runtime.pc) and the simulated platform (corosim-sim.pc), and the `corosim` program.
 include(CMakePackageConfigHelpers)
+include(GNUInstallDirs)
 
-set(_corosim_targets corosim_runtime corosim_runtime_sim corosim_sim_core corosim_sim_executor corosim_sim)
-export(TARGETS ${_corosim_targets} NAMESPACE corosim::
-       FILE "${PROJECT_BINARY_DIR}/corosimTargets.cmake")
+# The targets this configuration has (some need dependencies that a parent project may lack).
+set(_corosim_targets corosim_runtime corosim_runtime_sim)
+foreach(target corosim_sim_core corosim_sim_executor corosim_sim corosim_reports corosim_main corosim_gtest)
+  if(TARGET ${target})
+    list(APPEND _corosim_targets ${target})
+  endif()
+endforeach()
+
+export(TARGETS ${_corosim_targets} NAMESPACE corosim:: FILE "${PROJECT_BINARY_DIR}/corosimTargets.cmake")
 configure_package_config_file(
   "${PROJECT_SOURCE_DIR}/cmake/corosimConfig.cmake.in"
   "${PROJECT_BINARY_DIR}/corosimConfig.cmake"
-  INSTALL_DESTINATION lib/cmake/corosim)
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/corosim)
 write_basic_package_version_file(
   "${PROJECT_BINARY_DIR}/corosimConfigVersion.cmake"
   COMPATIBILITY SameMinorVersion)
 
+if(NOT COROSIM_INSTALL)
+  return()
+endif()
+
+foreach(name runtime sim)
+  configure_file("${PROJECT_SOURCE_DIR}/cmake/corosim-${name}.pc.in" "${PROJECT_BINARY_DIR}/corosim-${name}.pc" @ONLY)
+  install(FILES "${PROJECT_BINARY_DIR}/corosim-${name}.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endforeach()
 install(TARGETS ${_corosim_targets} EXPORT corosimTargets
-        ARCHIVE DESTINATION lib INCLUDES DESTINATION include)
-install(DIRECTORY runtime/include/corosim DESTINATION include)
-install(DIRECTORY sim/include/corosim DESTINATION include)
-install(EXPORT corosimTargets NAMESPACE corosim:: DESTINATION lib/cmake/corosim)
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+foreach(module runtime sim reports cli sim/gtest)
+  if(EXISTS "${PROJECT_SOURCE_DIR}/${module}/include/corosim")
+    install(DIRECTORY "${PROJECT_SOURCE_DIR}/${module}/include/corosim" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  endif()
+endforeach()
+if(TARGET corosim)
+  install(TARGETS corosim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
+install(EXPORT corosimTargets NAMESPACE corosim:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/corosim)
 install(FILES "${PROJECT_BINARY_DIR}/corosimConfig.cmake" "${PROJECT_BINARY_DIR}/corosimConfigVersion.cmake"
-        DESTINATION lib/cmake/corosim)
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/corosim)
