@@ -25,6 +25,9 @@ if(NOT COROSIM_INSTALL)
   return()
 endif()
 
+# The .pc files find the prefix relative to where they are installed.
+file(RELATIVE_PATH COROSIM_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
+string(REGEX REPLACE "/$" "" COROSIM_PC_TO_PREFIX "${COROSIM_PC_TO_PREFIX}")
 foreach(name runtime sim)
   configure_file("${PROJECT_SOURCE_DIR}/cmake/corosim-${name}.pc.in" "${PROJECT_BINARY_DIR}/corosim-${name}.pc" @ONLY)
   install(FILES "${PROJECT_BINARY_DIR}/corosim-${name}.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
