@@ -32,7 +32,7 @@ using Platform = platform::Current;
 enum class Action : uintptr_t { enter = 1, yield = 2, terminate = 3 };
 constexpr uintptr_t kActionMask = 3;
 
-// Which queue a coroutine's queue_next link is in. SEMANTICS.md: a coroutine is in at most one queue at a time.
+// Which queue a coroutine's queue_next link is in. docs/semantics.md: a coroutine is in at most one queue at a time.
 // A coroutine waiting for a CoMutex or CoRwlock is marked too, so that entering it by another path is caught.
 enum class Queue : uint8_t { none, co_queue, wakeup, co_mutex, co_rwlock, pool };
 const char *queue_name(Queue q) noexcept;
@@ -61,7 +61,7 @@ class alignas(16) Coroutine {
   Coroutine *caller = nullptr;
   // Saved fcontext of a suspended fcontext coroutine (or of the thread's leader while a coroutine runs).
   void *fctx = nullptr;
-  // Wake-up queue (SEMANTICS.md): coroutines this one woke; they run when it yields or terminates.
+  // Wake-up queue (docs/semantics.md): coroutines this one woke; they run when it yields or terminates.
   Coroutine *wakeup_head = nullptr;
   Coroutine *wakeup_tail = nullptr;
   // Link in exactly the queue named by `queued` (a CoQueue, some wake-up queue, a pool list).
@@ -290,7 +290,7 @@ void thread_leader_cleanup(Coroutine *leader);
 
 // --- wake-ups (wakeup.cpp) ---
 
-// Enters co and then everything queued behind it, depth first (SEMANTICS.md: "Wake-ups are deferred").
+// Enters co and then everything queued behind it, depth first (docs/semantics.md: "Wake-ups are deferred").
 void enter_in(AioContext *ctx, Coroutine *co);
 
 // aio_co_wake: restarts a coroutine in its home context: scheduled there from another context, queued behind the

@@ -1,5 +1,5 @@
 #pragma once
-// Internal: the coroutine pool (SEMANTICS.md, "Pool").
+// Internal: the coroutine pool (docs/semantics.md, "Pool").
 
 #include "coroutine_impl.hpp"
 

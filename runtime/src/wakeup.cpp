@@ -1,4 +1,4 @@
-// coroutine_enter and the wake-up queue (SEMANTICS.md, "Wake-ups are deferred").
+// coroutine_enter and the wake-up queue (docs/semantics.md, "Wake-ups are deferred").
 //
 // When a coroutine wakes another one in its own context, the woken one is appended to the waker's wake-up queue
 // instead of being entered on the waker's stack. The enter loop below, which runs on the stack of whoever

@@ -1,5 +1,5 @@
 // Model-based test of coroutines, the wake-up queue, CoQueue, CoMutex and CoRwlock in one context
-// (SEMANTICS.md: "Coroutines", "Wake-ups are deferred", "CoQueue", "CoMutex", "CoRwlock").
+// (docs/semantics.md: "Coroutines", "Wake-ups are deferred", "CoQueue", "CoMutex", "CoRwlock").
 //
 // RapidCheck generates random sequences of immutable commands (rc::state) against a small sequential model:
 //

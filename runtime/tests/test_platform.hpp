@@ -1,6 +1,6 @@
 #pragma once
 // What the runtime's tests need from the platform, so that the same test sources build against both platforms
-// (../shared/DESIGN.md: runtime/tests are "built against BOTH platforms"):
+// (docs/design.md: the runtime tests are built against both platforms):
 //
 //   corosim_runtime_tests      against corosim::runtime      (real threads, real clocks)
 //   corosim_runtime_tests_sim  against corosim::runtime_sim  (sim/tests: every test runs inside one simulated

@@ -1,4 +1,4 @@
-// The wake-up queue (SEMANTICS.md, "Wake-ups are deferred"): woken coroutines run after their waker yields or
+// The wake-up queue (docs/semantics.md, "Wake-ups are deferred"): woken coroutines run after their waker yields or
 // terminates, depth first, from the enter loop rather than nested in the waker.
 
 #include <cstdint>

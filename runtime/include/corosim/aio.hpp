@@ -1,5 +1,5 @@
 #pragma once
-// Event loops and cross-context scheduling (SEMANTICS.md, "Event loops", "Cross-context scheduling",
+// Event loops and cross-context scheduling (docs/semantics.md, "Event loops", "Cross-context scheduling",
 // "Sleep and timers"; QEMU's util/async.c and util/aio-posix.c).
 //
 // An AioContext is an event loop bound to one thread, its home: bottom halves (callbacks to run soon, once per

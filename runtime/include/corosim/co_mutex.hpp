@@ -1,5 +1,5 @@
 #pragma once
-// CoMutex: a mutual-exclusion lock for coroutines, safe across threads and contexts (SEMANTICS.md, "CoMutex";
+// CoMutex: a mutual-exclusion lock for coroutines, safe across threads and contexts (docs/semantics.md, "CoMutex";
 // QEMU's modern CoMutex in util/qemu-coroutine-lock.c).
 //
 //   | state             | locked_ | holder_     | what lock() does                 | what unlock() does          |

@@ -1,5 +1,5 @@
 #pragma once
-// CoQueue: a FIFO of coroutines waiting for a condition (SEMANTICS.md, "CoQueue"; QEMU's CoQueue).
+// CoQueue: a FIFO of coroutines waiting for a condition (docs/semantics.md, "CoQueue"; QEMU's CoQueue).
 //
 // Not a lock and not thread-safe by itself: protect the queue and the condition it stands for with a lock
 // (pass it to wait()), or use it from one context only.

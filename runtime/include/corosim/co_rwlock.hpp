@@ -1,5 +1,5 @@
 #pragma once
-// CoRwlock: a fair read/write lock for coroutines (SEMANTICS.md, "CoRwlock"; QEMU's modern CoRwlock).
+// CoRwlock: a fair read/write lock for coroutines (docs/semantics.md, "CoRwlock"; QEMU's modern CoRwlock).
 //
 // Requests queue as tickets in FIFO order. A reader gets in at once only when no ticket is queued (so a waiting
 // writer is never overtaken by later readers); a writer waits until no one holds the lock. Ownership is

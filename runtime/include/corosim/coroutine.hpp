@@ -1,5 +1,5 @@
 #pragma once
-// Coroutines with their own stacks, after QEMU's model (../shared/SEMANTICS.md, "Coroutines").
+// Coroutines with their own stacks, after QEMU's model (docs/semantics.md).
 //
 // Lifecycle of a coroutine (the pool makes "free" and "created" the same object reused):
 //

@@ -1,5 +1,5 @@
 #pragma once
-// The platform seam (../shared/DESIGN.md, "The seam").
+// The platform seam (docs/design.md, "The seam").
 //
 // Every source of nondeterminism the runtime touches goes through the platform chosen here at compile time:
 // atomics, per-thread state, locks, clocks and explicit scheduling points. The same runtime sources compile

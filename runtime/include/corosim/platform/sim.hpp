@@ -1,5 +1,5 @@
 #pragma once
-// The sim platform: what corosim::runtime_sim runs on (../../../../shared/DESIGN.md, "The seam"). Every
+// The sim platform: what corosim::runtime_sim runs on (docs/design.md, "The seam"). Every
 // operation is a scheduling point placed BEFORE the operation, then the plain operation: all sim threads are
 // fibers on one OS thread, so the plain operations are sequentially consistent by construction. Blocking
 // operations park the sim thread in the engine (sim_engine.hpp) until their condition holds.

@@ -1,7 +1,7 @@
 #pragma once
 // The interface between the sim platform (runtime/, platform/sim.hpp) and the scheduler that drives it (sim/,
 // corosim::sim::Executor). runtime/ declares it and never includes a sim/ header; sim/ implements it and installs
-// it with set_sim_engine (../../../../shared/DESIGN.md, "The seam"). A test may install a mock.
+// it with set_sim_engine (docs/design.md, "The seam"). A test may install a mock.
 //
 // Everything runs on one OS thread. A sim thread is a fiber; the platform's primitives call the engine at each
 // scheduling point (before the operation) and to park the calling sim thread until a condition holds.

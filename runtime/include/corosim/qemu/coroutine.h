@@ -1,5 +1,5 @@
 /* corosim's QEMU-compatible coroutine API (source-compatible with the QEMU header described in
- * ../shared/SEMANTICS.md, in its older two-step form: create(entry), then enter(co, opaque)).
+ * docs/semantics.md, in its older two-step form: create(entry), then enter(co, opaque)).
  * Compiles as C11 and as C++. Semantics and misuse rules: <corosim/coroutine.hpp> and the lock headers.
  *
  * CoQueue, CoMutex and CoRwlock are complete types so they can be embedded in C structs; their contents are

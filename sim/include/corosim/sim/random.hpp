@@ -1,5 +1,5 @@
 #pragma once
-// The simulator's only source of randomness (../../../../shared/DESIGN.md, "Determinism rules").
+// The simulator's only source of randomness (docs/determinism.md).
 //
 // Everything here is specified bit for bit, so a seed gives the same numbers on every machine, standard library,
 // compiler and build type: SplitMix64 (Steele, Lea, Flood 2014) seeds xoshiro256** (Blackman, Vigna 2018), and

@@ -1,6 +1,6 @@
 #pragma once
 // TraceHash: the 64-bit hash of a run's event trace that every run prints at its end
-// (../../../../shared/DESIGN.md, "Determinism rules": same scenario + same schedule or seed => same hash, on any
+// (docs/determinism.md: same scenario + same schedule or seed => same hash, on any
 // machine, compiler and build type). Events are fed as integers and short strings; the hash is specified bit for
 // bit here (never std::hash, never an address, never the host's byte order), and tests/trace_hash_test.cpp pins
 // golden values.
