@@ -44,7 +44,7 @@ TEST(SpinLock, ExcludesUnderEveryInterleaving) {
 
 // A second strategy: random walk picks the next thread uniformly at every scheduling point. (Exhaustive search,
 // "dfs", is not the tool for a spin lock yet: a waiter that spins is a schedule that never ends; see
-// docs/determinism.md, "Spin loops and step limits".)
+// docs/determinism.md, "Spin loops and the step bound".)
 TEST(SpinLock, ExcludesUnderRandomWalk) {
   corosim::sim::ExploreOptions o = options();
   o.strategy = "random";

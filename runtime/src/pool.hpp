@@ -1,5 +1,5 @@
 #pragma once
-// Internal: the coroutine pool (docs/semantics.md, "Pool").
+// Internal: the coroutine pool (docs/semantics.md, "Stacks, the pool and backends").
 
 #include "coroutine_impl.hpp"
 

@@ -1,6 +1,6 @@
 #pragma once
-// Event loops and cross-context scheduling (docs/semantics.md, "Event loops", "Cross-context scheduling",
-// "Sleep and timers"; QEMU's util/async.c and util/aio-posix.c).
+// Event loops and cross-context scheduling (docs/semantics.md, "Event loops and home contexts", "Cross-context
+// scheduling", "Sleep and clocks"; QEMU's util/async.c and util/aio-posix.c).
 //
 // An AioContext is an event loop bound to one thread, its home: bottom halves (callbacks to run soon, once per
 // schedule), timers on three clocks, file-descriptor handlers, and a notifier other threads use to wake it.

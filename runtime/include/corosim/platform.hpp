@@ -5,8 +5,9 @@
 // atomics, per-thread state, locks, clocks and explicit scheduling points. The same runtime sources compile
 // twice, once per platform: `corosim::runtime` (COROSIM_PLATFORM=COROSIM_PLATFORM_REAL: std::atomic,
 // thread_local, clock_gettime; every hook compiles to nothing) and `corosim::runtime_sim` (the simulator's
-// platform, where each operation is a scheduling point). Nothing in runtime/ names std::atomic, thread_local or
-// a clock except the platform headers; `grep -rn "std::atomic\|thread_local" runtime/src` must stay empty.
+// platform, where each operation is a scheduling point). The runtime's logic names no std::atomic, thread_local
+// or clock: only the platform layer does (platform headers, src/platform/), and per-OS-thread caches that no
+// decision of the simulator reads (src/stack.cpp).
 //
 // User code that is to be explored by the simulator (a lock under test) uses the names below:
 // `corosim::atomic<T>` and `corosim::schedule_point()`.

@@ -2,8 +2,10 @@
 // Plain threads, mutexes and condition variables for your own code: the same source runs for real (linked with
 // corosim::runtime: std::thread, std::mutex, std::condition_variable underneath) and in the simulator (linked with
 // corosim::sim: a Thread is a sim thread, and every operation below is a scheduling point where another thread may
-// run). A pthread-style program written with these, corosim::atomic and corosim::schedule_point (platform.hpp) is
-// explored at the granularity of those operations, sequentially consistent.
+// run, except Mutex::unlock: a release can be moved earlier without changing any outcome, so it is a scheduling point
+// only on a Mutex that try_lock was used on, the one way to observe when it happened). A pthread-style program
+// written with these, corosim::atomic and corosim::schedule_point (platform.hpp) is explored at the granularity of
+// those operations, sequentially consistent.
 //
 //   corosim::Mutex m;
 //   corosim::CondVar cv;

@@ -65,8 +65,8 @@ struct RunOptions {
   bool record_trace = false;             // fill RunResult::trace (one TraceEvent per step)
 };
 
-// How a run ended. One vocabulary everywhere: run_status_name() is what reports print, what JSON and schedule files
-// carry and what a seeded-bug scenario names as its expected failure kind (parse_run_status reads it back).
+// How a run ended. One vocabulary everywhere: run_status_name() is what reports print, what JSON summaries carry
+// and what a seeded-bug scenario names as its expected failure kind (parse_run_status reads it back).
 enum class RunStatus {
   ok,           // "ok"
   assertion,    // "assertion": sim::fail / sim::check, or a GoogleTest assertion, in the body
@@ -113,7 +113,7 @@ RunResult run_once(std::function<void()> main_body, Strategy &strategy, uint64_t
 // While one lives, operator new does not allocate from the run heap: for memory that must outlive the run.
 using HostScope = platform::SimHostHeap;
 
-// In a scenario: fails the run with `message` (status failure). Does not return. Outside a run: aborts.
+// In a scenario: fails the run with `message` (status assertion). Does not return. Outside a run: aborts.
 [[noreturn]] void fail(const std::string &message);
 inline void check(bool condition, const char *message) {
   if (!condition) fail(message);
