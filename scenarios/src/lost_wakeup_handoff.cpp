@@ -25,7 +25,9 @@
 // a wake-up that nobody will send (it is counted as the lock's next owner, so no later locker would wake it
 // either). The executor reports a lost wake-up. Any schedule where B counts itself after A's unlock, or
 // publishes before A's pop, passes: random walk and PCT find the bug only when the preemption lands in the
-// window of steps 4-6; DFS needs one preemption.
+// window of steps 4-6. DFS needs two preemptions, one to let B count itself while A holds the lock and one to
+// stop B between its count and its publish: dfs:preemptions=1 exhausts its 491 schedules without the bug, and the
+// default bound of 2 finds it at execution 3407.
 //
 // The fix is CoMutex's: before leaving, the unlocker stores a token and re-checks the stack; the late locker
 // takes the token after publishing and wakes the first waiter itself.

@@ -136,8 +136,8 @@ bool replay_schedule(const std::function<void()> &body, const sim::ExploreOption
 
 }  // namespace
 
-bool explore_passes(const std::function<void()> &body, const sim::ExploreOptions &given, const char *file, int line,
-                    bool fatal) {
+bool explore_passes(const char *file, int line, bool fatal, const std::function<void()> &body,
+                    const sim::ExploreOptions &given) {
   const CallName name = call_name();
   sim::ExploreOptions options = given;
   options.scenario = name.call;

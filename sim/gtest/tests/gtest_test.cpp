@@ -92,6 +92,22 @@ std::string trace_hash_in(const std::string &report) {
 
 TEST_F(GtestIntegration, ACorrectCounterPasses) { EXPECT_COROSIM_PASSES([] { counter(true); }, options()); }
 
+// A body written in place, with commas outside any parentheses (a declaration of two threads): the macros take it.
+TEST_F(GtestIntegration, ABodyWrittenInPlaceMayHoldCommas) {
+  int runs = 0;
+  ASSERT_COROSIM_PASSES(
+      [&] {
+        ++runs;
+        Mutex m;
+        auto take = [&] { m.lock(); m.unlock(); };
+        Thread a(take), b(take);
+        a.join();
+        b.join();
+      },
+      options(20));
+  EXPECT_EQ(runs, 20);
+}
+
 TEST_F(GtestIntegration, ARacyCounterIsOneFailureWithItsReplayRecipe) {
   ::testing::TestPartResultArray results;
   const std::string text = failure_of([] { EXPECT_COROSIM_PASSES([] { counter(false); }, options()); });

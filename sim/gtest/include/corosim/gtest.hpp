@@ -54,15 +54,17 @@ namespace corosim::gtest {
 
 // What the macros call: explores (or replays) `body` and reports as described above at file:line; `fatal` makes
 // the failure fatal. Returns whether the test may go on (no failure, or a non-fatal one).
-bool explore_passes(const std::function<void()> &body, const sim::ExploreOptions &options, const char *file,
-                    int line, bool fatal);
+bool explore_passes(const char *file, int line, bool fatal, const std::function<void()> &body,
+                    const sim::ExploreOptions &options);
 
 }  // namespace corosim::gtest
 
-#define EXPECT_COROSIM_PASSES(body, options) \
-  static_cast<void>(::corosim::gtest::explore_passes((body), (options), __FILE__, __LINE__, false))
+// Variadic so that a lambda written in place may hold commas outside parentheses (`Thread a(f), b(f);`): the
+// arguments are handed on as they were written, body first and options last.
+#define EXPECT_COROSIM_PASSES(...) \
+  static_cast<void>(::corosim::gtest::explore_passes(__FILE__, __LINE__, false, __VA_ARGS__))
 
-#define ASSERT_COROSIM_PASSES(body, options)                                                \
-  if (::corosim::gtest::explore_passes((body), (options), __FILE__, __LINE__, true)) { \
-  } else                                                                                    \
+#define ASSERT_COROSIM_PASSES(...)                                                 \
+  if (::corosim::gtest::explore_passes(__FILE__, __LINE__, true, __VA_ARGS__)) { \
+  } else                                                                           \
     return

@@ -125,7 +125,7 @@ inline void check(bool condition, const char *message) {
 // Outside a run: aborts.
 void fail_soon(const std::string &message);
 
-// The running sim thread's number (0 = main), and the virtual clock; for scenarios and reports.
+// The running sim thread's number (0 = main, then 1, 2, ... in creation order); UINT32_MAX outside a run.
 uint32_t current_sim_thread();
 
 }  // namespace corosim::sim
