@@ -258,14 +258,14 @@ case $CASE in
     expect_one_line_error explore "$BUG" --strategy dfs --jobs 2
     ;;
   crash)
-    ulimit -c 0  # the worker's SIGSEGV is deliberate: no core file
+    ulimit -c 0  # the worker's abort is deliberate: no core file
     run_cli 1 "$USER_PROGRAM" explore user-counter-crashes --schedules 1000 --jobs 2 --no-progress --json crash.json
     cat out
     grep -q "^FAILED: crash in scenario 'user-counter-crashes'" out || fail "a crashed worker is not reported as status crash"
     number=$(awk '/^failure in execution / { print $4; exit }' out)
     [[ -n $number ]] || fail "no failing execution number"
     grep -Eq "^  execution +$number " out || fail "the crash is not reported as execution $number"
-    grep -q 'killed by signal 11' out || fail "the crash report does not say how the worker died"
+    grep -q 'killed by signal 6' out || fail "the crash report does not say how the worker died"
     grep -q '^seeded bug found' out || fail "a crash in a scenario expecting one is not the seeded bug found"
     python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["failure"]; assert f["kind"] == "crash" and f["execution"] == int(sys.argv[2]) and f["steps"] is None, f' crash.json "$number" ||
       fail "the JSON summary does not describe the crash"
