@@ -69,6 +69,10 @@ case $CASE in
       grep -q -- "$option" out || fail "explore --help does not list $option"
     done
     grep -q 'with --time and no --schedules: until the time is used' out || fail "explore --help does not state the --time rule"
+    # The rule itself: --time without --schedules is not capped at the default 10000 executions.
+    run_cli 0 explore "$(first_scenario pass)" --time 1 --no-progress
+    grep -q 'no limit on executions or 1 s' out || { cat out >&2; fail "--time 1 alone: the header states a limit"; }
+    grep -q '^time budget used: no failure in' out || { cat out >&2; fail "--time 1 alone did not run until the time was used"; }
     # A command's help is that command's: not the global footer (the exit statuses, the other commands).
     for command in list run explore replay; do
       run_cli 0 $command --help

@@ -105,8 +105,8 @@ bool replay_schedule(const std::function<void()> &body, const sim::ExploreOption
   const std::string &owner = schedule.value().scenario;
   if (owner != name.call && owner.rfind(name.test + "#", 0) != 0 && owner != name.test)
     return report(src, line, fatal,
-                  "COROSIM_REPLAY=" + file + ": the schedule is test '" + owner + "''s, not '" + name.call +
-                      "' (run it with --gtest_filter=" + owner.substr(0, owner.find('#')) + ")"),
+                  "COROSIM_REPLAY=" + file + ": the schedule belongs to " + owner + ", not to " + name.call +
+                      " (run it with --gtest_filter=" + owner.substr(0, owner.find('#')) + ")"),
            false;
   if (owner != name.call) {
     std::printf("[ corosim ] %s: skipped (COROSIM_REPLAY replays %s)\n", name.call.c_str(), owner.c_str());
