@@ -132,7 +132,8 @@ CLI::App *add_replay(CLI::App &app, ReplayArgs &replay) {
   return cmd;
 }
 
-// Parses; returns the exit status of a parse that ends the program (help, bad usage), or nullopt to go on.
+// Parses; returns the exit status of a parse that ends the program (help, bad usage), or nullopt to go on. A usage
+// error points to the help of the command it is in.
 std::optional<int> parse(CLI::App &app, int argc, char **argv) {
   try {
     app.parse(argc, argv);
@@ -142,7 +143,10 @@ std::optional<int> parse(CLI::App &app, int argc, char **argv) {
   } catch (const CLI::ParseError &e) {
     // One line, whatever CLI11 would say, and the usage exit status.
     std::string reason = e.what();
-    return bad_input((reason.empty() ? "bad usage" : reason) + " (see " + sim::shell_quote(argv[0]) + " --help)");
+    std::string help = sim::shell_quote(argv[0]);
+    for (const CLI::App *command : app.get_subcommands({}))
+      if (argc > 1 && command->get_name() == argv[1]) help += " " + command->get_name();
+    return bad_input((reason.empty() ? "bad usage" : reason) + " (see " + help + " --help)");
   }
 }
 

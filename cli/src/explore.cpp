@@ -150,7 +150,8 @@ std::optional<std::string> resolve(const ExploreArgs &args, Plan &plan) {
   if (!seed) return seed.error();
   auto spec = sim::parse_strategy(args.strategy);
   if (!spec) return spec.error();
-  if (spec.value().name == "replay") return "explore cannot use the replay strategy (use `corosim replay`)";
+  if (spec.value().name == "replay")
+    return "explore cannot use the replay strategy (use `" + sim::shell_quote(launcher().program) + " replay FILE`)";
   auto shard = resolve_shard(args.shard);
   if (!shard) return shard.error();
   plan.shard = shard.value();
@@ -184,7 +185,7 @@ std::optional<std::string> resolve(const ExploreArgs &args, Plan &plan) {
 std::string header(const Plan &plan) {
   const sim::ExploreOptions &o = plan.options;
   std::string budget = o.schedules == UINT64_MAX ? "no limit on executions"
-                                                 : "up to " + std::to_string(o.schedules) + " executions";
+                                                 : "up to " + reports::executions_text(o.schedules);
   if (o.time_budget_s > 0) {
     char text[64];
     std::snprintf(text, sizeof text, " or %g s", o.time_budget_s);
@@ -263,10 +264,10 @@ int report_failure(Plan &plan, sim::ExploreResult &e, const std::string &save_to
 }
 
 int report_pass(Plan &plan, const sim::ExploreResult &e) {
-  const std::string n = std::to_string(e.executions);
-  const std::string line = e.exhausted     ? "space exhausted after " + n + " executions: no failure"
-                           : e.out_of_time ? "time budget used: no failure in " + n + " executions"
-                                           : "no failure in " + n + " executions";
+  const std::string n = reports::executions_text(e.executions);
+  const std::string line = e.exhausted     ? "space exhausted after " + n + ": no failure"
+                           : e.out_of_time ? "time budget used: no failure in " + n
+                                           : "no failure in " + n;
   out(line + " " + timing(plan, e) + "\n");
   const sim::Scenario &s = *plan.scenario;
   if (s.expected == sim::Expected::bug)

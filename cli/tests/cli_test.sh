@@ -305,7 +305,7 @@ case $CASE in
       { cat err >&2; fail "unknown scenario in a user program: not one line"; }
     for command in list "run user-counter-locked --seed 1" "explore user-counter-locked"; do
       run_cli 2 "$DUPLICATE_PROGRAM" $command
-      [[ $(wc -l <err) -eq 1 ]] && grep -q "^corosim: scenario 'user-counter-locked' is registered twice: .*user_program.cpp:[0-9]* and .*user_program.cpp:[0-9]*$" err ||
+      [[ $(wc -l <err) -eq 1 ]] && grep -q "^corosim: scenario 'user-counter-locked' is registered twice: .*user_program.cpp:[0-9]* and .*user_program.cpp:[0-9]* (and 1 more registration problem)$" err ||
         { cat err >&2; fail "duplicate names, $command: not one line naming both places"; }
     done
     ;;

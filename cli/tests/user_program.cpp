@@ -1,6 +1,7 @@
 // A user's program built on corosim::main, as cli_test.sh drives it: the `corosim` command over scenarios of the
 // program's own (none of the built-in ones are linked in). Built twice: as is, and with COROSIM_TEST_DUPLICATE,
-// which registers a second scenario under a name already taken (the command must refuse to start, naming both).
+// which registers a second scenario under a name already taken and one with a tab in its name (the command must
+// refuse to start, naming both places of the first mistake and counting the other).
 
 #include <cstdlib>
 
@@ -48,4 +49,5 @@ COROSIM_SCENARIO_BUG("user-counter-crashes", "crash", "a lost update aborts the 
 
 #ifdef COROSIM_TEST_DUPLICATE
 COROSIM_SCENARIO("user-counter-locked", "the same name again") { two_increments(true); }
+COROSIM_SCENARIO("a name\twith a tab", "a second mistake, counted after the first") {}
 #endif

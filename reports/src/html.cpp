@@ -148,7 +148,7 @@ std::string explore_html(const ExploreSummary &s) {
   const FailureReport *report = s.failure;
   const sim::Failure *f = report ? report->failure : nullptr;
   const std::string heading = f ? std::string(f->kind()) + " in scenario '" + s.scenario + "'"
-                                : "no failure in " + std::to_string(s.executions) + " executions of scenario '" +
+                                : "no failure in " + executions_text(s.executions) + " of scenario '" +
                                       s.scenario + "'";
   std::string out = page_start("corosim: " + heading);
   out += std::string("<h1 class=\"") + (f ? "failed" : "passed") + "\">" + html_escape(heading) + "</h1>\n";

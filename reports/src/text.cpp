@@ -11,6 +11,8 @@
 
 namespace corosim::reports {
 
+std::string executions_text(uint64_t n) { return std::to_string(n) + (n == 1 ? " execution" : " executions"); }
+
 std::string format_virtual_time(int64_t ns) {
   // Work in unsigned magnitude: -INT64_MIN does not fit in int64_t.
   const bool negative = ns < 0;

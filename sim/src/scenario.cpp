@@ -12,7 +12,7 @@ namespace {
 
 struct Registry {
   std::vector<Scenario> list;
-  std::optional<std::string> problem;  // the first registration mistake
+  std::vector<std::string> problems;  // registration mistakes, in registration order
   bool sorted = false;
 };
 
@@ -23,17 +23,25 @@ Registry &registry() {
 
 std::string place(const char *file, int line) { return std::string(file) + ":" + std::to_string(line); }
 
+// A name as a refusal quotes it: at most 40 bytes, control characters shown as '?'.
+std::string excerpt(std::string_view name) {
+  std::string s(name.substr(0, 40));
+  for (char &c : s)
+    if (static_cast<unsigned char>(c) < ' ' || c == 0x7f) c = '?';
+  return "'" + s + (name.size() > 40 ? "...'" : "'");
+}
+
 // Why `name` cannot be a scenario's name, or nullopt.
 std::optional<std::string> bad_name(std::string_view name) {
   constexpr std::size_t kMaxNameBytes = 200;
   if (name.empty()) return "an empty scenario name";
-  if (name.size() > kMaxNameBytes) return "a scenario name longer than 200 bytes";
+  if (name.size() > kMaxNameBytes) return "scenario name " + excerpt(name) + " is longer than 200 bytes";
   for (unsigned char c : name)
-    if (c <= ' ' || c == 0x7f) return "a scenario name with white space or a control character";
+    if (c <= ' ' || c == 0x7f) return "scenario name " + excerpt(name) + " has white space or a control character";
   return std::nullopt;
 }
 
-// Checks a new registration against the rule of the header; the first mistake is kept.
+// Checks a new registration against the rule of the header.
 std::optional<std::string> check(const Scenario &s, const char *failure_kind) {
   const std::string where = " (" + place(s.file, s.line) + ")";
   if (auto bad = bad_name(s.name)) return *bad + where;
@@ -69,7 +77,7 @@ ScenarioRegistration::ScenarioRegistration(const char *name, const char *failure
   s.line = line;
   Registry &r = registry();
   if (auto mistake = check(s, failure_kind)) {
-    if (!r.problem) r.problem = std::move(mistake);
+    r.problems.push_back(std::move(*mistake));
     return;
   }
   r.list.push_back(std::move(s));
@@ -93,6 +101,12 @@ const Scenario *find_scenario(std::string_view name) {
   return nullptr;
 }
 
-std::optional<std::string> scenario_registry_problem() { return registry().problem; }
+std::optional<std::string> scenario_registry_problem() {
+  const std::vector<std::string> &problems = registry().problems;
+  if (problems.empty()) return std::nullopt;
+  if (problems.size() == 1) return problems.front();
+  return problems.front() + " (and " + std::to_string(problems.size() - 1) + " more registration problem" +
+         (problems.size() == 2 ? ")" : "s)");
+}
 
 }  // namespace corosim::sim

@@ -162,9 +162,9 @@ bool explore_passes(const char *file, int line, bool fatal, const std::function<
   sim::ExploreResult &e = explored.value();
   ::testing::Test::RecordProperty("corosim_executions", std::to_string(e.executions));
   if (!e.failure) {
-    std::printf("[ corosim ] %s: %s %llu executions (strategy %s, first seed %s)\n", name.call.c_str(),
+    std::printf("[ corosim ] %s: %s %s (strategy %s, first seed %s)\n", name.call.c_str(),
                 e.exhausted ? "space exhausted, no failure in" : "no failure in",
-                static_cast<unsigned long long>(e.executions), options.strategy.c_str(),
+                reports::executions_text(e.executions).c_str(), options.strategy.c_str(),
                 sim::format_hex64(options.first_seed).c_str());
     return true;
   }

@@ -92,6 +92,16 @@ std::string trace_hash_in(const std::string &report) {
 
 TEST_F(GtestIntegration, ACorrectCounterPasses) { EXPECT_COROSIM_PASSES([] { counter(true); }, options()); }
 
+// Without options: sim::ExploreOptions' defaults (10,000 PCT executions).
+TEST_F(GtestIntegration, OptionsMayBeLeftOut) {
+  int runs = 0;
+  EXPECT_COROSIM_PASSES([&] {
+    ++runs;
+    counter(true);
+  });
+  EXPECT_EQ(runs, 10000);
+}
+
 // A body written in place, with commas outside any parentheses (a declaration of two threads): the macros take it.
 TEST_F(GtestIntegration, ABodyWrittenInPlaceMayHoldCommas) {
   int runs = 0;

@@ -64,8 +64,8 @@ const std::vector<Scenario> &scenarios();
 // The scenario called `name`, or nullptr.
 const Scenario *find_scenario(std::string_view name);
 
-// A registration mistake (a duplicate name, an empty or malformed name, an unknown failure kind, no body), as one
-// line naming the place(s); nullopt when the registry is sound.
+// The first registration mistake (a duplicate name, an empty or malformed name, an unknown failure kind, no body),
+// as one line naming the place(s) and how many more there are; nullopt when the registry is sound.
 std::optional<std::string> scenario_registry_problem();
 
 namespace detail {

@@ -33,6 +33,9 @@ namespace corosim::reports {
 // The trace of one run as text (format above), each line ending in '\n'. Empty trace: empty string.
 std::string trace_text(std::span<const sim::TraceEvent> trace);
 
+// "1 execution", "2000 executions": how every report counts executions.
+std::string executions_text(uint64_t n);
+
 // Virtual nanoseconds as seconds with nine decimals: 1500000000 -> "1.500000000s", -1 -> "-0.000000001s".
 std::string format_virtual_time(int64_t ns);
 

@@ -16,8 +16,8 @@
 //     }, options);
 //   }
 //
-// EXPECT_COROSIM_PASSES(body, options) / ASSERT_COROSIM_PASSES(body, options): explores `body` (a callable void())
-// with sim::explore under `options` (its scenario name is set to the test's, "Suite.Name", and "#2", "#3", ... for
+// EXPECT_COROSIM_PASSES(body[, options]) / ASSERT_COROSIM_PASSES(body[, options]): explores `body` (a callable
+// void()) with sim::explore under `options` (its scenario name is set to the test's, "Suite.Name", and "#2", "#3", ... for
 // later calls in the same test). When every execution passes, the test goes on and a line on stdout says what was
 // explored ("[ corosim ] Suite.Name: no failure in 2000 executions ..."); the count is also recorded as the test
 // property corosim_executions. When an execution fails, ONE GoogleTest failure (non-fatal for EXPECT_, fatal for
@@ -35,7 +35,8 @@
 //
 // Environment (read at each call):
 //   COROSIM_REPLAY=FILE    replay that schedule instead of exploring: the call whose name the schedule carries
-//                          replays it and fails as it did (or passes, if the code was fixed); another call of the same
+//                          replays it and fails as it did (after a change to the code the schedule no longer fits,
+//                          and the replay says so: explore again to check a fix); another call of the same
 //                          test is skipped; a call of another test fails saying whose schedule it is
 //   COROSIM_SEED=N         the first seed (decimal, 0x-hex or a 40-digit commit id), instead of options.first_seed
 //   COROSIM_SCHEDULES=N    the number of executions (a positive decimal), instead of options.schedules
@@ -55,12 +56,13 @@ namespace corosim::gtest {
 // What the macros call: explores (or replays) `body` and reports as described above at file:line; `fatal` makes
 // the failure fatal. Returns whether the test may go on (no failure, or a non-fatal one).
 bool explore_passes(const char *file, int line, bool fatal, const std::function<void()> &body,
-                    const sim::ExploreOptions &options);
+                    const sim::ExploreOptions &options = {});
 
 }  // namespace corosim::gtest
 
 // Variadic so that a lambda written in place may hold commas outside parentheses (`Thread a(f), b(f);`): the
-// arguments are handed on as they were written, body first and options last.
+// arguments are handed on as they were written, body first and options last. Without options: the defaults of
+// sim::ExploreOptions (PCT, 10,000 executions).
 #define EXPECT_COROSIM_PASSES(...) \
   static_cast<void>(::corosim::gtest::explore_passes(__FILE__, __LINE__, false, __VA_ARGS__))
 
