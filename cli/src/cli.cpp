@@ -10,12 +10,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include <corosim/sim/explore.hpp>
+#include <corosim/sim/parse.hpp>
 
 #include "commands.hpp"
 
@@ -40,6 +42,8 @@ Exit status:
      schedule file, a scenario registered twice); one line "corosim: <reason>" on stderr
   3  internal error
 )";
+
+constexpr double kMaxTimeSeconds = 1e9;  // about 31 years: anything longer is a typo
 
 constexpr const char *kStrategies = "random | pct[:d=N][,k=N] | dfs[:preemptions=N]";
 
@@ -75,9 +79,23 @@ prints the run step by step: text, json (the steps and the run's metadata) or ht
 thing there: the other lines go to stderr.
 )";
 
+// A whole-number option read strictly (sim/parse.hpp: digits only, within [min, max]), where CLI11's own
+// conversion would wrap "-1" to 2^64-1 or clamp an overflow.
+CLI::Option *add_count(CLI::App *cmd, const std::string &name, std::function<void(uint64_t)> set, uint64_t min,
+                       uint64_t max, const std::string &help) {
+  return cmd->add_option_function<std::string>(
+      name,
+      [name, set = std::move(set), min, max](const std::string &text) {
+        auto n = sim::parse_decimal(text, min, max);
+        if (!n) throw CLI::ValidationError(name, n.error());
+        set(n.value());
+      },
+      help);
+}
+
 void add_step_limit_options(CLI::App *cmd, StepLimit &limit) {
-  cmd->add_option("--max-steps", limit.max_steps, "Step bound of each execution (default 1000000)")
-      ->check(CLI::Range(uint64_t{1}, UINT64_MAX));
+  add_count(cmd, "--max-steps", [&limit](uint64_t n) { limit.max_steps = n; }, 1, UINT64_MAX,
+            "Step bound of each execution (default 1000000)");
   cmd->add_option_function<std::string>(
          "--on-step-limit", [&limit](const std::string &v) { limit.continue_at_limit = v == "continue"; },
          "At the step bound: fail (default) or continue (stop the execution there; it passes)")
@@ -104,12 +122,19 @@ CLI::App *add_explore(CLI::App &app, ExploreArgs &explore, bool &progress, bool 
   cmd->add_option("--strategy", explore.strategy, kStrategies)->capture_default_str();
   cmd->add_option("--seed", explore.seed, "First seed; execution i runs with a seed derived from (seed, i)")
       ->capture_default_str();
-  cmd->add_option("--schedules", explore.schedules, "Executions to run at most (default 10000)")
-      ->check(CLI::Range(uint64_t{1}, UINT64_MAX));
-  cmd->add_option("--time", explore.time_s, "Wall-time budget in seconds (0: none)")->check(CLI::NonNegativeNumber);
+  add_count(cmd, "--schedules", [&explore](uint64_t n) { explore.schedules = n; }, 1, UINT64_MAX,
+            "Executions to run at most (default 10000)");
+  cmd->add_option_function<std::string>(
+      "--time",
+      [&explore](const std::string &text) {
+        auto seconds = sim::parse_seconds(text, kMaxTimeSeconds);
+        if (!seconds) throw CLI::ValidationError("--time", seconds.error());
+        explore.time_s = seconds.value();
+      },
+      "Wall-time budget in seconds (0: none)");
   cmd->add_option("--shard", explore.shard, "Run only the executions i % N == I (0-based I/N)");
-  cmd->add_option("--jobs", explore.jobs, "Worker processes (crash isolation; each runs every N-th execution)")
-      ->check(CLI::Range(1u, sim::ExploreOptions::kMaxJobs));
+  add_count(cmd, "--jobs", [&explore](uint64_t n) { explore.jobs = static_cast<unsigned>(n); }, 1,
+            sim::ExploreOptions::kMaxJobs, "Worker processes (crash isolation; each runs every N-th execution)");
   cmd->add_option("--json", explore.json_file, "Write a JSON summary of the exploration to FILE");
   cmd->add_option("--junit", explore.junit_file, "Write a JUnit XML report of the exploration to FILE");
   cmd->add_option("--html", explore.html_file, "Write the failing run's HTML timeline (or a no-failure page) to FILE");

@@ -9,6 +9,7 @@
 
 #include <corosim/reports/html.hpp>
 #include <corosim/reports/json.hpp>
+#include <corosim/sim/parse.hpp>
 #include <corosim/sim/random.hpp>
 #include <corosim/sim/replay.hpp>
 #include <corosim/sim/schedule.hpp>
@@ -86,13 +87,13 @@ int replay_command(const ReplayArgs &args) {
   auto loaded = sim::load_schedule(args.schedule_file);
   if (!loaded) return bad_input(loaded.error());
   const sim::Schedule &schedule = loaded.value();
-  const std::string where = "schedule file '" + args.schedule_file + "': ";
+  const std::string where = "schedule file " + sim::excerpt(args.schedule_file, 200) + ": ";
   std::string reason;
   const sim::Scenario *s = find_scenario(schedule.scenario, &reason);
   if (!s) return bad_input(where + reason);
   if (!schedule.scenario_parameters.empty())
-    return bad_input(where + "unknown scenario parameter '" + schedule.scenario_parameters.begin()->first +
-                     "' (scenarios take none)");
+    return bad_input(where + "unknown scenario parameter " + sim::excerpt(schedule.scenario_parameters.begin()->first) +
+                     " (scenarios take none)");
   const bool want_trace = args.trace.has_value() || !args.output.empty();
   // A JSON or HTML trace on stdout is a document to redirect into a file: everything else goes to stderr then.
   const bool document_on_stdout = args.output.empty() && args.trace && *args.trace != "text";

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include <corosim/sim/parse.hpp>
 #include <corosim/sim/random.hpp>
 
 #include "commands.hpp"
@@ -46,7 +47,7 @@ void out(const std::string &text) {
 const sim::Scenario *find_scenario(const std::string &name, std::string *reason) {
   if (const sim::Scenario *s = sim::find_scenario(name)) return s;
   const std::size_t n = sim::scenarios().size();
-  *reason = "unknown scenario '" + name + "' (`" + sim::shell_quote(g_launcher.program) + " list` shows the " +
+  *reason = "unknown scenario " + sim::excerpt(name) + " (`" + sim::shell_quote(g_launcher.program) + " list` shows the " +
             std::to_string(n) + (n == 1 ? " scenario)" : " scenarios)");
   return nullptr;
 }

@@ -17,6 +17,7 @@
 #include <corosim/reports/json.hpp>
 #include <corosim/reports/junit.hpp>
 #include <corosim/sim/explore.hpp>
+#include <corosim/sim/parse.hpp>
 #include <corosim/sim/random.hpp>
 #include <corosim/sim/strategy.hpp>
 
@@ -62,25 +63,18 @@ struct Shard {
   std::string source;  // how it was given: "--shard" or the GoogleTest variables
 };
 
-bool decimal(std::string_view digits, uint64_t &value) {
-  if (digits.empty() || digits.size() > 10) return false;
-  value = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return true;
-}
-
 // Shards are "I/N", decimal, 0 <= I < N <= 2^32 (so that N times --jobs stays far from overflowing).
 sim::Result<Shard> parse_shard(const std::string &text, const std::string &source) {
-  const std::string what = source + " '" + text + "': ";
+  const std::string what = source + " " + sim::excerpt(text) + ": ";
   const std::size_t slash = text.find('/');
   Shard shard;
   shard.source = source;
-  if (slash == std::string::npos || !decimal(std::string_view(text).substr(0, slash), shard.index) ||
-      !decimal(std::string_view(text).substr(slash + 1), shard.count))
+  auto index = sim::parse_decimal(std::string_view(text).substr(0, slash));  // (npos: the whole text)
+  auto count = sim::parse_decimal(std::string_view(text).substr(slash + 1));  // (npos + 1 == 0: likewise)
+  if (slash == std::string::npos || !index || !count)
     return sim::Error{what + "expected I/N, two decimal numbers with 0 <= I < N (e.g. 0/4 ... 3/4)"};
+  shard.index = index.value();
+  shard.count = count.value();
   if (shard.count == 0 || shard.count > (uint64_t{1} << 32))
     return sim::Error{what + "the shard count N must be between 1 and 2^32"};
   if (shard.index >= shard.count)
@@ -195,7 +189,7 @@ std::string header(const Plan &plan) {
     budget += ", shard " + std::to_string(plan.shard.index) + "/" + std::to_string(plan.shard.count) + " (" +
               std::to_string(shard_share(o.schedules, plan.shard)) + " of them" +
               (plan.shard.source == "--shard" ? "" : ", from " + plan.shard.source) + ")";
-  if (o.jobs) budget += ", " + std::to_string(o.jobs) + " worker process" + (o.jobs > 1 ? "es" : "");
+  if (const unsigned n = sim::worker_processes(o)) budget += ", " + std::to_string(n) + " worker process" + (n > 1 ? "es" : "");
   return "explore " + plan.scenario->name + " (" + plan.scenario->expected_text() + "): strategy " + o.strategy +
          ", first seed " + sim::format_hex64(o.first_seed) + ", " + budget + "\n";
 }

@@ -375,6 +375,22 @@ PY
     expect_one_line_error explore "$PASS" --json no-such-dir/summary.json
     GTEST_SHARD_INDEX=3 GTEST_TOTAL_SHARDS=3 expect_one_line_error explore "$PASS"
     expect_one_line_error replay whatever.json --trace xml
+    # Numbers are read strictly: no sign, no wrap-around, no exponent, no NaN, nothing past the range.
+    for bad in "--schedules -1" "--schedules 18446744073709551616" "--schedules 1e3" "--schedules 0x10" \
+               "--max-steps -18446744073709551615" "--max-steps 0" "--jobs -2" "--jobs 1025" "--time nan" \
+               "--time -1" "--time inf" "--time 1e9" "--time 2000000000" "--shard -1/2" \
+               "--seed 1234567890123456789012345678901234567890"; do
+      # shellcheck disable=SC2086
+      expect_one_line_error explore "$PASS" $bad
+    done
+    # A seed or a name of any length is quoted as an excerpt, not echoed whole.
+    expect_one_line_error explore "$PASS" --seed "$(head -c 100000 /dev/zero | tr '\0' 9)"
+    (( $(wc -c <err) < 400 )) || fail "a 100,000-digit seed is echoed whole ($(wc -c <err) bytes)"
+    expect_one_line_error run "$(head -c 100000 /dev/zero | tr '\0' x)" --seed 1
+    (( $(wc -c <err) < 400 )) || fail "a 100,000-byte scenario name is echoed whole ($(wc -c <err) bytes)"
+    # More workers than executions: only as many are forked.
+    run_cli 0 explore "$PASS" --schedules 3 --jobs 1024 --no-progress
+    grep -q 'up to 3 executions, 3 worker processes' out || { cat out >&2; fail "--jobs 1024 --schedules 3"; }
     ;;
   *)
     fail "unknown case"

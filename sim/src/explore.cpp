@@ -4,6 +4,7 @@
 
 #include <corosim/sim/explore.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -86,6 +87,14 @@ ExploreResult explore_in_process(const std::function<void()> &body, const Explor
 
 }  // namespace detail
 
+unsigned worker_processes(const ExploreOptions &options) {
+  if (options.jobs == 0) return 0;
+  const std::uint64_t share = options.schedules > options.shard_index
+                                  ? (options.schedules - options.shard_index - 1) / options.shard_count + 1
+                                  : 0;
+  return static_cast<unsigned>(std::clamp<std::uint64_t>(share, 1, options.jobs));
+}
+
 Result<ExploreResult> explore(const std::function<void()> &body, const ExploreOptions &options) {
   auto spec = parse_strategy(options.strategy);
   if (!spec) return Error{spec.error()};
@@ -103,8 +112,10 @@ Result<ExploreResult> explore(const std::function<void()> &body, const ExploreOp
     return Error{"dfs cannot run in " + std::to_string(options.jobs) +
                  " worker processes: each of its executions depends on the ones before it (use 1)"};
   if (spec.value().name == "replay") return Error{"an exploration cannot use the replay strategy"};
-  if (options.jobs > 0) return detail::explore_in_workers(body, options);
-  return detail::explore_in_process(body, options);
+  if (options.jobs == 0) return detail::explore_in_process(body, options);
+  ExploreOptions capped = options;
+  capped.jobs = worker_processes(options);
+  return detail::explore_in_workers(body, capped);
 }
 
 }  // namespace corosim::sim

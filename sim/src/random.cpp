@@ -6,6 +6,8 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include <corosim/sim/parse.hpp>
+
 #include "check.hpp"
 
 namespace corosim::sim {
@@ -29,7 +31,7 @@ bool all_hex(std::string_view text) noexcept {
 }
 
 Error bad_seed(std::string_view text, std::string_view why) {
-  return Error{"bad seed '" + std::string(text) + "': " + std::string(why) +
+  return Error{"bad seed " + excerpt(text) + ": " + std::string(why) +
                " (a seed is a decimal number, 0x and up to 16 hex digits, or a 40-hex-digit git commit id)"};
 }
 
@@ -71,7 +73,9 @@ std::uint64_t Rng::below(std::uint64_t n) noexcept {
 
 Result<std::uint64_t> parse_seed(std::string_view text) {
   if (text.empty()) return bad_seed(text, "it is empty");
-  if (text.size() == 40 && all_hex(text)) return seed_from_commit(text);
+  // A commit id has letters: 40 decimal digits are a (too large) number, not a commit.
+  if (text.size() == 40 && all_hex(text) && text.find_first_not_of("0123456789") != std::string_view::npos)
+    return seed_from_commit(text);
   if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
     const std::string_view digits = text.substr(2);
     if (!all_hex(digits)) return bad_seed(text, "not a hex number");
@@ -81,13 +85,9 @@ Result<std::uint64_t> parse_seed(std::string_view text) {
     for (char c : digits) value = (value << 4) | static_cast<std::uint64_t>(hex_value(c));
     return value;
   }
-  std::uint64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return bad_seed(text, "not a number");
-    const auto digit = static_cast<std::uint64_t>(c - '0');
-    if (value > (UINT64_MAX - digit) / 10) return bad_seed(text, "more than 64 bits");
-    value = value * 10 + digit;
-  }
+  if (text.find_first_not_of("0123456789") != std::string_view::npos) return bad_seed(text, "not a number");
+  auto value = parse_decimal(text);
+  if (!value) return bad_seed(text, "more than 64 bits");
   return value;
 }
 

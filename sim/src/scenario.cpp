@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include <corosim/sim/parse.hpp>
+
 namespace corosim::sim {
 
 namespace {
@@ -23,21 +25,13 @@ Registry &registry() {
 
 std::string place(const char *file, int line) { return std::string(file) + ":" + std::to_string(line); }
 
-// A name as a refusal quotes it: at most 40 bytes, control characters shown as '?'.
-std::string excerpt(std::string_view name) {
-  std::string s(name.substr(0, 40));
-  for (char &c : s)
-    if (static_cast<unsigned char>(c) < ' ' || c == 0x7f) c = '?';
-  return "'" + s + (name.size() > 40 ? "...'" : "'");
-}
-
 // Why `name` cannot be a scenario's name, or nullopt.
 std::optional<std::string> bad_name(std::string_view name) {
   constexpr std::size_t kMaxNameBytes = 200;
   if (name.empty()) return "an empty scenario name";
-  if (name.size() > kMaxNameBytes) return "scenario name " + excerpt(name) + " is longer than 200 bytes";
+  if (name.size() > kMaxNameBytes) return "scenario name " + excerpt(name, 40) + " is longer than 200 bytes";
   for (unsigned char c : name)
-    if (c <= ' ' || c == 0x7f) return "scenario name " + excerpt(name) + " has white space or a control character";
+    if (c <= ' ' || c == 0x7f) return "scenario name " + excerpt(name, 40) + " has white space or a control character";
   return std::nullopt;
 }
 
@@ -48,8 +42,8 @@ std::optional<std::string> check(const Scenario &s, const char *failure_kind) {
   if (!s.body) return "scenario '" + s.name + "' has no body" + where;
   if (failure_kind && (s.failure_kind == RunStatus::ok || s.failure_kind == RunStatus::exhausted ||
                        s.failure_kind == RunStatus::mismatch))
-    return "scenario '" + s.name + "': unknown failure kind '" + failure_kind +
-           "' (kinds: assertion, deadlock, lost_wakeup, misuse, leak, step_limit, crash)" + where;
+    return "scenario '" + s.name + "': unknown failure kind " + excerpt(failure_kind) +
+           " (kinds: assertion, deadlock, lost_wakeup, misuse, leak, step_limit, crash)" + where;
   for (const Scenario &other : registry().list)
     if (other.name == s.name)
       return "scenario '" + s.name + "' is registered twice: " + place(other.file, other.line) + " and " +

@@ -6,10 +6,12 @@
 #include <cerrno>
 #include <cstdio>
 #include <memory>
+#include <stdexcept>
 #include <system_error>
 
 #include <nlohmann/json.hpp>
 
+#include <corosim/sim/parse.hpp>
 #include <corosim/sim/random.hpp>
 
 namespace corosim::sim {
@@ -25,11 +27,22 @@ constexpr std::size_t kDecisionsPerLine = 16;
 // Compact JSON text of a value; invalid UTF-8 in a name is replaced rather than thrown on.
 std::string dump(const Json &value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
-// A value quoted in an error line: its JSON text, cut at kExcerptChars so the line stays one readable line.
-// The parser's own messages are cut at kMessageChars.
-constexpr std::size_t kExcerptChars = 60;
+// The parser's own messages are cut at kMessageChars, so a refusal stays one readable line.
 constexpr std::size_t kMessageChars = 160;
+// Limits checked before anything is built: a schedule file is a few kilobytes to a few megabytes (a decision is a
+// few bytes); nothing in its format nests deeper than three levels. A file beyond them is refused, not read.
+constexpr std::uintmax_t kMaxFileBytes = 64u << 20;
+constexpr int kMaxDepth = 16;
+// A value quoted in an error line: its JSON text (escaped, so one line), cut at kExcerptChars. A structure of
+// more than kDumpItems items is described instead, so that quoting it costs nothing; it cannot nest deeply (see
+// kMaxDepth), so dumping one never recurses far.
+constexpr std::size_t kExcerptChars = 60;
+constexpr std::size_t kDumpItems = 1000;
 std::string excerpt(const Json &value) {
+  if (value.is_structured() && value.size() > kDumpItems)
+    return (value.is_array() ? "an array of " : "an object of ") + std::to_string(value.size()) + " items";
+  if (value.is_string() && value.get_ref<const std::string &>().size() > kExcerptChars)
+    return dump(Json(value.get_ref<const std::string &>().substr(0, kExcerptChars))) + "...";
   std::string text = dump(value);
   if (text.size() > kExcerptChars) text = text.substr(0, kExcerptChars) + "...";
   return text;
@@ -121,8 +134,8 @@ Result<std::optional<std::uint64_t>> run_max_steps(const Json &root) {
   if (!run) return Error{run.error()};
   auto steps = member(*run.value(), "run", "max_steps", Want::string);
   if (!steps) return Error{steps.error()};
-  auto parsed = parse_seed(steps.value()->get_ref<const std::string &>());  // a 64-bit number, same syntax
-  if (!parsed || parsed.value() == 0)
+  auto parsed = parse_decimal(steps.value()->get_ref<const std::string &>(), 1, UINT64_MAX);
+  if (!parsed)
     return Error{"member 'run.max_steps' must be a positive number, not " + excerpt(*steps.value())};
   return std::optional<std::uint64_t>(parsed.value());
 }
@@ -177,7 +190,7 @@ Result<Schedule> read(const Json &root) {
 }
 
 Error file_error(const std::filesystem::path &path, const std::string &why) {
-  return Error{"schedule file '" + path.string() + "': " + why};
+  return Error{"schedule file " + sim::excerpt(path.string(), 200) + ": " + why};
 }
 
 std::string system_reason(int error) { return std::generic_category().message(error); }
@@ -217,7 +230,13 @@ Result<Schedule> from_json(std::string_view text) {
   try {
     Json root;
     try {
-      root = Json::parse(text.begin(), text.end());
+      // Nesting is refused while parsing, before a deep value exists (whose every later use would recurse).
+      root = Json::parse(text.begin(), text.end(), [](int depth, Json::parse_event_t, Json &) {
+        if (depth > kMaxDepth) throw std::length_error("nested deeper than " + std::to_string(kMaxDepth) + " levels");
+        return true;
+      });
+    } catch (const std::length_error &e) {
+      return Error{std::string("not a schedule: ") + e.what()};
     } catch (const Json::exception &e) {  // parse_error, or out_of_range for a number beyond double
       // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 2: ..."; keep the part after
       // the bracket, cut to a readable line (an overflowing number is quoted whole).
@@ -235,13 +254,23 @@ Result<Schedule> from_json(std::string_view text) {
 
 Result<Schedule> load_schedule(const std::filesystem::path &path) {
   try {
+    // Looked at before it is opened: opening a FIFO would block, and a device or a huge file would be read
+    // until memory runs out.
+    std::error_code error;
+    const auto status = std::filesystem::status(path, error);
+    if (error) return file_error(path, "cannot open: " + error.message());
+    if (!std::filesystem::is_regular_file(status)) return file_error(path, "not a regular file");
+    if (std::filesystem::file_size(path, error) > kMaxFileBytes || error)
+      return file_error(path, "larger than " + std::to_string(kMaxFileBytes >> 20) + " MiB: not a schedule file");
     File file(std::fopen(path.c_str(), "rb"));
     if (!file) return file_error(path, "cannot open: " + system_reason(errno));
     std::string text;
     char buffer[1 << 16];
     std::size_t got;
-    while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, got);
+    while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0 && text.size() <= kMaxFileBytes)
+      text.append(buffer, got);
     if (std::ferror(file.get())) return file_error(path, "cannot read: " + system_reason(errno));
+    if (text.size() > kMaxFileBytes) return file_error(path, "it grew past the size limit while being read");
     auto schedule = from_json(text);
     if (!schedule) return file_error(path, schedule.error());
     return schedule;

@@ -3,6 +3,8 @@
 
 #include <corosim/sim/schedule.hpp>
 
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
@@ -201,6 +203,30 @@ TEST(ScheduleErrors, NotJsonOrNotASchedule) {
             "not a corosim schedule (no \"format\": \"corosim-schedule\")");
 }
 
+// What could hang, exhaust memory or overflow the stack is refused before it is read or built: a FIFO (opening it
+// would block), a device, a file over the size limit, nesting deeper than a schedule has.
+TEST(ScheduleErrors, SpecialFilesHugeFilesAndDeepNestingAreRefused) {
+  const auto fifo = temp_path("a-fifo");
+  std::filesystem::remove(fifo);
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(load_schedule(fifo).error(), "schedule file '" + fifo.string() + "': not a regular file");
+  std::filesystem::remove(fifo);
+  EXPECT_EQ(load_schedule("/dev/zero").error(), "schedule file '/dev/zero': not a regular file");
+
+  const auto huge = temp_path("huge.json");
+  write_file(huge, "");
+  std::filesystem::resize_file(huge, (64u << 20) + 1);  // sparse: nothing is written
+  EXPECT_EQ(load_schedule(huge).error(),
+            "schedule file '" + huge.string() + "': larger than 64 MiB: not a schedule file");
+  std::filesystem::remove(huge);
+
+  const int levels = 100000;  // deep enough to overflow the stack of a recursive reader or printer
+  const std::string deep = std::string(levels, '[') + std::string(levels, ']');
+  EXPECT_EQ(error_of(deep), "not a schedule: nested deeper than 16 levels");
+  EXPECT_EQ(error_of(edited("\"0x910a2dec89025cc1\"", deep)),
+            "not a schedule: nested deeper than 16 levels");
+}
+
 TEST(ScheduleErrors, FileErrorsNameTheFile) {
   const auto missing = temp_path("does-not-exist.json");
   std::filesystem::remove(missing);
@@ -212,7 +238,7 @@ TEST(ScheduleErrors, FileErrorsNameTheFile) {
   std::filesystem::create_directories(directory);
   const auto from_directory = load_schedule(directory);
   ASSERT_FALSE(from_directory.ok());
-  EXPECT_EQ(from_directory.error(), "schedule file '" + directory.string() + "': cannot read: Is a directory");
+  EXPECT_EQ(from_directory.error(), "schedule file '" + directory.string() + "': not a regular file");
 
   const auto corrupted = temp_path("corrupted.json");
   write_file(corrupted, edited("\"version\": 1", "\"version\": 9"));

@@ -12,6 +12,7 @@
 
 #include <corosim/reports/text.hpp>
 #include <corosim/sim/failure.hpp>
+#include <corosim/sim/parse.hpp>
 #include <corosim/sim/random.hpp>
 #include <corosim/sim/replay.hpp>
 #include <corosim/sim/schedule.hpp>
@@ -83,11 +84,9 @@ sim::Result<sim::Done> apply_environment(sim::ExploreOptions &options) {
     options.first_seed = parsed.value();
   }
   if (const char *text = std::getenv("COROSIM_SCHEDULES"); text && *text) {
-    std::string digits = text;
-    const bool decimal = digits.size() <= 19 && digits.find_first_not_of("0123456789") == std::string::npos;
-    if (!decimal || std::stoull(digits) == 0)
-      return sim::Error{"COROSIM_SCHEDULES=" + sim::shell_quote(digits) + " is not a positive decimal number"};
-    options.schedules = std::stoull(digits);
+    auto schedules = sim::parse_decimal(text, 1, UINT64_MAX);
+    if (!schedules) return sim::Error{"COROSIM_SCHEDULES: " + schedules.error() + " (a positive decimal number)"};
+    options.schedules = schedules.value();
   }
   return sim::Done{};
 }

@@ -120,6 +120,11 @@ struct ExploreResult {
 // execution_seed(first_seed, i), whatever the clock says).
 double wall_seconds();
 
+// How many worker processes an exploration with these options forks: none when jobs is 0; else jobs, but no more
+// than the executions of its share (a worker beyond them would have nothing to run; the result is the same, since
+// each worker then runs one execution, the first of its strategy object, either way) and at least one.
+unsigned worker_processes(const ExploreOptions &options);
+
 // Runs the exploration described above. Error (one line): the strategy string does not parse (parse_strategy), the
 // shard is malformed (shard_count 0, shard_index >= shard_count), a DFS exploration is sharded or given more than one
 // worker, jobs is above kMaxJobs, the system refused a worker process, or a worker reported an exception.

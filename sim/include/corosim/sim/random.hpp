@@ -58,7 +58,8 @@ class Rng {
 //   decimal          "12345"         (digits only, at most 2^64 - 1)
 //   hexadecimal      "0x3039"        (0x or 0X and 1 to 16 hex digits, either case)
 //   git commit id    "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  (exactly 40 hex digits, either case)
-// A commit id becomes seed_from_commit(text), so a CI failure stays reproducible from the commit alone.
+// A commit id becomes seed_from_commit(text), so a CI failure stays reproducible from the commit alone. 40 decimal
+// digits are read as a number (and refused: more than 64 bits), never as a commit id: a commit id has a letter.
 // Anything else (empty, signs, spaces, overflow, a short hex string without 0x) is an Error with one line that
 // quotes the input and says what is accepted.
 Result<std::uint64_t> parse_seed(std::string_view text);

@@ -62,13 +62,15 @@ struct Schedule {
 // 2^32); the output of to_json is accepted by from_json.
 std::string to_json(const Schedule &schedule);
 
-// Reads schedule text. Any defect is an Error with one line: not JSON (with the parser's position), not an object,
-// not a corosim schedule, another format version, a missing member, a member of the wrong type, a bad seed or
-// strategy, or a malformed decision (naming its index). Never throws.
+// Reads schedule text. Any defect is an Error with one line: not JSON (with the parser's position), nested deeper
+// than a schedule can be, not an object, not a corosim schedule, another format version, a missing member, a member
+// of the wrong type, a bad seed or strategy, or a malformed decision (naming its index). Values are quoted as short
+// excerpts. Never throws.
 Result<Schedule> from_json(std::string_view text);
 
 // Reads and checks a schedule file. Errors are one line starting with "schedule file '<path>': ", including an
-// unreadable file (with the system's reason). Never throws.
+// unreadable file (with the system's reason), one that is not a regular file (a FIFO, a device: refused before it
+// is opened) and one over 64 MiB. Never throws.
 Result<Schedule> load_schedule(const std::filesystem::path &path);
 
 // Writes to_json(schedule) to `path`, replacing the file. An error (cannot create or write it) is one line
