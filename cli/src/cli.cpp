@@ -8,7 +8,9 @@
 #include <corosim/cli.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <functional>
 #include <string>
@@ -208,11 +210,22 @@ int parse_and_run(int argc, char **argv) {
   return replay_command(replay);  // require_subcommand(1, 1): it is the one left
 }
 
+// Standard output is checked once everything is written: a full disk or a closed pipe must not pass for success.
+int checked_output(int status) {
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0;
+  const int error = stdout_error() ? stdout_error() : errno;
+  if (flushed && !std::ferror(stdout) && stdout_error() == 0) return status;
+  std::fprintf(stderr, "corosim: cannot write to standard output%s%s\n", error ? ": " : "",
+               error ? std::strerror(error) : "");
+  return kBadInput;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
   try {
-    return parse_and_run(argc, argv);
+    return checked_output(parse_and_run(argc, argv));
   } catch (const std::exception &e) {
     std::fflush(stdout);
     std::fprintf(stderr, "corosim: internal error: %s\n", e.what());

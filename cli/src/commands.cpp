@@ -25,10 +25,13 @@ int list_command() {
     name_width = std::max(name_width, s.name.size());
     expected_width = std::max(expected_width, s.expected_text().size());
   }
-  for (const sim::Scenario &s : sim::scenarios())
-    std::printf("%-*s  %-*s  %s\n", static_cast<int>(name_width), s.name.c_str(), static_cast<int>(expected_width),
-                s.expected_text().c_str(), s.description.c_str());
-  std::fflush(stdout);
+  std::string text;
+  for (const sim::Scenario &s : sim::scenarios()) {
+    text += s.name + std::string(name_width - s.name.size() + 2, ' ');
+    text += s.expected_text() + std::string(expected_width - s.expected_text().size() + 2, ' ');
+    text += s.description + "\n";
+  }
+  out(text);
   return kNoFailure;
 }
 
@@ -43,6 +46,7 @@ int run_command(const RunArgs &args) {
   if (strategy.value()->spec().name == "replay")
     return bad_input("run cannot use the replay strategy: it needs a schedule (`" +
                      sim::shell_quote(launcher().program) + " replay SCHEDULE_FILE`)");
+  if (auto problem = save_target_problem(args.save_schedule)) return bad_input(*problem);
 
   sim::RunOptions options = run_options(args.limit);
   options.record_trace = args.trace;
@@ -98,8 +102,9 @@ int replay_command(const ReplayArgs &args) {
   // A JSON or HTML trace on stdout is a document to redirect into a file: everything else goes to stderr then.
   const bool document_on_stdout = args.output.empty() && args.trace && *args.trace != "text";
   auto say = [&](const std::string &text) {
-    std::fputs(text.c_str(), document_on_stdout ? stderr : stdout);
-    std::fflush(document_on_stdout ? stderr : stdout);
+    if (!document_on_stdout) return out(text);
+    std::fputs(text.c_str(), stderr);
+    std::fflush(stderr);
   };
 
   sim::RunOptions options;
@@ -121,7 +126,7 @@ int replay_command(const ReplayArgs &args) {
       std::ofstream file(args.output, std::ios::binary | std::ios::trunc);
       file << text;
       file.close();
-      if (!file) return bad_input("cannot write the trace to '" + args.output + "'");
+      if (!file) return bad_input("cannot write the trace to " + sim::excerpt(args.output, 200));
       say("trace (" + format + ", " + std::to_string(r.trace.size()) + " steps) written to " + args.output + "\n");
     }
   }

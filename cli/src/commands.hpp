@@ -31,8 +31,15 @@ const sim::Launcher &launcher();
 
 // Prints "corosim: <reason>" (one line: line breaks in the reason become spaces) on stderr; returns kBadInput.
 int bad_input(std::string reason);
-// Prints text on stdout and flushes it.
+// Prints text on stdout and flushes it. A failed write is remembered (stdout_error) and reported once at the end.
 void out(const std::string &text);
+// The errno of the first write to stdout that failed, 0 if none did.
+int stdout_error();
+
+// Why a schedule cannot be saved at `path` (--save-schedule), checked before anything runs so that a failure found
+// later can always be saved and replayed: its directory is missing or not writable, or it names a directory.
+// nullopt when it can, or when `path` is empty (the default file in the current directory).
+std::optional<std::string> save_target_problem(const std::string &path);
 
 // The scenario called `name`; nullptr with `reason` set when there is none.
 const sim::Scenario *find_scenario(const std::string &name, std::string *reason);

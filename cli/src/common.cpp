@@ -1,7 +1,11 @@
 // What the commands share (commands.hpp): the program's name, one-line refusals, scenario look-up, run options, and
 // the failure report with its verdict.
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include <corosim/sim/parse.hpp>
@@ -14,6 +18,7 @@ namespace corosim::cli {
 namespace {
 
 sim::Launcher g_launcher = sim::Launcher::cli("corosim");
+int g_stdout_error = 0;  // errno of the first failed write to stdout, 0 if none
 
 // One line on what a failure of scenario `s` means; the exit status is 1 either way.
 std::string verdict(const sim::Scenario &s, sim::RunStatus status) {
@@ -40,8 +45,21 @@ int bad_input(std::string reason) {
 }
 
 void out(const std::string &text) {
-  std::fputs(text.c_str(), stdout);
-  std::fflush(stdout);
+  if ((std::fputs(text.c_str(), stdout) < 0 || std::fflush(stdout) != 0) && g_stdout_error == 0) g_stdout_error = errno;
+}
+
+int stdout_error() { return g_stdout_error; }
+
+std::optional<std::string> save_target_problem(const std::string &path) {
+  if (path.empty()) return std::nullopt;
+  const std::filesystem::path target(path);
+  const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : ".";
+  const std::string what = "--save-schedule " + sim::excerpt(path, 200) + ": ";
+  std::error_code error;
+  if (!std::filesystem::is_directory(dir, error)) return what + "no directory " + sim::excerpt(dir.string(), 200);
+  if (std::filesystem::is_directory(target, error)) return what + "it is a directory (give a file name)";
+  if (::access(dir.c_str(), W_OK) != 0) return what + "cannot write in " + sim::excerpt(dir.string(), 200);
+  return std::nullopt;
 }
 
 const sim::Scenario *find_scenario(const std::string &name, std::string *reason) {

@@ -113,15 +113,16 @@ struct OutputFile {
     path = file;
     if (file.empty()) return std::nullopt;
     stream.open(file, std::ios::binary | std::ios::trunc);
-    if (!stream) return "cannot write " + option + " file '" + file + "': " + std::strerror(errno);
+    if (!stream) return "cannot write " + option + " file " + sim::excerpt(file, 200) + ": " + std::strerror(errno);
     return std::nullopt;
   }
-  // Writes `text` if the file was asked for; a failure is a warning (the exploration's exit status stands).
-  void write(const std::string &text) {
-    if (path.empty()) return;
+  // Writes `text` if the file was asked for; the reason if it could not be written whole (a full disk).
+  std::optional<std::string> write(const std::string &text) {
+    if (path.empty()) return std::nullopt;
     stream << text;
     stream.close();
-    if (!stream) std::fprintf(stderr, "corosim: warning: could not write '%s'\n", path.c_str());
+    if (!stream) return "could not write " + sim::excerpt(path, 200) + " (the disk is full?)";
+    return std::nullopt;
   }
 };
 
@@ -155,9 +156,7 @@ std::optional<std::string> resolve(const ExploreArgs &args, Plan &plan) {
   if (spec.value().name == "dfs" && args.jobs > 1)
     return "dfs cannot run in " + std::to_string(args.jobs) +
            " worker processes: each of its executions depends on the ones before it (use --jobs 1)";
-  if (const auto dir = std::filesystem::path(args.save_schedule).parent_path();
-      !args.save_schedule.empty() && !dir.empty() && !std::filesystem::is_directory(dir))
-    return "--save-schedule '" + args.save_schedule + "': no directory '" + dir.string() + "'";
+  if (auto problem = save_target_problem(args.save_schedule)) return problem;
   for (auto [file, option, path] : {std::tuple{&plan.json, "--json", &args.json_file},
                                     std::tuple{&plan.junit, "--junit", &args.junit_file},
                                     std::tuple{&plan.html, "--html", &args.html_file}})
@@ -244,17 +243,17 @@ int report_failure(Plan &plan, sim::ExploreResult &e, const std::string &save_to
   out(reports::failure_report_text(report));
   reports::ExploreSummary summary = summary_of(plan, e);
   summary.failure = &report;
-  plan.json.write(reports::explore_summary_json(summary));
-  plan.junit.write(reports::explore_junit_xml(summary));
+  std::optional<std::string> unwritten = plan.json.write(reports::explore_summary_json(summary));
+  if (auto error = plan.junit.write(reports::explore_junit_xml(summary)); error && !unwritten) unwritten = error;
   if (!plan.html.path.empty()) {
     // The report keeps the untraced run; the page shows the same run recorded step by step.
     const std::optional<sim::Failure> with_trace = traced(plan, f);
     reports::FailureReport shown = report;
     if (with_trace) shown.failure = &*with_trace;
     summary.failure = &shown;
-    plan.html.write(reports::explore_html(summary));
+    if (auto error = plan.html.write(reports::explore_html(summary)); error && !unwritten) unwritten = error;
   }
-  return kFailureFound;
+  return unwritten ? bad_input(*unwritten) : kFailureFound;
 }
 
 int report_pass(Plan &plan, const sim::ExploreResult &e) {
@@ -268,10 +267,10 @@ int report_pass(Plan &plan, const sim::ExploreResult &e) {
     out("seeded bug not found: scenario '" + s.name + "' is expected to fail with " +
         sim::run_status_name(s.failure_kind) + "; try more schedules or another strategy\n");
   const reports::ExploreSummary summary = summary_of(plan, e);
-  plan.json.write(reports::explore_summary_json(summary));
-  plan.junit.write(reports::explore_junit_xml(summary));
-  plan.html.write(reports::explore_html(summary));
-  return kNoFailure;
+  std::optional<std::string> unwritten = plan.json.write(reports::explore_summary_json(summary));
+  if (auto error = plan.junit.write(reports::explore_junit_xml(summary)); error && !unwritten) unwritten = error;
+  if (auto error = plan.html.write(reports::explore_html(summary)); error && !unwritten) unwritten = error;
+  return unwritten ? bad_input(*unwritten) : kNoFailure;
 }
 
 }  // namespace

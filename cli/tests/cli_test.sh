@@ -388,6 +388,13 @@ PY
     (( $(wc -c <err) < 400 )) || fail "a 100,000-digit seed is echoed whole ($(wc -c <err) bytes)"
     expect_one_line_error run "$(head -c 100000 /dev/zero | tr '\0' x)" --seed 1
     (( $(wc -c <err) < 400 )) || fail "a 100,000-byte scenario name is echoed whole ($(wc -c <err) bytes)"
+    # Write errors are one line and exit 2, never a silent success: stdout, report files, the schedule's place.
+    "$COROSIM" list >/dev/full 2>err
+    [[ $? -eq 2 && $(wc -l <err) -eq 1 ]] && grep -q '^corosim: cannot write to standard output: No space left' err ||
+      { cat err >&2; fail "list > /dev/full"; }
+    expect_one_line_error explore "$PASS" --schedules 3 --no-progress --json /dev/full
+    expect_one_line_error explore "$PASS" --save-schedule no-such-dir/f.json
+    expect_one_line_error run "$PASS" --seed 1 --save-schedule .
     # More workers than executions: only as many are forked.
     run_cli 0 explore "$PASS" --schedules 3 --jobs 1024 --no-progress
     grep -q 'up to 3 executions, 3 worker processes' out || { cat out >&2; fail "--jobs 1024 --schedules 3"; }
