@@ -84,7 +84,7 @@ std::string outcome_text(const sim::RunResult &r) {
 }
 
 reports::FailureReport prepare_report(sim::Failure &f, const sim::Scenario &s, const std::string &save_to) {
-  if (!f.crashed() && f.schedule_file.empty()) {
+  if (!f.unrecorded() && f.schedule_file.empty()) {
     auto saved = f.save(save_to);
     if (!saved) std::fprintf(stderr, "corosim: warning: %s\n", saved.error().c_str());
   }

@@ -223,7 +223,7 @@ std::string timing(const Plan &plan, const sim::ExploreResult &e) {
 // The failing run again from its decisions, with its trace recorded (for the HTML timeline); none, with a warning,
 // if it does not come out the same (it always should: runs are deterministic).
 std::optional<sim::Failure> traced(const Plan &plan, const sim::Failure &f) {
-  if (f.crashed()) return std::nullopt;
+  if (f.unrecorded()) return std::nullopt;
   auto strategy = sim::make_strategy("replay", f.result.decisions);
   if (!strategy) return std::nullopt;
   sim::RunOptions options = f.run_options;

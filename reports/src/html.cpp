@@ -134,7 +134,7 @@ void failure_rows(std::string &out, const FailureReport &report) {
   if (f.execution) meta_row(out, "failing execution", std::to_string(*f.execution + 1));
   meta_row(out, "seed", sim::format_hex64(f.seed));
   meta_row(out, "run strategy", f.strategy.to_string());
-  if (!f.crashed()) {
+  if (!f.unrecorded()) {
     meta_row(out, "steps", std::to_string(f.result.steps));
     meta_row(out, "trace hash", sim::format_hex64(f.result.trace_hash));
   }
@@ -166,7 +166,7 @@ std::string explore_html(const ExploreSummary &s) {
   out += "</table>\n";
   if (!f) return out + kPageEnd;
   out += "<h2>Report</h2>\n<pre class=\"report\">" + html_escape(failure_report_text(*report)) + "</pre>\n";
-  if (f->crashed()) return out + "<p>The execution crashed its worker process: there is no trace to show.</p>\n" +
+  if (f->unrecorded()) return out + "<p>The execution crashed its worker process: there is no trace to show.</p>\n" +
                            kPageEnd;
   out += "<h2>Timeline of the failing run</h2>\n";
   timeline(out, f->result.trace);

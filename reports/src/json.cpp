@@ -29,8 +29,8 @@ Json failure_json(const FailureReport &report) {
   out["execution"] = f.execution ? Json(*f.execution + 1) : Json(nullptr);
   out["seed"] = sim::format_hex64(f.seed);
   out["strategy"] = f.strategy.to_string();
-  out["steps"] = f.crashed() ? Json(nullptr) : Json(f.result.steps);
-  out["trace_hash"] = f.crashed() ? Json(nullptr) : Json(sim::format_hex64(f.result.trace_hash));
+  out["steps"] = f.unrecorded() ? Json(nullptr) : Json(f.result.steps);
+  out["trace_hash"] = f.unrecorded() ? Json(nullptr) : Json(sim::format_hex64(f.result.trace_hash));
   out["schedule_file"] = optional_text(f.schedule_file);
   out["verdict"] = optional_text(report.verdict);
   out["commands"] = report.commands;

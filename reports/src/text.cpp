@@ -68,7 +68,7 @@ std::string failure_report_text(const FailureReport &report) {
   std::string run = "seed " + sim::format_hex64(f.seed) + ", strategy " + f.strategy.to_string();
   if (f.execution) run = std::to_string(*f.execution + 1) + " (" + run + ")";
   field(out, f.execution ? "execution" : "run", run);
-  if (!f.crashed()) {
+  if (!f.unrecorded()) {
     field(out, "steps", std::to_string(f.result.steps));
     field(out, "trace hash", sim::format_hex64(f.result.trace_hash));
   }

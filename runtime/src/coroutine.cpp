@@ -1,9 +1,15 @@
 // Coroutine creation, entry, yield and the queries of coroutine.hpp; configuration; misuse reporting.
 
+#include <cxxabi.h>
+
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
+#include <memory>
+#include <string>
+#include <typeinfo>
 
 #include "coroutine_impl.hpp"
 #include "pool.hpp"
@@ -129,12 +135,34 @@ static void free_callable(Coroutine *co) noexcept {
 
 ThreadState &this_thread_after_switch() noexcept { return this_thread(); }
 
+std::string current_exception_text() {
+  const std::type_info *type = abi::__cxa_current_exception_type();
+  std::string name = type ? type->name() : "an exception of unknown type";
+  if (type) {
+    int status = 0;
+    std::unique_ptr<char, void (*)(void *)> demangled(abi::__cxa_demangle(name.c_str(), nullptr, nullptr, &status),
+                                                     std::free);
+    if (status == 0 && demangled) name = demangled.get();
+  }
+  try {
+    throw;
+  } catch (const std::exception &e) {
+    return name + ": " + e.what();
+  } catch (...) {
+    return name;
+  }
+}
+
 void run_entry(Coroutine *co) {
+  // The misuse is reported after the catch block is left: in the simulator it abandons the run, and the exception
+  // object must be released first.
+  std::string escaped;
   try {
     co->invoke(co->callable);
   } catch (...) {
-    misuse("uncaught exception escaped co-routine %llu", id_of(co));
+    escaped = current_exception_text();
   }
+  if (!escaped.empty()) misuse("uncaught exception escaped co-routine %llu: %s", id_of(co), escaped.c_str());
   if (co->destroy) co->destroy(co->callable);
   free_callable(co);
 }

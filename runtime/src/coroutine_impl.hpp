@@ -201,6 +201,10 @@ inline Coroutine *current_or_leader(ThreadState &ts) {
 // Misuse of the runtime: prints "corosim: <message>" and aborts (the simulator installs a handler that fails the
 // run instead).
 [[noreturn]] void misuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+// The exception being handled, as reports name it: "std::runtime_error: what it says", or its type alone. Call it
+// in a catch block.
+std::string current_exception_text();
 using MisuseHandler = void (*)(const char *message);
 
 // The running coroutine, for an API that is only legal in one (coroutine_fn): misuse outside.

@@ -33,6 +33,7 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include <boost/context/detail/fcontext.hpp>
@@ -309,7 +310,22 @@ class Executor final : public platform::SimEngine {
     __sanitizer_finish_switch_fiber(nullptr, &self->asan_sched_bottom_, &self->asan_sched_size_);
 #endif
     SimThread *me = self->cur_;
-    me->fn(me->arg);
+    // An exception escaping the thread's function fails the run, named; the catch block is left before the run is
+    // abandoned, so the exception object is released as usual.
+    std::optional<std::string> escaped;  // the run's heap
+    try {
+      me->fn(me->arg);
+    } catch (...) {
+      escaped = platform::sim_exception_text();
+    }
+    if (escaped) {
+      std::string message;
+      {
+        platform::SimHostHeap host;  // the message outlives the run (abandon's rule)
+        message = "an exception escaped sim thread " + std::to_string(me->id) + ": " + *escaped;
+      }
+      self->abandon(RunStatus::exception, std::move(message));
+    }
     // Exit hooks (the runtime's per-thread cleanup) still run as this sim thread; they may register more.
     while (!me->exit_hooks.empty()) {
       auto [fn, arg] = me->exit_hooks.back();
@@ -567,6 +583,8 @@ constexpr std::pair<RunStatus, const char *> kStatusNames[] = {
     {RunStatus::mismatch, "mismatch"},
     {RunStatus::exhausted, "exhausted"},
     {RunStatus::crash, "crash"},
+    {RunStatus::exception, "exception"},
+    {RunStatus::timeout, "timeout"},
 };
 }  // namespace
 

@@ -25,7 +25,7 @@ std::string run_option_args(const RunOptions &options) {
 // strategy only when the run was the first of a fresh strategy (a single `run`, not an exploration's n-th).
 bool seed_reproduces(const Failure &f) {
   if (f.strategy.name == "replay") return false;
-  if (f.crashed()) return f.strategy.name == "random";
+  if (f.unrecorded()) return f.strategy.name == "random";
   return f.strategy.name == "random" || f.strategy.name == "pct" || f.single_run;
 }
 
@@ -36,7 +36,7 @@ std::string explore_again(const Failure &f, const std::string &program) {
                      shell_quote(o.strategy.to_string()) + " --seed " + format_hex64(o.first_seed) + " --schedules " +
                      std::to_string(*f.execution + 1);
   if (o.shard_count > 1) line += " --shard " + std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count);
-  if (f.crashed()) line += " --jobs 1";  // a crash again, isolated and reported as this one was
+  if (f.unrecorded()) line += " --jobs 1";  // a crash again, isolated and reported as this one was
   return line + run_option_args(f.run_options);
 }
 
@@ -46,9 +46,9 @@ std::vector<std::string> cli_commands(const Failure &f, const std::string &progr
     commands.push_back(program + " run " + shell_quote(f.scenario) + " --strategy " +
                        shell_quote(f.strategy.to_string()) + " --seed " + format_hex64(f.seed) +
                        run_option_args(f.run_options));
-  if (!f.crashed() && !f.schedule_file.empty())
+  if (!f.unrecorded() && !f.schedule_file.empty())
     commands.push_back(program + " replay " + shell_quote(f.schedule_file));
-  else if (f.execution && f.exploration && (f.crashed() || commands.empty()))
+  else if (f.execution && f.exploration && (f.unrecorded() || commands.empty()))
     commands.push_back(explore_again(f, program));
   return commands;
 }
@@ -59,7 +59,7 @@ std::vector<std::string> gtest_commands(const Failure &f, const std::string &pro
   if (f.execution && f.exploration)
     commands.push_back("COROSIM_SEED=" + format_hex64(f.exploration->first_seed) +
                        " COROSIM_SCHEDULES=" + std::to_string(*f.execution + 1) + " " + run);
-  if (!f.crashed() && !f.schedule_file.empty())
+  if (!f.unrecorded() && !f.schedule_file.empty())
     commands.push_back("COROSIM_REPLAY=" + shell_quote(f.schedule_file) + " " + run);
   return commands;
 }
@@ -119,7 +119,7 @@ Schedule Failure::schedule() const {
   s.scenario = scenario;
   s.strategy = strategy;
   s.seed = seed;
-  if (!crashed()) s.trace_hash = result.trace_hash;
+  if (!unrecorded()) s.trace_hash = result.trace_hash;
   s.max_steps = run_options.max_steps;
   s.decisions = result.decisions;
   return s;
@@ -136,7 +136,7 @@ std::string Failure::default_schedule_file() const {
 }
 
 Result<Done> Failure::save(std::filesystem::path path) {
-  if (crashed()) return Error{"a crashed execution recorded no schedule"};
+  if (unrecorded()) return Error{"a crashed execution recorded no schedule"};
   if (path.empty()) path = default_schedule_file();
   auto saved = save_schedule(path, schedule());
   if (saved) schedule_file = path.string();

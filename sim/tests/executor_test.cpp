@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 #include <vector>
 #include <string>
 
@@ -593,6 +594,39 @@ TEST_F(Executor, PctDoesNotStarveTheHolderOfASpinLock) {
   }
   EXPECT_LT(longest, 1'000u);
   std::printf("[ info ] spin lock under PCT: longest run %llu steps in 3000\n", static_cast<unsigned long long>(longest));
+}
+
+// An exception escaping a sim thread's function (a Thread, the body) or a coroutine fails the run, named, instead
+// of terminating the process; the run replays like any other.
+TEST_F(Executor, AnEscapedExceptionFailsTheRunWithItsTypeAndMessage) {
+  auto s = strategy("random");
+  RunResult in_thread = run_once(
+      [] {
+        Thread t([] { throw std::runtime_error("boom"); });
+        t.join();
+      },
+      *s, 1);
+  EXPECT_EQ(in_thread.status, RunStatus::exception);
+  EXPECT_EQ(in_thread.message, "an exception escaped sim thread 1: std::runtime_error: boom");
+
+  RunResult in_body = run_once([] { throw 42; }, *s, 1);
+  EXPECT_EQ(in_body.status, RunStatus::exception);
+  EXPECT_EQ(in_body.message, "an exception escaped sim thread 0: int");
+
+  RunResult in_coroutine = run_once([] { coroutine_enter(coroutine_create([] { throw std::bad_alloc(); })); }, *s, 1);
+  EXPECT_EQ(in_coroutine.status, RunStatus::misuse);
+  EXPECT_NE(in_coroutine.message.find("uncaught exception escaped co-routine 1: std::bad_alloc: std::bad_alloc"),
+            std::string::npos)
+      << in_coroutine.message;
+
+  auto replay = make_strategy("replay", in_thread.decisions).value();
+  RunResult again = run_once(
+      [] {
+        Thread t([] { throw std::runtime_error("boom"); });
+        t.join();
+      },
+      *replay, 1);
+  EXPECT_EQ(again.trace_hash, in_thread.trace_hash);
 }
 
 TEST_F(Executor, StepLimitFailsTheRun) {

@@ -103,7 +103,7 @@ TEST_F(FailureModule, ACrashingBodyIsTheCrashOfItsExecution) {
   ASSERT_TRUE(r.ok()) << r.error();
   ASSERT_TRUE(r.value().failure);
   const Failure &f = *r.value().failure;
-  EXPECT_TRUE(f.crashed());
+  EXPECT_TRUE(f.unrecorded());
   EXPECT_STREQ(f.kind(), "crash");
   EXPECT_NE(f.result.message.find("killed by signal 6"), std::string::npos) << f.result.message;
   // The execution that crashed is the one that loses the update in this process.

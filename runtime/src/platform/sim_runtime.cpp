@@ -139,6 +139,8 @@ uint64_t sim_running_coroutine() noexcept {
   return cur && cur->caller ? cur->id : 0;
 }
 
+std::string sim_exception_text() { return detail::current_exception_text(); }
+
 std::vector<SimCoroutine> sim_live_coroutines(bool look_up_holders) {
   std::vector<SimCoroutine> out;
   if (!g_registry.sim_next) return out;

@@ -6,6 +6,7 @@
 // as values (enums, ids), never as text to be parsed back.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <corosim/platform/sim_engine.hpp>
@@ -49,6 +50,9 @@ class SimRun {
 
 // In a sim thread: the id of the coroutine running there, 0 when the sim thread runs on its own stack.
 uint64_t sim_running_coroutine() noexcept;
+
+// The exception being handled, as the runtime's own reports name it ("std::runtime_error: boom"). In a catch block.
+std::string sim_exception_text();
 
 // What a suspended coroutine waits for (the runtime records it where it yields inside a primitive).
 enum class SimWait : uint8_t {

@@ -79,6 +79,9 @@ enum class RunStatus {
                 //             nondeterminism)
   exhausted,    // "exhausted": the strategy had nothing left to run (DFS); nothing ran
   crash,        // "crash": the worker process running the execution died (explore with jobs); message: how
+  exception,    // "exception": an exception escaped a sim thread's function; message: its type and what()
+  timeout,      // "timeout": the execution ran past ExploreOptions::execution_timeout_s of wall time (a loop
+                //            without a scheduling point?); nothing recorded
 };
 const char *run_status_name(RunStatus status) noexcept;                  // "lost_wakeup", "step_limit", ...
 std::optional<RunStatus> parse_run_status(std::string_view name) noexcept;  // the inverse; nullopt if unknown

@@ -86,10 +86,14 @@ struct Failure {
   std::string schedule_file;  // where save() wrote the schedule; empty: not saved
 
   const char *kind() const noexcept { return run_status_name(result.status); }
-  bool crashed() const noexcept { return result.status == RunStatus::crash; }
+  // The process running it died (crash) or was stopped for running too long (timeout): nothing was recorded (no
+  // steps, no decisions, no schedule); its commands rerun the exploration up to it instead.
+  bool unrecorded() const noexcept {
+    return result.status == RunStatus::crash || result.status == RunStatus::timeout;
+  }
 
   // The replay artifact of the run: scenario, strategy, seed, trace hash, step bound, decisions.
-  // Precondition: !crashed() (a crash recorded nothing).
+  // Precondition: !unrecorded() (a crash recorded nothing).
   Schedule schedule() const;
 
   // corosim-<scenario>-<seed>.schedule.json, with characters other than letters, digits and "-_." replaced by '_'.
