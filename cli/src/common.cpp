@@ -65,7 +65,8 @@ std::optional<std::string> save_target_problem(const std::string &path) {
 const sim::Scenario *find_scenario(const std::string &name, std::string *reason) {
   if (const sim::Scenario *s = sim::find_scenario(name)) return s;
   const std::size_t n = sim::scenarios().size();
-  *reason = "unknown scenario " + sim::excerpt(name) + " (`" + sim::shell_quote(g_launcher.program) + " list` shows the " +
+  *reason = "unknown scenario " + sim::excerpt(name) + " (`" + sim::shell_quote(g_launcher.program) +
+            " list` shows the " +
             std::to_string(n) + (n == 1 ? " scenario)" : " scenarios)");
   return nullptr;
 }

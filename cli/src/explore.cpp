@@ -188,7 +188,8 @@ std::string header(const Plan &plan) {
     budget += ", shard " + std::to_string(plan.shard.index) + "/" + std::to_string(plan.shard.count) + " (" +
               std::to_string(shard_share(o.schedules, plan.shard)) + " of them" +
               (plan.shard.source == "--shard" ? "" : ", from " + plan.shard.source) + ")";
-  if (const unsigned n = sim::worker_processes(o)) budget += ", " + std::to_string(n) + " worker process" + (n > 1 ? "es" : "");
+  if (const unsigned n = sim::worker_processes(o))
+    budget += ", " + std::to_string(n) + " worker process" + (n > 1 ? "es" : "");
   return "explore " + plan.scenario->name + " (" + plan.scenario->expected_text() + "): strategy " + o.strategy +
          ", first seed " + sim::format_hex64(o.first_seed) + ", " + budget + "\n";
 }

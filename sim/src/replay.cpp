@@ -17,7 +17,8 @@ Result<RunResult> replay(const std::function<void()> &body, const Schedule &sche
   if (!strategy.value()->mismatch().empty()) return Error{misfit + strategy.value()->mismatch()};
   if (r.status == RunStatus::mismatch) return Error{misfit + r.message};
   if (schedule.trace_hash && *schedule.trace_hash != r.trace_hash)
-    return Error{"the replay of scenario " + excerpt(schedule.scenario) + " has trace hash " + format_hex64(r.trace_hash) +
+    return Error{"the replay of scenario " + excerpt(schedule.scenario) + " has trace hash " +
+                 format_hex64(r.trace_hash) +
                  ", the file records " + format_hex64(*schedule.trace_hash) +
                  " (the schedule belongs to another scenario, or the code changed since it was recorded)"};
   return r;

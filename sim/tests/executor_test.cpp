@@ -713,7 +713,8 @@ TEST_F(Executor, ThreadsTakingMutexesInOppositeOrdersDeadlockWithTheCycleNamed) 
     if (!r.ok()) ++deadlocks, message = r.message;
   }
   ASSERT_EQ(deadlocks, 1) << "no deadlock in 200 seeds";
-  EXPECT_EQ(message.rfind("deadlock: a cycle of 2 threads, each waiting for a lock the next holds:\n", 0), 0u) << message;
+  EXPECT_EQ(message.rfind("deadlock: a cycle of 2 threads, each waiting for a lock the next holds:\n", 0), 0u)
+      << message;
   EXPECT_NE(message.find("\n  thread 1 waits for Mutex #1, held by thread 2\n"), std::string::npos) << message;
   EXPECT_NE(message.find("\n  thread 2 waits for Mutex #2, held by thread 1\n"), std::string::npos) << message;
   EXPECT_NE(message.find("\n  sim thread 1: waits for Mutex #1\n"), std::string::npos) << message;
