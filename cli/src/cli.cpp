@@ -69,6 +69,9 @@ seconds of wall time, or (dfs) the end of the search space. A progress line goes
   --jobs N      N worker processes (1 to 1024), each every N-th execution; a worker that crashes is reported
                 as the failure (status crash) of the execution it was running. The failure reported is the one
                 with the smallest execution index. dfs: --jobs 1 only
+  --execution-timeout S   an execution still running after S seconds (code that never reaches a scheduling
+                point) is the failure timeout: its worker is killed, or without --jobs the report is printed and
+                the process ends (exit 1)
   --json FILE   a summary for machines; --junit FILE: JUnit XML; --html FILE: the failing run's timeline (or a
                 page saying no execution failed). The files are created before the exploration starts
 Strategies and the step bound: as for run (PROGRAM run --help).
@@ -134,6 +137,14 @@ CLI::App *add_explore(CLI::App &app, ExploreArgs &explore, bool &progress, bool 
         explore.time_s = seconds.value();
       },
       "Wall-time budget in seconds (0: none)");
+  cmd->add_option_function<std::string>(
+      "--execution-timeout",
+      [&explore](const std::string &text) {
+        auto seconds = sim::parse_seconds(text, kMaxTimeSeconds);
+        if (!seconds) throw CLI::ValidationError("--execution-timeout", seconds.error());
+        explore.execution_timeout_s = seconds.value();
+      },
+      "Wall time one execution may take, in seconds (default 60; 0: none)");
   cmd->add_option("--shard", explore.shard, "Run only the executions i % N == I (0-based I/N)");
   add_count(cmd, "--jobs", [&explore](uint64_t n) { explore.jobs = static_cast<unsigned>(n); }, 1,
             sim::ExploreOptions::kMaxJobs, "Worker processes (crash isolation; each runs every N-th execution)");

@@ -81,6 +81,7 @@ struct ExploreArgs {
   std::string seed = "1";
   std::optional<uint64_t> schedules;  // none: 10,000, or no limit when --time is given
   double time_s = 0;                  // wall-time budget; 0: none
+  double execution_timeout_s = 60;    // wall time one execution may take (sim::ExploreOptions); 0: none
   std::string save_schedule;
   Progress progress = Progress::automatic;
   StepLimit limit;

@@ -171,6 +171,7 @@ std::optional<std::string> resolve(const ExploreArgs &args, Plan &plan) {
   o.shard_index = plan.shard.index;
   o.shard_count = plan.shard.count;
   o.jobs = args.jobs;
+  o.execution_timeout_s = args.execution_timeout_s;
   return std::nullopt;
 }
 
@@ -286,6 +287,17 @@ int explore_command(const ExploreArgs &args) {
   plan.options.progress_interval_s = plan.progress.tty ? 0.5 : 5.0;
   if (plan.progress.enabled) plan.options.progress = [&](const sim::ExploreProgress &p) { plan.progress.show(p); };
 
+  // In this process an overrunning execution cannot be stopped: its report is printed from the watchdog's thread,
+  // which then ends the process (explore.hpp). The loop is stuck in the run meanwhile and touches none of this.
+  const double began = sim::wall_seconds();
+  plan.options.on_timeout = [&](const sim::Failure &f) {
+    plan.progress.clear();
+    sim::ExploreResult e;
+    e.failure = f;
+    e.executions = (*f.execution - plan.options.shard_index) / plan.options.shard_count + 1;
+    e.wall_s = sim::wall_seconds() - began;
+    report_failure(plan, e, args.save_schedule);
+  };
   out(header(plan));
   auto explored = sim::explore(plan.scenario->body, plan.options);
   plan.progress.clear();

@@ -280,11 +280,37 @@ case $CASE in
     grep -q '^FAILED: crash in scenario' out2 || { cat out2 >&2; fail "the reproduction is not a crash"; }
     grep -Eq "^  execution +$number " out2 || fail "the reproduction crashed in another execution"
     ;;
+  timeout-and-exception)
+    # Code that never reaches a scheduling point is stopped by the execution timeout, in process (the watchdog
+    # prints the report and ends the process) and in worker processes (the worker is killed); the report names the
+    # execution and seed, the JSON file is whole, and the last line reproduces it.
+    for jobs in "" "--jobs 2"; do
+      # shellcheck disable=SC2086
+      run_cli 1 "$USER_PROGRAM" explore user-spins-forever --execution-timeout 0.5 $jobs --no-progress --json t.json
+      cat out
+      grep -q "^FAILED: timeout in scenario 'user-spins-forever'" out || fail "$jobs: not reported as timeout"
+      grep -Eq '^  execution +1 \(seed 0x[0-9a-f]{16}, strategy ' out || fail "$jobs: no execution and seed"
+      python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["failure"]; assert f["kind"] == "timeout" and f["execution"] == 1, f' t.json ||
+        fail "$jobs: the JSON summary does not describe the timeout"
+      last=$(tail -n 1 out)
+      [[ $last == *" --execution-timeout 0.5"* ]] || fail "$jobs: the last line lacks the timeout: $last"
+      bash -c "$last" >out2 2>err2
+      [[ $? -eq 1 ]] && grep -q "^FAILED: timeout" out2 || { cat out2 err2 >&2; fail "$jobs: the last line did not reproduce it"; }
+    done
+    # An exception escaping a thread: the failure `exception`, named, with a schedule that replays it.
+    run_cli 1 "$USER_PROGRAM" explore user-throws --no-progress
+    grep -q "^FAILED: exception in scenario 'user-throws'" out || { cat out >&2; fail "not reported as exception"; }
+    grep -q 'an exception escaped sim thread 1: std::runtime_error: the thread gave up' out ||
+      { cat out >&2; fail "the exception is not named"; }
+    hash=$(hash_of out)
+    bash -c "$(tail -n 1 out)" >out2 2>err2
+    [[ $? -eq 1 && $(hash_of out2) == "$hash" ]] || { cat out2 err2 >&2; fail "the exception's replay differs"; }
+    ;;
   user-program)
     # The command over a user's own scenarios: listed, run, explored, found, replayed from the report's last line.
     run_cli 0 "$USER_PROGRAM" list
-    [[ $(awk '{ print $1 }' out | tr '\n' ' ') == "user-counter-crashes user-counter-locked user-counter-racy " ]] ||
-      { cat out >&2; fail "list does not show exactly the program's three scenarios"; }
+    [[ $(awk '{ print $1 }' out | tr '\n' ' ') == "user-counter-crashes user-counter-locked user-counter-racy user-spins-forever user-throws " ]] ||
+      { cat out >&2; fail "list does not show exactly the program's scenarios"; }
     run_cli 0 "$USER_PROGRAM" explore user-counter-locked --strategy dfs --schedules 100000 --no-progress
     grep -q 'space exhausted after' out || { cat out >&2; fail "dfs did not exhaust the locked counter"; }
     run_cli 0 "$USER_PROGRAM" explore user-counter-locked --schedules 200 --jobs 2 --no-progress

@@ -4,6 +4,7 @@
 // refuse to start, naming both places of the first mistake and counting the other).
 
 #include <cstdlib>
+#include <stdexcept>
 
 #include <corosim/platform.hpp>
 #include <corosim/scenario.hpp>
@@ -51,3 +52,17 @@ COROSIM_SCENARIO_BUG("user-counter-crashes", "crash", "a lost update aborts the 
 COROSIM_SCENARIO("user-counter-locked", "the same name again") { two_increments(true); }
 COROSIM_SCENARIO("a name\twith a tab", "a second mistake, counted after the first") {}
 #endif
+
+// Never reaches a scheduling point once both threads spin on a plain flag nobody sets: the exploration's execution
+// timeout must stop it, in process and in worker processes (cli_test.sh, case timeout).
+COROSIM_SCENARIO_BUG("user-spins-forever", "timeout", "a loop on a plain variable: no scheduling point, ever") {
+  volatile bool never = false;
+  while (!never) {
+  }
+}
+
+// An exception escaping a thread: the failure `exception`, named, in process.
+COROSIM_SCENARIO_BUG("user-throws", "exception", "a thread throws std::runtime_error") {
+  corosim::Thread t([] { throw std::runtime_error("the thread gave up"); });
+  t.join();
+}

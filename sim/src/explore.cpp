@@ -5,9 +5,16 @@
 #include <corosim/sim/explore.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include <corosim/sim/random.hpp>
@@ -32,13 +39,94 @@ Failure make_failure(const ExploreOptions &options, RunResult result, std::uint6
   f.seed = seed;
   f.execution = index;
   f.exploration = ExplorationOrigin{parse_strategy(options.strategy).value(), options.first_seed, shard_index,
-                                    shard_count};
+                                    shard_count, options.execution_timeout_s};
   f.result = std::move(result);
   return f;
 }
 
+namespace {
+
+// The in-process back-end's guard against an execution that never ends (explore.hpp, execution_timeout_s): a thread
+// that wakes every 100 ms and looks at the execution the loop last started. It reads only the two atomics below and
+// the options, which the loop does not change, so it needs no lock with the (stuck) exploring thread.
+class Watchdog {
+ public:
+  explicit Watchdog(const ExploreOptions &options) : options_(options) {
+    if (options.execution_timeout_s > 0) thread_ = std::thread([this] { watch(); });
+  }
+  ~Watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+  Watchdog(const Watchdog &) = delete;
+  Watchdog &operator=(const Watchdog &) = delete;
+
+  void started(std::uint64_t index) {
+    since_.store(wall_seconds());
+    index_.store(index);
+  }
+
+ private:
+  void watch() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    std::uint64_t seen = kNone;
+    double seen_since = 0;
+    while (!wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return done_; })) {
+      const std::uint64_t index = index_.load();
+      const double since = since_.load();
+      if (index != seen || since != seen_since) {
+        seen = index;
+        seen_since = since;
+      } else if (index != kNone && wall_seconds() - since > options_.execution_timeout_s) {
+        overrun(index);
+      }
+    }
+  }
+
+  [[noreturn]] void overrun(std::uint64_t index) {
+    RunResult stuck;
+    stuck.status = RunStatus::timeout;
+    stuck.message = timeout_message(options_.execution_timeout_s);
+    const std::uint64_t seed = execution_seed(options_.first_seed, index);
+    const Failure f = make_failure(options_, std::move(stuck), seed, parse_strategy(options_.strategy).value(),
+                                   index, options_.shard_index, options_.shard_count);
+    if (options_.on_timeout)
+      options_.on_timeout(f);
+    else
+      std::fprintf(stderr, "corosim: %s: execution %llu (seed %s) %s\n", f.scenario.c_str(),
+                   static_cast<unsigned long long>(index + 1), format_hex64(seed).c_str(), f.result.message.c_str());
+    std::fflush(nullptr);
+    std::_Exit(1);
+  }
+
+  static constexpr std::uint64_t kNone = UINT64_MAX;
+  const ExploreOptions &options_;
+  std::atomic<std::uint64_t> index_{kNone};
+  std::atomic<double> since_{0};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool done_ = false;  // guarded by mutex_
+  std::thread thread_;
+};
+
+}  // namespace
+
+std::string timeout_message(double limit_s) {
+  char text[200];
+  std::snprintf(text, sizeof text,
+                "the execution ran for more than %g s of wall time (code that never reaches a scheduling point: a "
+                "loop on a plain variable, a std::mutex locked twice?)",
+                limit_s);
+  return text;
+}
+
 ExploreResult explore_in_process(const std::function<void()> &body, const ExploreOptions &options) {
   const std::unique_ptr<Strategy> made = make_strategy(options.strategy).value();  // checked by explore()
+  Watchdog watchdog(options);
   Strategy &strategy = *made;
   const std::function<double()> clock = options.wall_clock ? options.wall_clock : wall_seconds;
   const double start = clock();
@@ -61,6 +149,7 @@ ExploreResult explore_in_process(const std::function<void()> &body, const Explor
       break;
     }
     const std::uint64_t seed = execution_seed(options.first_seed, index);
+    watchdog.started(index);
     RunResult result = run_once(body, strategy, seed, options.run_options);
     if (result.status == RunStatus::exhausted) break;  // begin_execution refused: nothing ran
     ++out.executions;
@@ -112,6 +201,8 @@ Result<ExploreResult> explore(const std::function<void()> &body, const ExploreOp
     return Error{"dfs cannot run in " + std::to_string(options.jobs) +
                  " worker processes: each of its executions depends on the ones before it (use 1)"};
   if (spec.value().name == "replay") return Error{"an exploration cannot use the replay strategy"};
+  if (!std::isfinite(options.execution_timeout_s) || options.execution_timeout_s < 0)
+    return Error{"the execution timeout must be a number of seconds, 0 or more"};
   if (options.jobs == 0) return detail::explore_in_process(body, options);
   ExploreOptions capped = options;
   capped.jobs = worker_processes(options);

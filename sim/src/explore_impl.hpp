@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 
 #include <corosim/sim/explore.hpp>
 
@@ -13,6 +14,9 @@ namespace corosim::sim::detail {
 // of `options`; `after` is the strategy's spec after the run (PCT: with the k it used).
 Failure make_failure(const ExploreOptions &options, RunResult result, std::uint64_t seed, StrategySpec after,
                      std::uint64_t index, std::uint64_t shard_index, std::uint64_t shard_count);
+
+// What a timed-out execution's failure says (both back-ends).
+std::string timeout_message(double limit_s);
 
 // The loop, in this process, on an options.strategy that has been checked.
 ExploreResult explore_in_process(const std::function<void()> &body, const ExploreOptions &options);

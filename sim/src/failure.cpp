@@ -37,6 +37,11 @@ std::string explore_again(const Failure &f, const std::string &program) {
                      std::to_string(*f.execution + 1);
   if (o.shard_count > 1) line += " --shard " + std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count);
   if (f.unrecorded()) line += " --jobs 1";  // a crash again, isolated and reported as this one was
+  if (f.result.status == RunStatus::timeout && o.execution_timeout_s != ExplorationOrigin{}.execution_timeout_s) {
+    char limit[32];
+    std::snprintf(limit, sizeof limit, " --execution-timeout %g", o.execution_timeout_s);
+    line += limit;
+  }
   return line + run_option_args(f.run_options);
 }
 
@@ -69,7 +74,8 @@ Json exploration_json(const std::optional<ExplorationOrigin> &o) {
   return Json{{"strategy", o->strategy.to_string()},
               {"first_seed", format_hex64(o->first_seed)},
               {"shard_index", o->shard_index},
-              {"shard_count", o->shard_count}};
+              {"shard_count", o->shard_count},
+              {"execution_timeout_s", o->execution_timeout_s}};
 }
 
 Result<std::optional<ExplorationOrigin>> exploration_of(const Json &j) {
@@ -78,9 +84,9 @@ Result<std::optional<ExplorationOrigin>> exploration_of(const Json &j) {
   if (!strategy) return Error{strategy.error()};
   auto first = parse_seed(j.at("first_seed").get<std::string>());
   if (!first) return Error{first.error()};
-  return std::optional<ExplorationOrigin>(ExplorationOrigin{std::move(strategy).value(), first.value(),
-                                                            j.at("shard_index").get<std::uint64_t>(),
-                                                            j.at("shard_count").get<std::uint64_t>()});
+  return std::optional<ExplorationOrigin>(ExplorationOrigin{
+      std::move(strategy).value(), first.value(), j.at("shard_index").get<std::uint64_t>(),
+      j.at("shard_count").get<std::uint64_t>(), j.at("execution_timeout_s").get<double>()});
 }
 
 // The members of the JSON object other than the schedule; throws nlohmann's exceptions on a wrong shape.

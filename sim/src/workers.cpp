@@ -85,6 +85,7 @@ ExploreOptions worker_options(const ExploreOptions &options, unsigned job) {
   mine.shard_count *= options.jobs;
   mine.jobs = 0;
   mine.progress = nullptr;
+  mine.execution_timeout_s = 0;  // the explorer watches the time, and kills a worker that overruns
   return mine;
 }
 
@@ -151,7 +152,10 @@ struct Worker {
   int fd = -1;            // read end of its pipe; -1 once at EOF
   std::string message;    // what it wrote
   bool killed = false;    // by the explorer: its result cannot matter
+  bool overran = false;   // killed by the explorer: its execution ran past the timeout (that is its failure)
   bool done = false;      // reaped
+  std::uint64_t watched = kNone;  // the execution it was last seen running, and since when (wall seconds)
+  double since = 0;
 };
 
 // The explorer's side: the workers, their shared words, and what they reported.
@@ -176,7 +180,8 @@ class WorkerPool {
   Result<Done> start();
   void collect();                       // one round: read what is ready, reap who ended
   void ended(Worker &w, std::size_t job);
-  void crashed(std::size_t job, int status);
+  void crashed(std::size_t job, RunResult died);
+  void kill_overrunning();
   void reported(const Json &message);
   void kill_past_failure();
   void report_progress(double start, double &last_report);
@@ -258,7 +263,12 @@ void WorkerPool::ended(Worker &w, std::size_t job) {
     out_.executions += slots_of(shared_)[job].finished.load();
     return;
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || w.message.empty()) return crashed(job, status);
+  if (w.overran || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || w.message.empty()) {
+    RunResult died;
+    died.status = w.overran ? RunStatus::timeout : RunStatus::crash;
+    died.message = w.overran ? timeout_message(options_.execution_timeout_s) : describe_death(status);
+    return crashed(job, std::move(died));
+  }
   const Json message = Json::parse(w.message, nullptr, false);
   if (message.is_discarded() || !message.is_object()) {
     error_ = "a worker sent a message that is not JSON";
@@ -271,11 +281,13 @@ void WorkerPool::ended(Worker &w, std::size_t job) {
   }
 }
 
-void WorkerPool::crashed(std::size_t job, int status) {
+// A worker died (or was killed for overrunning) while running the execution it had published: that execution's
+// failure, `died`.
+void WorkerPool::crashed(std::size_t job, RunResult died) {
   Slot &slot = slots_of(shared_)[job];
   const std::uint64_t index = slot.running.load();
   if (index == kNone) {
-    error_ = "a worker process died outside any execution: " + describe_death(status);
+    error_ = "a worker process died outside any execution: " + died.message;
     return;
   }
   out_.executions += slot.finished.load() + 1;
@@ -283,9 +295,6 @@ void WorkerPool::crashed(std::size_t job, int status) {
   shared_->failures.fetch_add(1);
   if (out_.failure && *out_.failure->execution < index) return;
   const ExploreOptions mine = worker_options(options_, static_cast<unsigned>(job));
-  RunResult died;
-  died.status = RunStatus::crash;
-  died.message = describe_death(status);
   out_.failure = make_failure(options_, std::move(died), execution_seed(options_.first_seed, index),
                               parse_strategy(options_.strategy).value(), index, mine.shard_index, mine.shard_count);
 }
@@ -325,6 +334,25 @@ void WorkerPool::kill_past_failure() {
   }
 }
 
+// Kills a worker whose execution has run past the timeout (explore.hpp, execution_timeout_s); ended() then reports
+// it as that execution's timeout.
+void WorkerPool::kill_overrunning() {
+  if (options_.execution_timeout_s <= 0) return;
+  const double now = wall_seconds();
+  for (std::size_t j = 0; j < workers_.size(); ++j) {
+    Worker &w = workers_[j];
+    const std::uint64_t running = slots_of(shared_)[j].running.load();
+    if (w.done || w.killed || w.overran) continue;
+    if (running != w.watched) {
+      w.watched = running;
+      w.since = now;
+    } else if (running != kNone && now - w.since > options_.execution_timeout_s) {
+      ::kill(w.pid, SIGKILL);
+      w.overran = true;
+    }
+  }
+}
+
 void WorkerPool::report_progress(double start, double &last_report) {
   const double now = wall_seconds();
   if (!options_.progress || now - last_report < options_.progress_interval_s) return;
@@ -343,6 +371,7 @@ Result<ExploreResult> WorkerPool::run() {
   while (reading() && error_.empty()) {
     collect();
     kill_past_failure();
+    kill_overrunning();
     report_progress(began, last_report);
   }
   if (!error_.empty()) return Error{error_};

@@ -116,6 +116,35 @@ TEST_F(FailureModule, ACrashingBodyIsTheCrashOfItsExecution) {
   EXPECT_NE(commands.back().find(" --jobs 1"), std::string::npos) << commands.back();
 }
 
+// Code that never reaches a scheduling point: the execution timeout stops it. Worker processes: the worker is killed
+// and the execution is the failure `timeout`. In this process: on_timeout gets the same failure from the watchdog's
+// thread, and the process ends with exit status 1.
+void spins_forever() {
+  volatile bool never = false;
+  while (!never) {
+  }
+}
+
+TEST_F(FailureModule, AnExecutionThatNeverEndsIsATimeout) {
+  ExploreOptions o = options("random", 1);
+  o.execution_timeout_s = 0.3;
+  auto r = explore(spins_forever, o);
+  ASSERT_TRUE(r.ok()) << r.error();
+  ASSERT_TRUE(r.value().failure);
+  const Failure &f = *r.value().failure;
+  EXPECT_EQ(f.result.status, RunStatus::timeout);
+  EXPECT_EQ(f.execution, 0u);
+  EXPECT_TRUE(f.unrecorded());
+  EXPECT_NE(f.commands(Launcher::cli("p")).back().find(" --execution-timeout 0.3"), std::string::npos);
+
+  o.jobs = 0;
+  o.on_timeout = [](const Failure &stuck) {
+    std::fprintf(stderr, "on_timeout: %s execution %llu\n", run_status_name(stuck.result.status),
+                 static_cast<unsigned long long>(*stuck.execution + 1));
+  };
+  EXPECT_EXIT(explore(spins_forever, o), ::testing::ExitedWithCode(1), "on_timeout: timeout execution 1");
+}
+
 TEST_F(FailureModule, JsonRoundTripKeepsEverything) {
   auto r = explore(lost_update, options("pct", 0));
   ASSERT_TRUE(r.ok() && r.value().failure);

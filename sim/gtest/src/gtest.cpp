@@ -148,6 +148,10 @@ bool explore_passes(const char *file, int line, bool fatal, const std::function<
       std::fflush(stdout);
     };
   }
+  if (!options.on_timeout)  // an execution that never ends: the process ends after saying which one (explore.hpp)
+    options.on_timeout = [&](const sim::Failure &f) {
+      std::fprintf(stderr, "%s:%d: Failure\n%s\n", file, line, failure_text(f, name).c_str());
+    };
   if (auto applied = apply_environment(options); !applied) return report(file, line, fatal, applied.error()), false;
   if (const char *replay = std::getenv("COROSIM_REPLAY"); replay && *replay)
     return replay_schedule(body, options, name, replay, file, line, fatal);

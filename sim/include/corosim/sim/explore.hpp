@@ -99,6 +99,15 @@ struct ExploreOptions {
   std::function<void(const ExploreProgress &)> progress;
   double progress_interval_s = 0.5;
 
+  // Wall time one execution may take; 0: no limit. A run normally ends long before (the step bound stops a livelock);
+  // what overruns this is code that never reaches a scheduling point (a loop on a plain variable, a std::mutex taken
+  // twice). With jobs > 0 the explorer kills the worker running it, and the execution is the failure `timeout` of
+  // the exploration (nothing recorded: its commands rerun the exploration up to it). In this process the run
+  // cannot be stopped: a watchdog thread builds the same failure, hands it to on_timeout (from that thread, while
+  // the run is still stuck), and then ends the process with exit status 1.
+  double execution_timeout_s = 60;
+  std::function<void(const Failure &)> on_timeout;  // empty: one line on stderr names the execution and seed
+
   // The wall clock in seconds (any origin), for tests that need time to pass on demand. Empty: steady_clock.
   std::function<double()> wall_clock;
 };

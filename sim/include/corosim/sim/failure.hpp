@@ -66,6 +66,7 @@ struct ExplorationOrigin {
   // own --shard): running that share again up to the execution repeats the strategy state it ran with.
   std::uint64_t shard_index = 0;
   std::uint64_t shard_count = 1;
+  double execution_timeout_s = 60;  // ExploreOptions::execution_timeout_s: a timeout's rerun needs the same limit
 };
 
 struct Failure {
