@@ -66,12 +66,13 @@ seconds of wall time, or (dfs) the end of the search space. A progress line goes
   --shard I/N   only the executions i with i % N == I (0 <= I < N) of the --schedules asked for, with the same
                 seeds: shards on other machines need no coordination. Without --shard, GoogleTest's
                 GTEST_SHARD_INDEX and GTEST_TOTAL_SHARDS are used when both are set. Not for dfs
-  --jobs N      N worker processes (1 to 1024), each every N-th execution; a worker that crashes is reported
-                as the failure (status crash) of the execution it was running. The failure reported is the one
-                with the smallest execution index. dfs: --jobs 1 only
-  --execution-timeout S   an execution still running after S seconds (code that never reaches a scheduling
-                point) is the failure timeout: its worker is killed, or without --jobs the report is printed and
-                the process ends (exit 1)
+  --jobs N      N worker processes (1 to 1024; default 1), each every N-th execution; a worker that crashes or
+                exits is reported as the failure (status crash) of the execution it was running. The failure
+                reported is the one with the smallest execution index. dfs: --jobs 1 only. --jobs 0 explores in
+                this process: as fast, but a crash, exit() or timeout then ends it (after printing the report)
+  --execution-timeout S   an execution still running after S seconds (default 60; code that never reaches a
+                scheduling point) is the failure timeout: its worker is killed (--jobs 0: the report is printed and
+                the process ends, exit 1)
   --json FILE   a summary for machines; --junit FILE: JUnit XML; --html FILE: the failing run's timeline (or a
                 page saying no execution failed). The files are created before the exploration starts
 Strategies and the step bound: as for run (PROGRAM run --help).
@@ -146,8 +147,9 @@ CLI::App *add_explore(CLI::App &app, ExploreArgs &explore, bool &progress, bool 
       },
       "Wall time one execution may take, in seconds (default 60; 0: none)");
   cmd->add_option("--shard", explore.shard, "Run only the executions i % N == I (0-based I/N)");
-  add_count(cmd, "--jobs", [&explore](uint64_t n) { explore.jobs = static_cast<unsigned>(n); }, 1,
-            sim::ExploreOptions::kMaxJobs, "Worker processes (crash isolation; each runs every N-th execution)");
+  add_count(cmd, "--jobs", [&explore](uint64_t n) { explore.jobs = static_cast<unsigned>(n); }, 0,
+            sim::ExploreOptions::kMaxJobs,
+            "Worker processes, each every N-th execution (default 1; 0: in this process)");
   cmd->add_option("--json", explore.json_file, "Write a JSON summary of the exploration to FILE");
   cmd->add_option("--junit", explore.junit_file, "Write a JUnit XML report of the exploration to FILE");
   cmd->add_option("--html", explore.html_file, "Write the failing run's HTML timeline (or a no-failure page) to FILE");

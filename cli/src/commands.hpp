@@ -88,7 +88,7 @@ struct ExploreArgs {
   // "I/N": run only the executions i % N == I (of the --schedules asked for). Empty: GoogleTest's shard variables
   // GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS when both are set, else no sharding.
   std::string shard;
-  unsigned jobs = 0;                // worker processes; 0: explore inside this process
+  unsigned jobs = 1;                // worker processes (crash isolation); 0: explore inside this process
   std::string json_file;            // the summary as JSON (reports/json.hpp); empty: none
   std::string junit_file;           // the summary as JUnit XML (reports/junit.hpp)
   std::string html_file;            // the failing run's timeline, or a page saying there was none (reports/html.hpp)

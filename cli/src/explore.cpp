@@ -287,10 +287,11 @@ int explore_command(const ExploreArgs &args) {
   plan.options.progress_interval_s = plan.progress.tty ? 0.5 : 5.0;
   if (plan.progress.enabled) plan.options.progress = [&](const sim::ExploreProgress &p) { plan.progress.show(p); };
 
-  // In this process an overrunning execution cannot be stopped: its report is printed from the watchdog's thread,
-  // which then ends the process (explore.hpp). The loop is stuck in the run meanwhile and touches none of this.
+  // In this process an execution that ends the process (it overruns the timeout, calls exit() or crashes) is
+  // reported from the watchdog thread, the exit handler or the signal handler, which then end the process
+  // (explore.hpp, on_fatal). The exploring thread is stuck in that run meanwhile and touches none of this.
   const double began = sim::wall_seconds();
-  plan.options.on_timeout = [&](const sim::Failure &f) {
+  plan.options.on_fatal = [&](const sim::Failure &f) {
     plan.progress.clear();
     sim::ExploreResult e;
     e.failure = f;

@@ -3,6 +3,7 @@
 // which registers a second scenario under a name already taken and one with a tab in its name (the command must
 // refuse to start, naming both places of the first mistake and counting the other).
 
+#include <cstdint>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -65,4 +66,16 @@ COROSIM_SCENARIO_BUG("user-spins-forever", "timeout", "a loop on a plain variabl
 COROSIM_SCENARIO_BUG("user-throws", "exception", "a thread throws std::runtime_error") {
   corosim::Thread t([] { throw std::runtime_error("the thread gave up"); });
   t.join();
+}
+
+// The process dies of SIGSEGV in the executions that lose an update: a write through a wild pointer (an address
+// nothing maps; not 0, which some virtual machines map).
+COROSIM_SCENARIO_BUG("user-wild-write", "crash", "a lost update writes through a wild pointer") {
+  int *volatile nowhere = reinterpret_cast<int *>(std::uintptr_t{0x7ead00000000});
+  if (two_increments(false) != 2) *nowhere = 1;
+}
+
+// The explored code ends the process with exit(0) in the executions that lose an update: never a pass.
+COROSIM_SCENARIO_BUG("user-exits", "crash", "a lost update calls exit(0)") {
+  if (two_increments(false) != 2) std::exit(0);
 }

@@ -4,6 +4,10 @@
 
 #include <corosim/sim/explore.hpp>
 
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -11,8 +15,10 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -46,31 +52,46 @@ Failure make_failure(const ExploreOptions &options, RunResult result, std::uint6
 
 namespace {
 
-// The in-process back-end's guard against an execution that never ends (explore.hpp, execution_timeout_s): a thread
-// that wakes every 100 ms and looks at the execution the loop last started. It reads only the two atomics below and
-// the options, which the loop does not change, so it needs no lock with the (stuck) exploring thread.
-class Watchdog {
+// The in-process back-end's guard against what would end the process in the middle of an execution (explore.hpp,
+// on_fatal): a watchdog thread for an execution that overruns the timeout, an exit handler for exit() called by
+// the explored code, and handlers for the fatal signals. Each reports the execution the loop last started, from
+// the atomics below and the options, which the loop does not change: no lock with the exploring thread is needed.
+// One guard at a time (explorations are not reentrant): the exit and signal handlers find it through g_guard.
+class InProcessGuard {
  public:
-  explicit Watchdog(const ExploreOptions &options) : options_(options) {
+  explicit InProcessGuard(const ExploreOptions &options) : options_(options) {
+    g_guard.store(this);
+    static const bool exit_hook = std::atexit([] { at_exit(); }) == 0;
+    (void)exit_hook;
+    struct sigaction sa {};
+    sa.sa_sigaction = on_signal;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    for (std::size_t k = 0; k < std::size(kFatalSignals); ++k) sigaction(kFatalSignals[k], &sa, &previous_[k]);
     if (options.execution_timeout_s > 0) thread_ = std::thread([this] { watch(); });
   }
-  ~Watchdog() {
+  ~InProcessGuard() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       done_ = true;
     }
     wake_.notify_one();
     if (thread_.joinable()) thread_.join();
+    for (std::size_t k = 0; k < std::size(kFatalSignals); ++k) sigaction(kFatalSignals[k], &previous_[k], nullptr);
+    g_guard.store(nullptr);
   }
-  Watchdog(const Watchdog &) = delete;
-  Watchdog &operator=(const Watchdog &) = delete;
+  InProcessGuard(const InProcessGuard &) = delete;
+  InProcessGuard &operator=(const InProcessGuard &) = delete;
 
   void started(std::uint64_t index) {
     since_.store(wall_seconds());
     index_.store(index);
   }
+  void finished() { index_.store(kNone); }
 
  private:
+  static constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+
   void watch() {
     std::unique_lock<std::mutex> lock(mutex_);
     std::uint64_t seen = kNone;
@@ -82,31 +103,54 @@ class Watchdog {
         seen = index;
         seen_since = since;
       } else if (index != kNone && wall_seconds() - since > options_.execution_timeout_s) {
-        overrun(index);
+        end_process(RunStatus::timeout, timeout_message(options_.execution_timeout_s));
       }
     }
   }
 
-  [[noreturn]] void overrun(std::uint64_t index) {
-    RunResult stuck;
-    stuck.status = RunStatus::timeout;
-    stuck.message = timeout_message(options_.execution_timeout_s);
+  static void at_exit() {
+    InProcessGuard *guard = g_guard.load();
+    if (guard && guard->index_.load() != kNone)
+      guard->end_process(RunStatus::crash, "the execution called exit(): the process ended in the middle of it");
+  }
+
+  static void on_signal(int sig, siginfo_t *, void *) {
+    InProcessGuard *guard = g_guard.exchange(nullptr);  // a second fault, in the report itself, dies plainly
+    if (!guard || guard->index_.load() == kNone) {
+      signal(sig, SIG_DFL);
+      raise(sig);
+      return;
+    }
+    alarm(10);  // the report allocates and writes: if the crash left the heap locked, SIGALRM ends it
+    const char *name = strsignal(sig);
+    guard->end_process(RunStatus::crash, "killed by signal " + std::to_string(sig) + " (" + (name ? name : "?") +
+                                             ") in this process (--jobs isolates a crash in a worker process)");
+  }
+
+  // Reports the execution being run as failed with `status` (on_fatal, or one line), then ends the process.
+  [[noreturn]] void end_process(RunStatus status, std::string message) {
+    const std::uint64_t index = index_.load();
+    RunResult ended;
+    ended.status = status;
+    ended.message = std::move(message);
     const std::uint64_t seed = execution_seed(options_.first_seed, index);
-    const Failure f = make_failure(options_, std::move(stuck), seed, parse_strategy(options_.strategy).value(),
+    const Failure f = make_failure(options_, std::move(ended), seed, parse_strategy(options_.strategy).value(),
                                    index, options_.shard_index, options_.shard_count);
-    if (options_.on_timeout)
-      options_.on_timeout(f);
+    if (options_.on_fatal)
+      options_.on_fatal(f);
     else
-      std::fprintf(stderr, "corosim: %s: execution %llu (seed %s) %s\n", f.scenario.c_str(),
+      std::fprintf(stderr, "corosim: %s: execution %llu (seed %s): %s\n", f.scenario.c_str(),
                    static_cast<unsigned long long>(index + 1), format_hex64(seed).c_str(), f.result.message.c_str());
     std::fflush(nullptr);
     std::_Exit(1);
   }
 
   static constexpr std::uint64_t kNone = UINT64_MAX;
+  static inline std::atomic<InProcessGuard *> g_guard{nullptr};
   const ExploreOptions &options_;
   std::atomic<std::uint64_t> index_{kNone};
   std::atomic<double> since_{0};
+  struct sigaction previous_[std::size(kFatalSignals)] {};
   std::mutex mutex_;
   std::condition_variable wake_;
   bool done_ = false;  // guarded by mutex_
@@ -124,9 +168,10 @@ std::string timeout_message(double limit_s) {
   return text;
 }
 
-ExploreResult explore_in_process(const std::function<void()> &body, const ExploreOptions &options) {
+ExploreResult explore_in_process(const std::function<void()> &body, const ExploreOptions &options, bool guarded) {
   const std::unique_ptr<Strategy> made = make_strategy(options.strategy).value();  // checked by explore()
-  Watchdog watchdog(options);
+  std::optional<InProcessGuard> guard;
+  if (guarded) guard.emplace(options);
   Strategy &strategy = *made;
   const std::function<double()> clock = options.wall_clock ? options.wall_clock : wall_seconds;
   const double start = clock();
@@ -149,8 +194,9 @@ ExploreResult explore_in_process(const std::function<void()> &body, const Explor
       break;
     }
     const std::uint64_t seed = execution_seed(options.first_seed, index);
-    watchdog.started(index);
+    if (guard) guard->started(index);
     RunResult result = run_once(body, strategy, seed, options.run_options);
+    if (guard) guard->finished();
     if (result.status == RunStatus::exhausted) break;  // begin_execution refused: nothing ran
     ++out.executions;
     if (!result.ok()) {

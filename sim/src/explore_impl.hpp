@@ -18,8 +18,11 @@ Failure make_failure(const ExploreOptions &options, RunResult result, std::uint6
 // What a timed-out execution's failure says (both back-ends).
 std::string timeout_message(double limit_s);
 
-// The loop, in this process, on an options.strategy that has been checked.
-ExploreResult explore_in_process(const std::function<void()> &body, const ExploreOptions &options);
+// The loop, in this process, on an options.strategy that has been checked. `guarded`: with the in-process guard
+// (explore.hpp, on_fatal) against timeouts, exit() and fatal signals; a worker process runs without it, since its
+// explorer watches the time and reports its death.
+ExploreResult explore_in_process(const std::function<void()> &body, const ExploreOptions &options,
+                                 bool guarded = true);
 
 // The same exploration in options.jobs worker processes. Error (one line): the system refused a process, pipe or
 // mapping; a worker reported an exception from the body or sent something that does not parse.

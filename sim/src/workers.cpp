@@ -85,7 +85,7 @@ ExploreOptions worker_options(const ExploreOptions &options, unsigned job) {
   mine.shard_count *= options.jobs;
   mine.jobs = 0;
   mine.progress = nullptr;
-  mine.execution_timeout_s = 0;  // the explorer watches the time, and kills a worker that overruns
+  mine.on_fatal = nullptr;  // the explorer watches the time and reports a worker's death (explore_in_process)
   return mine;
 }
 
@@ -103,7 +103,7 @@ std::string worker_message(const std::function<void()> &body, ExploreOptions opt
     return true;
   };
   try {
-    const ExploreResult e = explore_in_process(body, options);
+    const ExploreResult e = explore_in_process(body, options, /*guarded=*/false);
     if (e.failure) {
       lower_to(shared->stop_after, *e.failure->execution);
       shared->failures.fetch_add(1);

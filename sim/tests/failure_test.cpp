@@ -117,7 +117,7 @@ TEST_F(FailureModule, ACrashingBodyIsTheCrashOfItsExecution) {
 }
 
 // Code that never reaches a scheduling point: the execution timeout stops it. Worker processes: the worker is killed
-// and the execution is the failure `timeout`. In this process: on_timeout gets the same failure from the watchdog's
+// and the execution is the failure `timeout`. In this process: on_fatal gets the same failure from the watchdog's
 // thread, and the process ends with exit status 1.
 void spins_forever() {
   volatile bool never = false;
@@ -138,11 +138,11 @@ TEST_F(FailureModule, AnExecutionThatNeverEndsIsATimeout) {
   EXPECT_NE(f.commands(Launcher::cli("p")).back().find(" --execution-timeout 0.3"), std::string::npos);
 
   o.jobs = 0;
-  o.on_timeout = [](const Failure &stuck) {
-    std::fprintf(stderr, "on_timeout: %s execution %llu\n", run_status_name(stuck.result.status),
+  o.on_fatal = [](const Failure &stuck) {
+    std::fprintf(stderr, "on_fatal: %s execution %llu\n", run_status_name(stuck.result.status),
                  static_cast<unsigned long long>(*stuck.execution + 1));
   };
-  EXPECT_EXIT(explore(spins_forever, o), ::testing::ExitedWithCode(1), "on_timeout: timeout execution 1");
+  EXPECT_EXIT(explore(spins_forever, o), ::testing::ExitedWithCode(1), "on_fatal: timeout execution 1");
 }
 
 TEST_F(FailureModule, JsonRoundTripKeepsEverything) {

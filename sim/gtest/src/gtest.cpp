@@ -148,8 +148,8 @@ bool explore_passes(const char *file, int line, bool fatal, const std::function<
       std::fflush(stdout);
     };
   }
-  if (!options.on_timeout)  // an execution that never ends: the process ends after saying which one (explore.hpp)
-    options.on_timeout = [&](const sim::Failure &f) {
+  if (!options.on_fatal)  // an execution that ends the process (a timeout, exit(), a fatal signal): say which
+    options.on_fatal = [&](const sim::Failure &f) {
       std::fprintf(stderr, "%s:%d: Failure\n%s\n", file, line, failure_text(f, name).c_str());
     };
   if (auto applied = apply_environment(options); !applied) return report(file, line, fatal, applied.error()), false;

@@ -102,11 +102,15 @@ struct ExploreOptions {
   // Wall time one execution may take; 0: no limit. A run normally ends long before (the step bound stops a livelock);
   // what overruns this is code that never reaches a scheduling point (a loop on a plain variable, a std::mutex taken
   // twice). With jobs > 0 the explorer kills the worker running it, and the execution is the failure `timeout` of
-  // the exploration (nothing recorded: its commands rerun the exploration up to it). In this process the run
-  // cannot be stopped: a watchdog thread builds the same failure, hands it to on_timeout (from that thread, while
-  // the run is still stuck), and then ends the process with exit status 1.
+  // the exploration (nothing recorded: its commands rerun the exploration up to it).
   double execution_timeout_s = 60;
-  std::function<void(const Failure &)> on_timeout;  // empty: one line on stderr names the execution and seed
+
+  // In this process (jobs 0) some failures end the process: an execution that overruns the timeout (it cannot be
+  // stopped), one that calls exit(), one killed by a fatal signal (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT). The
+  // failure (status timeout or crash, nothing recorded) is handed to on_fatal first, from the watchdog's thread, the
+  // exit handler or the signal handler (so: print, write files, no more), and the process then ends with exit
+  // status 1. Empty: one line on stderr names the execution and its seed. Worker processes isolate all of these.
+  std::function<void(const Failure &)> on_fatal;
 
   // The wall clock in seconds (any origin), for tests that need time to pass on demand. Empty: steady_clock.
   std::function<double()> wall_clock;
