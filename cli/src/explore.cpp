@@ -92,9 +92,10 @@ sim::Result<Shard> resolve_shard(const std::string &option) {
   const char *total = std::getenv("GTEST_TOTAL_SHARDS");
   if (!index || !total) return Shard{};
   auto shard = parse_shard(std::string(index) + "/" + total, "GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS");
-  if (shard) {
-    if (const char *status = std::getenv("GTEST_SHARD_STATUS_FILE"); status && *status) std::ofstream{status};
-  }
+  const char *status = std::getenv("GTEST_SHARD_STATUS_FILE");
+  if (shard && status && *status && !std::ofstream(status))
+    return sim::Error{"GTEST_SHARD_STATUS_FILE " + sim::excerpt(status, 200) + ": cannot create it: " +
+                      std::strerror(errno)};
   return shard;
 }
 
@@ -172,6 +173,7 @@ std::optional<std::string> resolve(const ExploreArgs &args, Plan &plan) {
   o.shard_count = plan.shard.count;
   o.jobs = args.jobs;
   o.execution_timeout_s = args.execution_timeout_s;
+  o.stop_on_signals = true;  // Ctrl-C or a supervisor's SIGTERM: a summary and whole report files, exit 130 / 143
   return std::nullopt;
 }
 
@@ -208,6 +210,7 @@ reports::ExploreSummary summary_of(const Plan &plan, const sim::ExploreResult &e
   summary.executions = e.executions;
   summary.exhausted = e.exhausted;
   summary.out_of_time = e.out_of_time;
+  summary.interrupted = e.interrupted;
   summary.wall_s = e.wall_s;
   return summary;
 }
@@ -260,19 +263,22 @@ int report_failure(Plan &plan, sim::ExploreResult &e, const std::string &save_to
 
 int report_pass(Plan &plan, const sim::ExploreResult &e) {
   const std::string n = reports::executions_text(e.executions);
-  const std::string line = e.exhausted     ? "space exhausted after " + n + ": no failure"
+  const std::string line = e.interrupted   ? "interrupted by " + reports::signal_name(e.interrupted) + " after " + n +
+                                                 ": no failure so far"
+                           : e.exhausted   ? "space exhausted after " + n + ": no failure"
                            : e.out_of_time ? "time budget used: no failure in " + n
                                            : "no failure in " + n;
   out(line + " " + timing(plan, e) + "\n");
   const sim::Scenario &s = *plan.scenario;
-  if (s.expected == sim::Expected::bug)
+  if (s.expected == sim::Expected::bug && !e.interrupted)
     out("seeded bug not found: scenario '" + s.name + "' is expected to fail with " +
         sim::run_status_name(s.failure_kind) + "; try more schedules or another strategy\n");
   const reports::ExploreSummary summary = summary_of(plan, e);
   std::optional<std::string> unwritten = plan.json.write(reports::explore_summary_json(summary));
   if (auto error = plan.junit.write(reports::explore_junit_xml(summary)); error && !unwritten) unwritten = error;
   if (auto error = plan.html.write(reports::explore_html(summary)); error && !unwritten) unwritten = error;
-  return unwritten ? bad_input(*unwritten) : kNoFailure;
+  if (unwritten) return bad_input(*unwritten);
+  return e.interrupted ? 128 + e.interrupted : kNoFailure;  // as a shell reports a process the signal ended
 }
 
 }  // namespace

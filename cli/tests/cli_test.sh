@@ -320,6 +320,34 @@ case $CASE in
     bash -c "$(tail -n 1 out)" >out2 2>err2
     [[ $? -eq 1 && $(hash_of out2) == "$hash" ]] || { cat out2 err2 >&2; fail "the exception's replay differs"; }
     ;;
+  signals)
+    # SIGINT / SIGTERM to the explorer (its PID, or its whole process group as a terminal's Ctrl-C does): a summary,
+    # whole report files saying so, exit 128 + signal, and no worker left running.
+    PASS=$(first_scenario pass)
+    for jobs in 0 2; do
+      for target in pid group; do
+        for sig in INT TERM; do
+          setsid "$COROSIM" explore "$PASS" --schedules 1000000000 --jobs $jobs --no-progress --json s.json \
+            --junit s.xml >out 2>err &
+          pid=$!
+          sleep 1
+          if [[ $target == pid ]]; then kill -$sig $pid; else kill -$sig -- -$pid; fi
+          wait $pid
+          status=$?
+          want=$(( 128 + $(kill -l $sig) ))
+          [[ $status -eq $want ]] || { cat out err >&2; fail "--jobs $jobs, SIG$sig to the $target: exit $status, not $want"; }
+          grep -q "^interrupted by SIG$sig after [0-9]* executions: no failure so far" out ||
+            { cat out >&2; fail "--jobs $jobs, SIG$sig: no summary"; }
+          python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["interrupted"] == "SIG" + sys.argv[2] and d["executions"] > 0, d' s.json $sig ||
+            fail "--jobs $jobs, SIG$sig: the JSON file does not say it was interrupted"
+          python3 -c 'import sys, xml.etree.ElementTree as ET; r=ET.parse(sys.argv[1]).getroot(); assert r.find("testsuite/testcase/error").get("type") == "interrupted"' s.xml ||
+            fail "--jobs $jobs, SIG$sig: the JUnit file does not say it was interrupted"
+          sleep 0.2
+          ! pgrep -s $pid >/dev/null || { pgrep -a -s $pid >&2; fail "--jobs $jobs, SIG$sig: processes left behind"; }
+        done
+      done
+    done
+    ;;
   user-program)
     # The command over a user's own scenarios: listed, run, explored, found, replayed from the report's last line.
     run_cli 0 "$USER_PROGRAM" list
@@ -413,6 +441,8 @@ PY
     expect_one_line_error explore "$PASS" --strategy dfs --jobs 2
     expect_one_line_error explore "$PASS" --json no-such-dir/summary.json
     GTEST_SHARD_INDEX=3 GTEST_TOTAL_SHARDS=3 expect_one_line_error explore "$PASS"
+    GTEST_SHARD_INDEX=0 GTEST_TOTAL_SHARDS=3 GTEST_SHARD_STATUS_FILE=no-such-dir/status \
+      expect_one_line_error explore "$PASS" --schedules 3
     expect_one_line_error replay whatever.json --trace xml
     # Numbers are read strictly: no sign, no wrap-around, no exponent, no NaN, nothing past the range.
     for bad in "--schedules -1" "--schedules 18446744073709551616" "--schedules 1e3" "--schedules 0x10" \

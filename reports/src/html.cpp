@@ -9,6 +9,7 @@
 #include <span>
 
 #include <corosim/platform/sim_engine.hpp>
+#include <corosim/reports/text.hpp>
 #include <corosim/sim/random.hpp>
 
 #include "escape.hpp"
@@ -158,7 +159,10 @@ std::string explore_html(const ExploreSummary &s) {
   meta_row(out, "strategy", s.strategy);
   meta_row(out, "first seed", sim::format_hex64(s.first_seed));
   meta_row(out, "executions", std::to_string(s.executions) + " of " + std::to_string(s.schedules) +
-                                  (s.exhausted ? " (space exhausted)" : s.out_of_time ? " (time budget used)" : ""));
+                                  (s.exhausted         ? " (space exhausted)"
+                                   : s.out_of_time     ? " (time budget used)"
+                                   : s.interrupted     ? " (interrupted by " + signal_name(s.interrupted) + ")"
+                                                       : std::string()));
   if (s.shard_count > 1)
     meta_row(out, "shard", std::to_string(s.shard_index) + "/" + std::to_string(s.shard_count));
   if (s.jobs > 0) meta_row(out, "worker processes", std::to_string(s.jobs));

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <corosim/platform/sim_engine.hpp>
+#include <corosim/reports/text.hpp>
 #include <corosim/sim/random.hpp>
 
 namespace corosim::reports {
@@ -54,6 +55,7 @@ std::string explore_summary_json(const ExploreSummary &s) {
   out["executions"] = s.executions;
   out["exhausted"] = s.exhausted;
   out["out_of_time"] = s.out_of_time;
+  out["interrupted"] = s.interrupted ? Json(signal_name(s.interrupted)) : Json(nullptr);
   out["wall_s"] = s.wall_s;
   out["failure"] = s.failure ? failure_json(*s.failure) : Json(nullptr);
   return dump(out);

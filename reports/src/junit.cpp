@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include <corosim/reports/text.hpp>
 #include <corosim/sim/random.hpp>
 
 #include "escape.hpp"
@@ -46,6 +47,9 @@ std::string explore_junit_xml(const ExploreSummary &s) {
   out += "    </properties>\n";
   out += "    <testcase name=\"explore " + xml_escape(s.scenario) + "\" classname=\"corosim." + xml_escape(s.scenario) +
          "\" time=\"" + time + "\">\n";
+  if (s.interrupted && !s.failure)
+    out += "      <error type=\"interrupted\" message=\"interrupted by " + signal_name(s.interrupted) + " after " +
+           executions_text(s.executions) + "\"/>\n";
   if (s.failure) {
     const sim::Failure &f = *s.failure->failure;
     std::string message = f.kind();
@@ -58,6 +62,8 @@ std::string explore_junit_xml(const ExploreSummary &s) {
   std::string said = std::to_string(s.executions) + " executions";
   if (s.failure)
     said += ", stopped at the first failure";
+  else if (s.interrupted)
+    said += ": interrupted by " + signal_name(s.interrupted) + ", no failure so far";
   else if (s.exhausted)
     said += ": space exhausted, no failure";
   else if (s.out_of_time)

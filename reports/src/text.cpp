@@ -4,12 +4,19 @@
 #include <corosim/reports/text.hpp>
 
 #include <cinttypes>
+#include <csignal>
 #include <cstdio>
 
 #include <corosim/platform/sim_engine.hpp>
 #include <corosim/sim/random.hpp>
 
 namespace corosim::reports {
+
+std::string signal_name(int sig) {
+  if (sig == SIGINT) return "SIGINT";
+  if (sig == SIGTERM) return "SIGTERM";
+  return "signal " + std::to_string(sig);
+}
 
 std::string executions_text(uint64_t n) { return std::to_string(n) + (n == 1 ? " execution" : " executions"); }
 

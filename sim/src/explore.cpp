@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <iterator>
@@ -157,7 +158,44 @@ class InProcessGuard {
   std::thread thread_;
 };
 
+// SIGINT and SIGTERM recorded for the exploration (ExploreOptions::stop_on_signals), their earlier dispositions put
+// back when it ends. The handler only stores the signal (async-signal-safe); a second one is taken as "now".
+volatile std::sig_atomic_t g_stop_signal = 0;
+
 }  // namespace
+
+class SignalStop {
+ public:
+  explicit SignalStop(bool active) : active_(active) {
+    if (!active_) return;
+    g_stop_signal = 0;
+    struct sigaction sa {};
+    sa.sa_handler = [](int sig) {
+      if (g_stop_signal == 0) {
+        g_stop_signal = sig;
+        return;
+      }
+      signal(sig, SIG_DFL);
+      raise(sig);
+    };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &previous_int_);
+    sigaction(SIGTERM, &sa, &previous_term_);
+  }
+  ~SignalStop() {
+    if (!active_) return;
+    sigaction(SIGINT, &previous_int_, nullptr);
+    sigaction(SIGTERM, &previous_term_, nullptr);
+  }
+  SignalStop(const SignalStop &) = delete;
+  SignalStop &operator=(const SignalStop &) = delete;
+
+ private:
+  bool active_;
+  struct sigaction previous_int_ {}, previous_term_ {};
+};
+
+int stop_signal() noexcept { return g_stop_signal; }
 
 std::string timeout_message(double limit_s) {
   char text[200];
@@ -189,6 +227,10 @@ ExploreResult explore_in_process(const std::function<void()> &body, const Explor
       break;
     }
     first = false;
+    if (options.stop_on_signals && stop_signal() != 0) {
+      out.interrupted = stop_signal();
+      break;
+    }
     if (options.before_execution && !options.before_execution(index)) {
       out.stopped = true;
       break;
@@ -249,6 +291,7 @@ Result<ExploreResult> explore(const std::function<void()> &body, const ExploreOp
   if (spec.value().name == "replay") return Error{"an exploration cannot use the replay strategy"};
   if (!std::isfinite(options.execution_timeout_s) || options.execution_timeout_s < 0)
     return Error{"the execution timeout must be a number of seconds, 0 or more"};
+  const detail::SignalStop signals(options.stop_on_signals);
   if (options.jobs == 0) return detail::explore_in_process(body, options);
   ExploreOptions capped = options;
   capped.jobs = worker_processes(options);

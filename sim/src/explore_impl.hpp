@@ -15,6 +15,9 @@ namespace corosim::sim::detail {
 Failure make_failure(const ExploreOptions &options, RunResult result, std::uint64_t seed, StrategySpec after,
                      std::uint64_t index, std::uint64_t shard_index, std::uint64_t shard_count);
 
+// The SIGINT or SIGTERM that asked an exploration with stop_on_signals to stop; 0 while none has.
+int stop_signal() noexcept;
+
 // What a timed-out execution's failure says (both back-ends).
 std::string timeout_message(double limit_s);
 

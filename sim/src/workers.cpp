@@ -85,7 +85,8 @@ ExploreOptions worker_options(const ExploreOptions &options, unsigned job) {
   mine.shard_count *= options.jobs;
   mine.jobs = 0;
   mine.progress = nullptr;
-  mine.on_fatal = nullptr;  // the explorer watches the time and reports a worker's death (explore_in_process)
+  mine.on_fatal = nullptr;
+  mine.stop_on_signals = false;  // the explorer watches the time and reports a worker's death (explore_in_process)
   return mine;
 }
 
@@ -128,6 +129,8 @@ std::string worker_message(const std::function<void()> &body, ExploreOptions opt
 [[noreturn]] void worker_main(const std::function<void()> &body, const ExploreOptions &options, unsigned job,
                               Shared *shared, int fd) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // the explorer killed: its workers go with it
+  signal(SIGINT, SIG_DFL);            // not the explorer's handlers (fork inherits them): Ctrl-C ends a worker
+  signal(SIGTERM, SIG_DFL);
   const std::string message = worker_message(body, worker_options(options, job), shared, slots_of(shared)[job]);
   write_all(fd, message);
   ::close(fd);
@@ -143,7 +146,7 @@ std::string describe_death(int status) {
   }
   if (WIFEXITED(status))
     return "the worker process running it exited with status " + std::to_string(WEXITSTATUS(status)) +
-           " without reporting (the explored code called exit?)";
+           " without reporting: exit() in the explored code, or a sanitizer's report (on stderr, above)";
   return "the worker process running it ended abnormally";
 }
 
@@ -182,6 +185,7 @@ class WorkerPool {
   void ended(Worker &w, std::size_t job);
   void crashed(std::size_t job, RunResult died);
   void kill_overrunning();
+  void stop_all(int sig);
   void reported(const Json &message);
   void kill_past_failure();
   void report_progress(double start, double &last_report);
@@ -259,8 +263,13 @@ void WorkerPool::ended(Worker &w, std::size_t job) {
   while (::waitpid(w.pid, &status, 0) < 0 && errno == EINTR) {
   }
   w.done = true;
-  if (w.killed) {
+  // Killed by the explorer, or by the SIGINT/SIGTERM that interrupts the exploration (a terminal's Ctrl-C reaches
+  // the whole process group): what it was running does not count.
+  const bool interrupt = WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM) &&
+                         options_.stop_on_signals;
+  if (w.killed || interrupt) {
     out_.executions += slots_of(shared_)[job].finished.load();
+    if (interrupt && !out_.interrupted) out_.interrupted = WTERMSIG(status);
     return;
   }
   if (w.overran || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || w.message.empty()) {
@@ -334,6 +343,16 @@ void WorkerPool::kill_past_failure() {
   }
 }
 
+// The exploration is interrupted (stop_on_signals): every worker is killed; their finished executions count.
+void WorkerPool::stop_all(int sig) {
+  if (!out_.interrupted) out_.interrupted = sig;
+  for (Worker &w : workers_) {
+    if (w.done || w.killed) continue;
+    ::kill(w.pid, SIGKILL);
+    w.killed = true;
+  }
+}
+
 // Kills a worker whose execution has run past the timeout (explore.hpp, execution_timeout_s); ended() then reports
 // it as that execution's timeout.
 void WorkerPool::kill_overrunning() {
@@ -370,6 +389,7 @@ Result<ExploreResult> WorkerPool::run() {
   if (auto started = start(); !started) return Error{started.error()};
   while (reading() && error_.empty()) {
     collect();
+    if (options_.stop_on_signals && stop_signal() != 0) stop_all(stop_signal());
     kill_past_failure();
     kill_overrunning();
     report_progress(began, last_report);

@@ -24,6 +24,7 @@ struct ExploreSummary {
   uint64_t executions = 0;       // that ran (the failing one included)
   bool exhausted = false;        // DFS covered its space
   bool out_of_time = false;      // the wall-time budget ended it
+  int interrupted = 0;           // the signal (SIGINT, SIGTERM) that stopped it; 0: none
   double wall_s = 0;             // host wall time of the exploration (the one value that differs between runs)
   const FailureReport *failure = nullptr;  // the failure found (smallest execution index), or null
 };

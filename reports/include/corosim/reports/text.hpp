@@ -33,6 +33,9 @@ namespace corosim::reports {
 // The trace of one run as text (format above), each line ending in '\n'. Empty trace: empty string.
 std::string trace_text(std::span<const sim::TraceEvent> trace);
 
+// "SIGINT", "SIGTERM", or "signal N": how reports name the signal that interrupted an exploration.
+std::string signal_name(int sig);
+
 // "1 execution", "2000 executions": how every report counts executions.
 std::string executions_text(uint64_t n);
 

@@ -112,6 +112,12 @@ struct ExploreOptions {
   // status 1. Empty: one line on stderr names the execution and its seed. Worker processes isolate all of these.
   std::function<void(const Failure &)> on_fatal;
 
+  // SIGINT and SIGTERM stop the exploration instead of the process (for a program that reports what ran): in this
+  // process before the next execution, with worker processes at once (they are killed). ExploreResult::interrupted
+  // then names the signal. A second signal ends the process as the default action would. Off: the signals' own
+  // dispositions stand.
+  bool stop_on_signals = false;
+
   // The wall clock in seconds (any origin), for tests that need time to pass on demand. Empty: steady_clock.
   std::function<double()> wall_clock;
 };
@@ -121,6 +127,7 @@ struct ExploreResult {
   bool exhausted = false;        // the strategy covered its whole space (DFS): "space exhausted after N executions"
   bool out_of_time = false;      // stopped by time_budget_s before `schedules` executions
   bool stopped = false;          // stopped by before_execution
+  int interrupted = 0;           // the signal that stopped it (stop_on_signals); 0: none
   double wall_s = 0;             // wall time of the whole exploration
   // Set when an execution failed (the exploration stopped there): with its scenario, run options, strategy after
   // the run, seed, execution index and exploration origin filled in; not saved yet.
