@@ -20,6 +20,7 @@
 
 #include <corosim/sim/explore.hpp>
 #include <corosim/sim/parse.hpp>
+#include <corosim/sim/schedule.hpp>
 
 #include "commands.hpp"
 
@@ -99,13 +100,15 @@ CLI::Option *add_count(CLI::App *cmd, const std::string &name, std::function<voi
       help);
 }
 
-void add_step_limit_options(CLI::App *cmd, StepLimit &limit) {
+void add_run_limit_options(CLI::App *cmd, RunLimits &limit) {
   add_count(cmd, "--max-steps", [&limit](uint64_t n) { limit.max_steps = n; }, 1, UINT64_MAX,
             "Step bound of each execution (default 1000000)");
   cmd->add_option_function<std::string>(
          "--on-step-limit", [&limit](const std::string &v) { limit.continue_at_limit = v == "continue"; },
          "At the step bound: fail (default) or continue (stop the execution there; it passes)")
       ->check(CLI::IsMember({"fail", "continue"}));
+  add_count(cmd, "--stack-kib", [&limit](uint64_t n) { limit.stack_kib = n; }, sim::kMinStackBytes / 1024,
+            sim::kMaxStackBytes / 1024, "Each sim thread's stack, in KiB (default 256; an overflow: stack_overflow)");
 }
 
 CLI::App *add_run(CLI::App &app, RunArgs &run) {
@@ -117,7 +120,7 @@ CLI::App *add_run(CLI::App &app, RunArgs &run) {
   cmd->add_flag("--trace", run.trace, "Print the run's trace, one line per step");
   cmd->add_option("--save-schedule", run.save_schedule,
                   "Where to save a failing run's schedule (default: corosim-SCENARIO-SEED.schedule.json)");
-  add_step_limit_options(cmd, run.limit);
+  add_run_limit_options(cmd, run.limit);
   return cmd;
 }
 
@@ -155,7 +158,7 @@ CLI::App *add_explore(CLI::App &app, ExploreArgs &explore, bool &progress, bool 
   cmd->add_option("--html", explore.html_file, "Write the failing run's HTML timeline (or a no-failure page) to FILE");
   cmd->add_option("--save-schedule", explore.save_schedule,
                   "Where to save the failing run's schedule (default: corosim-SCENARIO-SEED.schedule.json)");
-  add_step_limit_options(cmd, explore.limit);
+  add_run_limit_options(cmd, explore.limit);
   auto *progress_opt = cmd->add_flag("--progress", progress, "Progress on stderr even when it is not a terminal");
   cmd->add_flag("--no-progress", no_progress, "No progress line (default: on when stderr is a terminal)")
       ->excludes(progress_opt);

@@ -137,8 +137,7 @@ int replay_command(const ReplayArgs &args) {
   }
   sim::Failure f;
   f.scenario = schedule.scenario;
-  f.run_options = options;
-  if (schedule.max_steps) f.run_options.max_steps = *schedule.max_steps;
+  f.run_options = sim::run_options_of(schedule, options);
   f.strategy = schedule.strategy;
   f.seed = schedule.seed;
   f.result = std::move(r);

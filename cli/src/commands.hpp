@@ -44,13 +44,15 @@ std::optional<std::string> save_target_problem(const std::string &path);
 // The scenario called `name`; nullptr with `reason` set when there is none.
 const sim::Scenario *find_scenario(const std::string &name, std::string *reason);
 
-// The step bound of each execution: RunOptions' default unless --max-steps is given; at the bound the run fails
-// (step_limit) or, with --on-step-limit continue, stops there and counts as passed.
-struct StepLimit {
+// What bounds each execution: RunOptions' defaults unless given. The step bound (--max-steps): at it the run fails
+// (step_limit) or, with --on-step-limit continue, stops there and counts as passed. The size of each sim thread's
+// stack (--stack-kib): an overflow of it is the failure stack_overflow.
+struct RunLimits {
   std::optional<uint64_t> max_steps;
   bool continue_at_limit = false;
+  std::optional<uint64_t> stack_kib;
 };
-sim::RunOptions run_options(const StepLimit &limit);
+sim::RunOptions run_options(const RunLimits &limit);
 
 // "status  ok / steps N / trace hash H" of a run that passed.
 std::string outcome_text(const sim::RunResult &r);
@@ -69,7 +71,7 @@ struct RunArgs {
   std::string strategy = "pct";
   bool trace = false;               // print the text trace of the run
   std::string save_schedule;        // where a failing run's schedule goes; empty: the default file name
-  StepLimit limit;
+  RunLimits limit;
 };
 int run_command(const RunArgs &args);
 
@@ -84,7 +86,7 @@ struct ExploreArgs {
   double execution_timeout_s = 60;    // wall time one execution may take (sim::ExploreOptions); 0: none
   std::string save_schedule;
   Progress progress = Progress::automatic;
-  StepLimit limit;
+  RunLimits limit;
   // "I/N": run only the executions i % N == I (of the --schedules asked for). Empty: GoogleTest's shard variables
   // GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS when both are set, else no sharding.
   std::string shard;

@@ -311,6 +311,22 @@ case $CASE in
         [[ $? -eq 1 ]] && grep -Eq "^  execution +$number " out2 || { cat out2 err2 >&2; fail "$scenario $jobs: not reproduced"; }
       done
     done
+    # A sim thread's stack overflowing: the failure `stack_overflow`, the same in every run (a guard page), in process
+    # and in workers; its schedule records a stack size that is not the default, and a larger stack passes.
+    for jobs in 0 2; do
+      run_cli 1 "$USER_PROGRAM" explore user-deep-recursion --jobs $jobs --no-progress
+      grep -q "^    stack overflow in sim thread 1: its stack is 256 KiB" out || { cat out >&2; fail "--jobs $jobs: no overflow"; }
+      hash=$(hash_of out)
+      bash -c "$(tail -n 1 out)" >out2 2>err2
+      [[ $? -eq 1 && $(hash_of out2) == "$hash" ]] || { cat out2 err2 >&2; fail "--jobs $jobs: the overflow's replay differs"; }
+    done
+    run_cli 1 "$USER_PROGRAM" run user-deep-recursion --seed 1 --stack-kib 128 --save-schedule small.json
+    grep -q '"stack_bytes": "131072"' small.json || fail "the schedule does not record the stack size"
+    grep -q -- "--stack-kib 128" out || fail "the run line does not carry --stack-kib 128"
+    run_cli 1 "$USER_PROGRAM" replay small.json
+    grep -q "its stack is 128 KiB" out || { cat out >&2; fail "the replay did not use the recorded stack size"; }
+    run_cli 0 "$USER_PROGRAM" explore user-deep-recursion --stack-kib 512 --schedules 20 --no-progress
+    expect_one_line_error explore user-counter-locked --stack-kib 4
     # An exception escaping a thread: the failure `exception`, named, with a schedule that replays it.
     run_cli 1 "$USER_PROGRAM" explore user-throws --no-progress
     grep -q "^FAILED: exception in scenario 'user-throws'" out || { cat out >&2; fail "not reported as exception"; }
@@ -351,7 +367,7 @@ case $CASE in
   user-program)
     # The command over a user's own scenarios: listed, run, explored, found, replayed from the report's last line.
     run_cli 0 "$USER_PROGRAM" list
-    [[ $(awk '{ print $1 }' out | tr '\n' ' ') == "user-counter-crashes user-counter-locked user-counter-racy user-exits user-spins-forever user-throws user-wild-write " ]] ||
+    [[ $(awk '{ print $1 }' out | tr '\n' ' ') == "user-counter-crashes user-counter-locked user-counter-racy user-deep-recursion user-exits user-spins-forever user-throws user-wild-write " ]] ||
       { cat out >&2; fail "list does not show exactly the program's scenarios"; }
     run_cli 0 "$USER_PROGRAM" explore user-counter-locked --strategy dfs --schedules 100000 --no-progress
     grep -q 'space exhausted after' out || { cat out >&2; fail "dfs did not exhaust the locked counter"; }

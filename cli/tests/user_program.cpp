@@ -79,3 +79,14 @@ COROSIM_SCENARIO_BUG("user-wild-write", "crash", "a lost update writes through a
 COROSIM_SCENARIO_BUG("user-exits", "crash", "a lost update calls exit(0)") {
   if (two_increments(false) != 2) std::exit(0);
 }
+
+// About 300 KiB of recursion on a sim thread: more than its default 256 KiB stack, less than --stack-kib 512.
+int recurse(int depth) {
+  volatile char frame[1024];
+  frame[0] = static_cast<char>(depth);
+  return depth == 0 ? frame[0] : recurse(depth - 1) + frame[0];
+}
+COROSIM_SCENARIO_BUG("user-deep-recursion", "stack_overflow", "a thread recurses through 300 KiB of stack") {
+  corosim::Thread t([] { recurse(300); });
+  t.join();
+}

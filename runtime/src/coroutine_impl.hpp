@@ -192,6 +192,11 @@ inline ThreadSlot &this_slot() noexcept { return Platform::ThreadLocal<ThreadSlo
 // First use of coroutines on this thread: leader, alternate signal stack, exit hook. Returns the leader.
 Coroutine *init_thread(ThreadState &ts);
 
+// The SIGSEGV handler that reports stack overflows (once per process), and an alternate signal stack for the
+// calling OS thread to run it on (an overflow leaves no stack). Real build: `ts` owns that stack (freed by its exit
+// hook); sim build: one static stack serves the process's simulations, and `ts` may be null.
+void prepare_fault_handling(ThreadState *ts);
+
 inline Coroutine *current_or_leader(ThreadState &ts) {
   Coroutine *cur = ts.current;
   if (COROSIM_UNLIKELY(cur == nullptr)) cur = init_thread(ts);

@@ -52,10 +52,15 @@ void segv_handler(int sig, siginfo_t *info, void *uctx) {
   ThreadState &ts = this_thread();
   Coroutine *co = ts.current;
   auto addr = reinterpret_cast<uintptr_t>(info->si_addr);
+  const bool in_guard = co && co->stack.map_base && addr >= reinterpret_cast<uintptr_t>(co->stack.map_base) &&
+                        addr < reinterpret_cast<uintptr_t>(co->stack.lo);
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+  // In a run, an overflow (a coroutine's stack, or a sim thread's own) fails the run; the engine does not return.
+  if (platform::SimEngine *engine = platform::sim_engine(); engine && engine->in_sim_thread())
+    engine->stack_fault(addr, in_guard ? co->id : 0);
+#endif
   if (co && co->stack.map_base) {
-    auto guard_lo = reinterpret_cast<uintptr_t>(co->stack.map_base);
-    auto guard_hi = reinterpret_cast<uintptr_t>(co->stack.lo);
-    if (addr >= guard_lo && addr < guard_hi) {
+    if (in_guard) {
       char buf[96];
       char *end = buf + sizeof buf;
       *--end = '\n';
@@ -186,28 +191,31 @@ Coroutine *init_thread(ThreadState &ts) {
 #ifdef COROSIM_TSAN
   ts.leader.tsan_fiber = __tsan_get_current_fiber();
 #endif
-  install_handler_once();
-  if (needs_altstack()) {
-    // SIGSTKSZ is not a constant in newer glibc; 64 KiB is ample for the handler (and for ASan's, if it runs).
-    constexpr std::size_t kAltStackBytes = 64 * 1024;
-#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
-    // Sim threads are fibers of one OS thread, which needs one alternate stack: a static one, installed by the
-    // first sim thread and left installed (sigaltstack_mem stays null, so no exit hook removes it; an abandoned
-    // run never runs its exit hooks anyway).
-    alignas(16) static char sim_altstack[kAltStackBytes];
-    void *mem = sim_altstack;
-#else
-    ts.sigaltstack_mem = std::malloc(kAltStackBytes);
-    void *mem = ts.sigaltstack_mem;
-#endif
-    stack_t ss;
-    std::memset(&ss, 0, sizeof ss);
-    ss.ss_sp = mem;
-    ss.ss_size = kAltStackBytes;
-    sigaltstack(&ss, nullptr);
-  }
+  prepare_fault_handling(&ts);
   Platform::at_thread_exit(thread_exit_hook, &ts);
   return &ts.leader;
+}
+
+void prepare_fault_handling([[maybe_unused]] ThreadState *ts) {
+  install_handler_once();
+  if (!needs_altstack()) return;
+  // SIGSTKSZ is not a constant in newer glibc; 64 KiB is ample for the handler (and for ASan's, if it runs).
+  constexpr std::size_t kAltStackBytes = 64 * 1024;
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+  // Sim threads are fibers of one OS thread, which needs one alternate stack: a static one, installed by the
+  // first run (or sim thread) and left installed (sigaltstack_mem stays null, so no exit hook removes it; an
+  // abandoned run never runs its exit hooks anyway).
+  alignas(16) static char sim_altstack[kAltStackBytes];
+  void *mem = sim_altstack;
+#else
+  ts->sigaltstack_mem = std::malloc(kAltStackBytes);
+  void *mem = ts->sigaltstack_mem;
+#endif
+  stack_t ss;
+  std::memset(&ss, 0, sizeof ss);
+  ss.ss_sp = mem;
+  ss.ss_size = kAltStackBytes;
+  sigaltstack(&ss, nullptr);
 }
 
 }  // namespace corosim::detail

@@ -28,6 +28,11 @@
 
 #include <corosim/sim/executor.hpp>
 
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cassert>
 #include <cstdio>
 #include <cstdlib>
@@ -107,14 +112,32 @@ struct SimThread {
 class Executor;
 Executor *g_executor = nullptr;
 
-// Sim-thread stacks of earlier runs, kept for the next (a run starts a few sim threads; a malloc and free of
-// 256 KiB each per run would move the heap top up and down, a system call each time). Addresses never reach
-// decisions or the trace. Only stacks of the size in use are kept; runs are not reentrant, so no lock.
+// Sim-thread stacks: mapped with a guard page below them, so that an overflow faults at the same depth in every run
+// of a seed (the runtime's fault handler then asks Executor::stack_fault) instead of writing over the heap. Kept
+// for the next run (a run starts a few sim threads; mapping 256 KiB each per run would be a few system calls each).
+// Addresses never reach decisions or the trace. Only stacks of the size in use are kept; runs are not reentrant,
+// so no lock.
+std::size_t page_bytes() {
+  static const std::size_t bytes = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  return bytes;
+}
+
+void *map_stack(std::size_t bytes) {
+  void *base = ::mmap(nullptr, bytes + page_bytes(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED) return nullptr;
+  ::mprotect(base, page_bytes(), PROT_NONE);
+  return static_cast<char *>(base) + page_bytes();
+}
+
+void unmap_stack(void *stack, std::size_t bytes) {
+  ::munmap(static_cast<char *>(stack) - page_bytes(), bytes + page_bytes());
+}
+
 class StackPool {
  public:
   void *take(std::size_t bytes) {
     if (count_ > 0 && bytes == bytes_) return stacks_[--count_];
-    return std::malloc(bytes);
+    return map_stack(bytes);
   }
   void give(void *stack, std::size_t bytes) {
     if (!stack) return;
@@ -123,16 +146,16 @@ class StackPool {
     ASAN_UNPOISON_MEMORY_REGION(stack, bytes);
 #endif
     if (bytes != bytes_) {
-      while (count_ > 0) std::free(stacks_[--count_]);
+      while (count_ > 0) unmap_stack(stacks_[--count_], bytes_);
       bytes_ = bytes;
     }
     if (count_ < kCapacity)
       stacks_[count_++] = stack;
     else
-      std::free(stack);
+      unmap_stack(stack, bytes);
   }
   ~StackPool() {
-    while (count_ > 0) std::free(stacks_[--count_]);
+    while (count_ > 0) unmap_stack(stacks_[--count_], bytes_);
   }
 
  private:
@@ -288,6 +311,28 @@ class Executor final : public platform::SimEngine {
   // the run fails at the calling sim thread's next scheduling point, or when it ends. The first one is kept.
   void fail_soon(std::string message) {
     if (pending_failure_.empty()) pending_failure_ = std::move(message);
+  }
+
+  void stack_fault(uintptr_t address, uint64_t coroutine) override {
+    const auto stack = reinterpret_cast<uintptr_t>(cur_ ? cur_->stack : nullptr);
+    const bool own = stack && address < stack && address >= stack - page_bytes();
+    if (!coroutine && !own) return;
+    // The handler was entered with SIGSEGV blocked and is left by jumping to the scheduler, not by returning:
+    // unblock it, or the next fault in this OS thread could not be delivered.
+    sigset_t segv;
+    sigemptyset(&segv);
+    sigaddset(&segv, SIGSEGV);
+    pthread_sigmask(SIG_UNBLOCK, &segv, nullptr);
+    std::string message;
+    {
+      platform::SimHostHeap host;  // the message outlives the run (abandon's rule)
+      message = coroutine ? "stack overflow in coroutine " + std::to_string(coroutine) + " (in sim thread " +
+                                std::to_string(cur_->id) + ")"
+                          : "stack overflow in sim thread " + std::to_string(cur_->id) + ": its stack is " +
+                                std::to_string(options_.stack_bytes / 1024) +
+                                " KiB (RunOptions::stack_bytes, --stack-kib)";
+    }
+    abandon(RunStatus::stack_overflow, std::move(message));
   }
 
   [[noreturn]] void abandon(RunStatus status, std::string message) {
@@ -585,6 +630,7 @@ constexpr std::pair<RunStatus, const char *> kStatusNames[] = {
     {RunStatus::crash, "crash"},
     {RunStatus::exception, "exception"},
     {RunStatus::timeout, "timeout"},
+    {RunStatus::stack_overflow, "stack_overflow"},
 };
 }  // namespace
 
@@ -592,6 +638,14 @@ const char *run_status_name(RunStatus status) noexcept {
   for (const auto &[s, name] : kStatusNames)
     if (s == status) return name;
   return "?";
+}
+
+std::string failure_kinds_text() {
+  std::string text;
+  for (const auto &[s, name] : kStatusNames)
+    if (s != RunStatus::ok && s != RunStatus::mismatch && s != RunStatus::exhausted)
+      text += (text.empty() ? "" : ", ") + std::string(name);
+  return text;
 }
 
 std::optional<RunStatus> parse_run_status(std::string_view name) noexcept {

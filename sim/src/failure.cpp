@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <corosim/sim/random.hpp>
+#include <corosim/sim/replay.hpp>
 
 namespace corosim::sim {
 
@@ -17,6 +18,8 @@ std::string run_option_args(const RunOptions &options) {
   std::string args;
   if (options.max_steps != RunOptions{}.max_steps) args += " --max-steps " + std::to_string(options.max_steps);
   if (options.on_step_limit == StepLimitPolicy::stop) args += " --on-step-limit continue";
+  if (options.stack_bytes != RunOptions{}.stack_bytes)
+    args += " --stack-kib " + std::to_string(options.stack_bytes / 1024);
   return args;
 }
 
@@ -98,7 +101,7 @@ Result<Failure> read_failure(const Json &root) {
   f.scenario = s.scenario;
   f.strategy = s.strategy;
   f.seed = s.seed;
-  if (s.max_steps) f.run_options.max_steps = *s.max_steps;
+  f.run_options = run_options_of(s);
   if (root.at("on_step_limit").get<std::string>() == "continue") f.run_options.on_step_limit = StepLimitPolicy::stop;
   auto status = parse_run_status(root.at("status").get<std::string>());
   if (!status) return Error{"unknown status " + root.at("status").dump()};
@@ -127,6 +130,7 @@ Schedule Failure::schedule() const {
   s.seed = seed;
   if (!unrecorded()) s.trace_hash = result.trace_hash;
   s.max_steps = run_options.max_steps;
+  if (run_options.stack_bytes != RunOptions{}.stack_bytes) s.stack_bytes = run_options.stack_bytes;
   s.decisions = result.decisions;
   return s;
 }

@@ -8,10 +8,16 @@
 
 namespace corosim::sim {
 
+RunOptions run_options_of(const Schedule &schedule, RunOptions options) {
+  if (schedule.max_steps) options.max_steps = *schedule.max_steps;
+  if (schedule.stack_bytes) options.stack_bytes = static_cast<std::size_t>(*schedule.stack_bytes);
+  return options;
+}
+
 Result<RunResult> replay(const std::function<void()> &body, const Schedule &schedule, RunOptions options) {
   auto strategy = make_strategy("replay", schedule.decisions);
   if (!strategy) return Error{strategy.error()};
-  if (schedule.max_steps) options.max_steps = *schedule.max_steps;
+  options = run_options_of(schedule, options);
   RunResult r = run_once(body, *strategy.value(), schedule.seed, options);
   const std::string misfit = "does not fit scenario " + excerpt(schedule.scenario) + ": ";
   if (!strategy.value()->mismatch().empty()) return Error{misfit + strategy.value()->mismatch()};

@@ -43,7 +43,7 @@ std::optional<std::string> check(const Scenario &s, const char *failure_kind) {
   if (failure_kind && (s.failure_kind == RunStatus::ok || s.failure_kind == RunStatus::exhausted ||
                        s.failure_kind == RunStatus::mismatch))
     return "scenario '" + s.name + "': unknown failure kind " + excerpt(failure_kind) +
-           " (kinds: assertion, deadlock, lost_wakeup, misuse, leak, step_limit, crash, exception, timeout)" + where;
+           " (kinds: " + failure_kinds_text() + ")" + where;
   for (const Scenario &other : registry().list)
     if (other.name == s.name)
       return "scenario '" + s.name + "' is registered twice: " + place(other.file, other.line) + " and " +

@@ -127,17 +127,29 @@ Result<Decision> decision(const Json &item, std::size_t index) {
   return bad();
 }
 
-// The optional member {"run": {"max_steps": "N"}}.
-Result<std::optional<std::uint64_t>> run_max_steps(const Json &root) {
-  if (!root.contains("run")) return std::optional<std::uint64_t>();
+// One optional decimal member of "run", within [min, max].
+Result<std::optional<std::uint64_t>> run_member(const Json &run, const char *name, std::uint64_t min,
+                                                std::uint64_t max) {
+  if (!run.contains(name)) return std::optional<std::uint64_t>();
+  auto text = member(run, "run", name, Want::string);
+  if (!text) return Error{text.error()};
+  auto parsed = parse_decimal(text.value()->get_ref<const std::string &>(), min, max);
+  if (!parsed) return Error{"member 'run." + std::string(name) + "': " + parsed.error()};
+  return std::optional<std::uint64_t>(parsed.value());
+}
+
+// The optional member {"run": {"max_steps": "N", "stack_bytes": "M"}} into `schedule`.
+Result<Done> read_run(const Json &root, Schedule &schedule) {
+  if (!root.contains("run")) return Done{};
   auto run = member(root, "", "run", Want::object);
   if (!run) return Error{run.error()};
-  auto steps = member(*run.value(), "run", "max_steps", Want::string);
+  auto steps = run_member(*run.value(), "max_steps", 1, UINT64_MAX);
   if (!steps) return Error{steps.error()};
-  auto parsed = parse_decimal(steps.value()->get_ref<const std::string &>(), 1, UINT64_MAX);
-  if (!parsed)
-    return Error{"member 'run.max_steps' must be a positive number, not " + excerpt(*steps.value())};
-  return std::optional<std::uint64_t>(parsed.value());
+  auto stack = run_member(*run.value(), "stack_bytes", kMinStackBytes, kMaxStackBytes);
+  if (!stack) return Error{stack.error()};
+  schedule.max_steps = steps.value();
+  schedule.stack_bytes = stack.value();
+  return Done{};
 }
 
 Result<Schedule> read(const Json &root) {
@@ -174,9 +186,7 @@ Result<Schedule> read(const Json &root) {
     schedule.trace_hash = hash.value();
   }
 
-  auto max_steps = run_max_steps(root);
-  if (!max_steps) return Error{max_steps.error()};
-  schedule.max_steps = max_steps.value();
+  if (auto run = read_run(root, schedule); !run) return Error{run.error()};
 
   auto decisions = member(root, "", "decisions", Want::array);
   if (!decisions) return Error{decisions.error()};
@@ -213,8 +223,14 @@ std::string to_json(const Schedule &schedule) {
   text += "  \"strategy\": " + named(schedule.strategy.name, schedule.strategy.parameters) + ",\n";
   text += "  \"seed\": \"" + format_hex64(schedule.seed) + "\",\n";
   if (schedule.trace_hash) text += "  \"trace_hash\": \"" + format_hex64(*schedule.trace_hash) + "\",\n";
-  if (schedule.max_steps)
-    text += "  \"run\": {\"max_steps\": \"" + std::to_string(*schedule.max_steps) + "\"},\n";
+  if (schedule.max_steps || schedule.stack_bytes) {
+    std::string members;
+    if (schedule.max_steps) members += "\"max_steps\": \"" + std::to_string(*schedule.max_steps) + "\"";
+    if (schedule.stack_bytes)
+      members += std::string(members.empty() ? "" : ", ") + "\"stack_bytes\": \"" +
+                 std::to_string(*schedule.stack_bytes) + "\"";
+    text += "  \"run\": {" + members + "},\n";
+  }
   text += "  \"decisions\": [";
   for (std::size_t i = 0; i < schedule.decisions.size(); ++i) {
     const Decision &d = schedule.decisions[i];

@@ -200,7 +200,8 @@ class WorkerPool {
 };
 
 Result<Done> WorkerPool::start() {
-  void *memory = ::mmap(nullptr, shared_bytes(options_.jobs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  void *memory =
+      ::mmap(nullptr, shared_bytes(options_.jobs), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (memory == MAP_FAILED) return Error{std::string("cannot map shared memory: ") + std::strerror(errno)};
   shared_ = new (memory) Shared;
   for (unsigned j = 0; j < options_.jobs; ++j) new (&slots_of(shared_)[j]) Slot;

@@ -629,6 +629,44 @@ TEST_F(Executor, AnEscapedExceptionFailsTheRunWithItsTypeAndMessage) {
   EXPECT_EQ(again.trace_hash, in_thread.trace_hash);
 }
 
+// Recursion that needs about depth KiB of stack; the buffer keeps each frame's kilobyte from being optimised away.
+int recurse(int depth) {
+  volatile char frame[1024];
+  frame[0] = static_cast<char>(depth);
+  return depth == 0 ? frame[0] : recurse(depth - 1) + frame[0];
+}
+
+// A sim thread's stack has a guard page: 300 KiB of recursion on a 256 KiB stack is the failure stack_overflow,
+// naming the thread, in every one of 20 runs of the same seed (it once wrote over the heap, passing some runs);
+// a coroutine's overflow likewise fails the run. The same recursion fits a 512 KiB stack.
+TEST_F(Executor, StackOverflowIsAFailureOfTheRunEveryTime) {
+  auto s = strategy("random");
+  auto deep_thread = [] {
+    Thread t([] { recurse(300); });
+    t.join();
+  };
+  for (int i = 0; i < 20; ++i) {
+    RunResult r = run_once(deep_thread, *s, 7);
+    ASSERT_EQ(r.status, RunStatus::stack_overflow) << "run " << i << ": " << r.message;
+    EXPECT_EQ(r.message, "stack overflow in sim thread 1: its stack is 256 KiB (RunOptions::stack_bytes, --stack-kib)");
+  }
+  RunResult roomy = run_once(deep_thread, *s, 7, RunOptions{.stack_bytes = 512 * 1024});
+  EXPECT_TRUE(roomy.ok()) << roomy.message;
+
+  RunResult in_body = run_once([] { recurse(300); }, *s, 7);
+  EXPECT_EQ(in_body.status, RunStatus::stack_overflow) << in_body.message;
+
+  RunResult in_coroutine = run_once(
+      [] {
+        CoroutineOptions small;
+        small.stack_size_bytes = 64 * 1024;
+        coroutine_enter(coroutine_create([] { recurse(300); }, small));
+      },
+      *s, 7);
+  EXPECT_EQ(in_coroutine.status, RunStatus::stack_overflow) << in_coroutine.message;
+  EXPECT_EQ(in_coroutine.message, "stack overflow in coroutine 1 (in sim thread 0)");
+}
+
 TEST_F(Executor, StepLimitFailsTheRun) {
   auto s = strategy("random");
   RunResult r = run_once(

@@ -89,6 +89,7 @@ SimRun::SimRun(SimEngine &engine) noexcept {
   detail::registry_clear();
   detail::g_coroutine_ids = 0;
   detail::g_main_context = nullptr;
+  detail::prepare_fault_handling(nullptr);  // a sim thread's overflow is reported even if no coroutine ever ran
   set_sim_engine(&engine);
 }
 

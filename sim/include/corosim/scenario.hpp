@@ -21,9 +21,10 @@
 // The body is the run's main sim thread (sim thread 0): it starts threads, IOThreads and coroutines, waits for
 // them, and checks what must hold (sim::check, sim::fail). A scenario declared with COROSIM_SCENARIO is expected to
 // pass every schedule; one declared with COROSIM_SCENARIO_BUG carries a seeded bug that some schedule must expose
-// as `failure_kind`, one of the run status names of sim/executor.hpp ("assertion", "deadlock", "lost_wakeup",
-// "misuse", "leak", "step_limit", "crash"). The `corosim` command says "REGRESSION" when an expected-pass scenario
-// fails and "seeded bug found" when a bug scenario fails as it should.
+// as `failure_kind`, one of the run status names of sim/executor.hpp (failure_kinds_text(): "assertion",
+// "deadlock", "lost_wakeup", "misuse", "leak", "step_limit", "crash", "exception", "timeout", "stack_overflow"). The
+// `corosim` command says "REGRESSION" when an expected-pass scenario fails and "seeded bug found" when a bug
+// scenario fails as it should.
 //
 // Names: any text without white space or control characters, at most 200 bytes; unique in the program. A
 // duplicate name or an unknown failure kind is reported, with both places, as the first thing the command says (exit

@@ -87,6 +87,12 @@ class SimEngine {
 
   // Runtime misuse (detail::misuse) inside a run: the engine fails the run with `message` and does not return.
   [[noreturn]] virtual void misuse(const char *message) = 0;
+
+  // A SIGSEGV at `address`, from the runtime's fault handler (on the alternate signal stack), in a sim thread. If
+  // the address is in the guard page of a stack the engine made (a sim thread's own), or `coroutine` is not 0 (the
+  // runtime found it in that coroutine's guard page), the engine fails the run as a stack overflow and does not
+  // return; otherwise it returns and the fault is handed on.
+  virtual void stack_fault(uintptr_t address, uint64_t coroutine) = 0;
 };
 
 // Installs the engine (nullptr: none). Also routes the runtime's misuse reports to it while it runs a sim thread.

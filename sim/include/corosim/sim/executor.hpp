@@ -82,9 +82,14 @@ enum class RunStatus {
   exception,    // "exception": an exception escaped a sim thread's function; message: its type and what()
   timeout,      // "timeout": the execution ran past ExploreOptions::execution_timeout_s of wall time (a loop
                 //            without a scheduling point?); nothing recorded
+  stack_overflow,  // "stack_overflow": a sim thread's stack (RunOptions::stack_bytes) or a coroutine's overflowed
+                   //                  into its guard page; the message names which
 };
 const char *run_status_name(RunStatus status) noexcept;                  // "lost_wakeup", "step_limit", ...
 std::optional<RunStatus> parse_run_status(std::string_view name) noexcept;  // the inverse; nullopt if unknown
+// The statuses a failure can have (every one but ok, mismatch and exhausted), "assertion, misuse, ...": what a
+// seeded-bug scenario may name as its failure kind.
+std::string failure_kinds_text();
 
 // One step of the trace: sim thread `thread` was chosen to perform `op` on `object` (a per-run object id, 0: none)
 // while coroutine `coroutine` ran in it (0: the sim thread's own stack, no coroutine), at virtual time now_ns.

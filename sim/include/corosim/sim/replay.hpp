@@ -14,9 +14,12 @@
 
 namespace corosim::sim {
 
-// Runs `body` under the schedule's decisions with its seed and its step bound (options.max_steps is replaced by the
-// schedule's when it records one). Error (one line, naming the scenario): the run departs from the recorded
-// decisions (another program, or code that changed), or ends with another trace hash than the one recorded.
+// `options` with the run options the schedule records (its step bound, its sim-thread stack size) put in.
+RunOptions run_options_of(const Schedule &schedule, RunOptions options = {});
+
+// Runs `body` under the schedule's decisions with its seed and its run options (run_options_of(schedule, options)).
+// Error (one line, naming the scenario): the run departs from the recorded decisions (another program, or code that
+// changed), or ends with another trace hash than the one recorded.
 Result<RunResult> replay(const std::function<void()> &body, const Schedule &schedule, RunOptions options = {});
 
 }  // namespace corosim::sim

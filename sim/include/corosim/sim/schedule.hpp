@@ -11,7 +11,7 @@
 //     "strategy": {"name": "pct", "parameters": {"d": "3", "k": "57"}},
 //     "seed": "0x00000000000004d2",
 //     "trace_hash": "0x9d1c0b5e3a7f2c44",
-//     "run": {"max_steps": "20000"},
+//     "run": {"max_steps": "20000", "stack_bytes": "524288"},
 //     "decisions": [
 //       ["t",1],["t",0],["n",2],["t",1]
 //     ]
@@ -23,8 +23,9 @@
 //   seed              required; the execution's seed as a string (parse_seed syntax; written as 0x + 16 hex digits
 //                     because JSON readers other than ours lose integers above 2^53)
 //   trace_hash        optional; the run's trace hash (same syntax as seed), which a replay should reproduce
-//   run               optional; the run options a replay must use: max_steps (a decimal string), the step bound
-//                     the run had, so that a replay stops where the run did
+//   run               optional; the run options a replay must use, as decimal strings: max_steps, the step bound
+//                     the run had, so that a replay stops where the run did; stack_bytes (optional), the size of
+//                     each sim thread's stack, so that an overflow happens where it did
 //   decisions         required; in order, ["t", thread id] for a thread choice and ["n", value] for a number
 //                     (Decision); thread ids fit in 32 bits, values in 64
 // Other members are ignored, so a later version may add optional ones without a version bump.
@@ -43,6 +44,10 @@
 
 namespace corosim::sim {
 
+// The sizes a sim thread's stack may have (RunOptions::stack_bytes, a schedule's run.stack_bytes, --stack-kib).
+constexpr std::uint64_t kMinStackBytes = 64 * 1024;
+constexpr std::uint64_t kMaxStackBytes = std::uint64_t{1} << 30;
+
 struct Schedule {
   static constexpr int kFormatVersion = 1;
 
@@ -51,7 +56,8 @@ struct Schedule {
   StrategySpec strategy;
   std::uint64_t seed = 0;
   std::optional<std::uint64_t> trace_hash;
-  std::optional<std::uint64_t> max_steps;  // RunOptions::max_steps of the run; none: the reader's default
+  std::optional<std::uint64_t> max_steps;    // RunOptions::max_steps of the run; none: the reader's default
+  std::optional<std::uint64_t> stack_bytes;  // RunOptions::stack_bytes of the run; none: the reader's default
   std::vector<Decision> decisions;
 
   friend bool operator==(const Schedule &, const Schedule &) = default;
