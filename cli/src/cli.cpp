@@ -73,7 +73,8 @@ seconds of wall time, or (dfs) the end of the search space. A progress line goes
                 this process: as fast, but a crash, exit() or timeout then ends it (after printing the report)
   --execution-timeout S   an execution still running after S seconds (default 60; code that never reaches a
                 scheduling point) is the failure timeout: its worker is killed (--jobs 0: the report is printed and
-                the process ends, exit 1)
+                the process ends, exit 1). --max-rss-mb M: likewise for a process past M MiB of resident memory
+                (out_of_memory; default 4096 with workers, none with --jobs 0)
   --json FILE   a summary for machines; --junit FILE: JUnit XML; --html FILE: the failing run's timeline (or a
                 page saying no execution failed). The files are created before the exploration starts
 Strategies and the step bound: as for run (PROGRAM run --help).
@@ -149,6 +150,8 @@ CLI::App *add_explore(CLI::App &app, ExploreArgs &explore, bool &progress, bool 
         explore.execution_timeout_s = seconds.value();
       },
       "Wall time one execution may take, in seconds (default 60; 0: none)");
+  add_count(cmd, "--max-rss-mb", [&explore](uint64_t n) { explore.max_rss_mb = n; }, 0, uint64_t{1} << 40,
+            "Resident memory a worker (--jobs 0: corosim) may reach, in MiB (default 4096 with workers; 0: none)");
   cmd->add_option("--shard", explore.shard, "Run only the executions i % N == I (0-based I/N)");
   add_count(cmd, "--jobs", [&explore](uint64_t n) { explore.jobs = static_cast<unsigned>(n); }, 0,
             sim::ExploreOptions::kMaxJobs,

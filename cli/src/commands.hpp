@@ -84,6 +84,7 @@ struct ExploreArgs {
   std::optional<uint64_t> schedules;  // none: 10,000, or no limit when --time is given
   double time_s = 0;                  // wall-time budget; 0: none
   double execution_timeout_s = 60;    // wall time one execution may take (sim::ExploreOptions); 0: none
+  std::optional<uint64_t> max_rss_mb;  // memory limit; none: kDefaultMaxRssMb with workers, no limit in process
   std::string save_schedule;
   Progress progress = Progress::automatic;
   RunLimits limit;

@@ -28,6 +28,9 @@ namespace corosim::cli {
 namespace {
 
 constexpr uint64_t kDefaultSchedules = 10'000;
+// A worker's memory limit unless --max-rss-mb says otherwise: far above any scenario's needs (a run's memory is
+// released when it ends), low enough that runaway allocation is stopped before it takes the machine.
+constexpr uint64_t kDefaultMaxRssMb = 4096;
 
 // --- progress ---
 
@@ -173,6 +176,7 @@ std::optional<std::string> resolve(const ExploreArgs &args, Plan &plan) {
   o.shard_count = plan.shard.count;
   o.jobs = args.jobs;
   o.execution_timeout_s = args.execution_timeout_s;
+  o.max_rss_mb = args.max_rss_mb.value_or(args.jobs > 0 ? kDefaultMaxRssMb : 0);
   o.stop_on_signals = true;  // Ctrl-C or a supervisor's SIGTERM: a summary and whole report files, exit 130 / 143
   return std::nullopt;
 }

@@ -311,6 +311,18 @@ case $CASE in
         [[ $? -eq 1 ]] && grep -Eq "^  execution +$number " out2 || { cat out2 err2 >&2; fail "$scenario $jobs: not reproduced"; }
       done
     done
+    # Runaway allocation under a memory limit: the failure `out_of_memory` of that execution, in process and in
+    # workers, reproduced by the last line (which carries the limit).
+    for jobs in 0 2; do
+      run_cli 1 "$USER_PROGRAM" explore user-runaway-memory --max-rss-mb 300 --jobs $jobs --no-progress --json m.json
+      grep -q "^FAILED: out_of_memory in scenario 'user-runaway-memory'" out || { cat out >&2; fail "--jobs $jobs: not out_of_memory"; }
+      python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["failure"]; assert f["kind"] == "out_of_memory", f' m.json ||
+        fail "--jobs $jobs: the JSON summary does not describe it"
+      last=$(tail -n 1 out)
+      [[ $last == *" --max-rss-mb 300" ]] || fail "--jobs $jobs: the last line lacks the limit: $last"
+      bash -c "$last" >out2 2>err2
+      [[ $? -eq 1 ]] && grep -q "^FAILED: out_of_memory" out2 || { cat out2 err2 >&2; fail "--jobs $jobs: not reproduced"; }
+    done
     # A sim thread's stack overflowing: the failure `stack_overflow`, the same in every run (a guard page), in process
     # and in workers; its schedule records a stack size that is not the default, and a larger stack passes.
     for jobs in 0 2; do
@@ -367,7 +379,7 @@ case $CASE in
   user-program)
     # The command over a user's own scenarios: listed, run, explored, found, replayed from the report's last line.
     run_cli 0 "$USER_PROGRAM" list
-    [[ $(awk '{ print $1 }' out | tr '\n' ' ') == "user-counter-crashes user-counter-locked user-counter-racy user-deep-recursion user-exits user-spins-forever user-throws user-wild-write " ]] ||
+    [[ $(awk '{ print $1 }' out | tr '\n' ' ') == "user-counter-crashes user-counter-locked user-counter-racy user-deep-recursion user-exits user-runaway-memory user-spins-forever user-throws user-wild-write " ]] ||
       { cat out >&2; fail "list does not show exactly the program's scenarios"; }
     run_cli 0 "$USER_PROGRAM" explore user-counter-locked --strategy dfs --schedules 100000 --no-progress
     grep -q 'space exhausted after' out || { cat out >&2; fail "dfs did not exhaust the locked counter"; }

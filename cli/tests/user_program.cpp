@@ -90,3 +90,14 @@ COROSIM_SCENARIO_BUG("user-deep-recursion", "stack_overflow", "a thread recurses
   corosim::Thread t([] { recurse(300); });
   t.join();
 }
+
+// Allocates and touches memory without end in the executions that lose an update: --max-rss-mb must stop it.
+COROSIM_SCENARIO_BUG("user-runaway-memory", "out_of_memory", "a lost update starts allocating without end") {
+  if (two_increments(false) == 2) return;
+  static char *volatile last;  // keeps the allocations observable (an unused one may be elided)
+  for (;;) {
+    char *block = new char[64 << 20];
+    for (std::size_t i = 0; i < (64u << 20); i += 4096) block[i] = 1;
+    last = block;
+  }
+}

@@ -631,6 +631,7 @@ constexpr std::pair<RunStatus, const char *> kStatusNames[] = {
     {RunStatus::exception, "exception"},
     {RunStatus::timeout, "timeout"},
     {RunStatus::stack_overflow, "stack_overflow"},
+    {RunStatus::out_of_memory, "out_of_memory"},
 };
 }  // namespace
 

@@ -46,7 +46,7 @@ Failure make_failure(const ExploreOptions &options, RunResult result, std::uint6
   f.seed = seed;
   f.execution = index;
   f.exploration = ExplorationOrigin{parse_strategy(options.strategy).value(), options.first_seed, shard_index,
-                                    shard_count, options.execution_timeout_s};
+                                    shard_count, options.execution_timeout_s, options.max_rss_mb};
   f.result = std::move(result);
   return f;
 }
@@ -69,7 +69,7 @@ class InProcessGuard {
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigemptyset(&sa.sa_mask);
     for (std::size_t k = 0; k < std::size(kFatalSignals); ++k) sigaction(kFatalSignals[k], &sa, &previous_[k]);
-    if (options.execution_timeout_s > 0) thread_ = std::thread([this] { watch(); });
+    if (options.execution_timeout_s > 0 || options.max_rss_mb > 0) thread_ = std::thread([this] { watch(); });
   }
   ~InProcessGuard() {
     {
@@ -100,10 +100,13 @@ class InProcessGuard {
     while (!wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return done_; })) {
       const std::uint64_t index = index_.load();
       const double since = since_.load();
+      if (index != kNone && options_.max_rss_mb > 0 && resident_mib(::getpid()) > options_.max_rss_mb)
+        end_process(RunStatus::out_of_memory, out_of_memory_message(options_.max_rss_mb));
       if (index != seen || since != seen_since) {
         seen = index;
         seen_since = since;
-      } else if (index != kNone && wall_seconds() - since > options_.execution_timeout_s) {
+      } else if (index != kNone && options_.execution_timeout_s > 0 &&
+                 wall_seconds() - since > options_.execution_timeout_s) {
         end_process(RunStatus::timeout, timeout_message(options_.execution_timeout_s));
       }
     }
@@ -196,6 +199,23 @@ class SignalStop {
 };
 
 int stop_signal() noexcept { return g_stop_signal; }
+
+std::uint64_t resident_mib(int pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/statm", pid);
+  std::FILE *file = std::fopen(path, "r");
+  if (!file) return 0;
+  unsigned long long size = 0, resident = 0;
+  const bool read = std::fscanf(file, "%llu %llu", &size, &resident) == 2;
+  std::fclose(file);
+  static const auto page = static_cast<unsigned long long>(::sysconf(_SC_PAGESIZE));
+  return read ? resident * page / (1024 * 1024) : 0;
+}
+
+std::string out_of_memory_message(std::uint64_t limit_mib) {
+  return "the process running the execution went past " + std::to_string(limit_mib) +
+         " MiB of resident memory (--max-rss-mb)";
+}
 
 std::string timeout_message(double limit_s) {
   char text[200];

@@ -18,6 +18,11 @@ Failure make_failure(const ExploreOptions &options, RunResult result, std::uint6
 // The SIGINT or SIGTERM that asked an exploration with stop_on_signals to stop; 0 while none has.
 int stop_signal() noexcept;
 
+// The resident memory of process `pid`, in MiB (0 if it cannot be read).
+std::uint64_t resident_mib(int pid);
+// What an execution past the memory limit says (both back-ends).
+std::string out_of_memory_message(std::uint64_t limit_mib);
+
 // What a timed-out execution's failure says (both back-ends).
 std::string timeout_message(double limit_s);
 

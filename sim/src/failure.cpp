@@ -45,6 +45,7 @@ std::string explore_again(const Failure &f, const std::string &program) {
     std::snprintf(limit, sizeof limit, " --execution-timeout %g", o.execution_timeout_s);
     line += limit;
   }
+  if (f.result.status == RunStatus::out_of_memory) line += " --max-rss-mb " + std::to_string(o.max_rss_mb);
   return line + run_option_args(f.run_options);
 }
 
@@ -78,7 +79,8 @@ Json exploration_json(const std::optional<ExplorationOrigin> &o) {
               {"first_seed", format_hex64(o->first_seed)},
               {"shard_index", o->shard_index},
               {"shard_count", o->shard_count},
-              {"execution_timeout_s", o->execution_timeout_s}};
+              {"execution_timeout_s", o->execution_timeout_s},
+              {"max_rss_mb", o->max_rss_mb}};
 }
 
 Result<std::optional<ExplorationOrigin>> exploration_of(const Json &j) {
@@ -89,7 +91,8 @@ Result<std::optional<ExplorationOrigin>> exploration_of(const Json &j) {
   if (!first) return Error{first.error()};
   return std::optional<ExplorationOrigin>(ExplorationOrigin{
       std::move(strategy).value(), first.value(), j.at("shard_index").get<std::uint64_t>(),
-      j.at("shard_count").get<std::uint64_t>(), j.at("execution_timeout_s").get<double>()});
+      j.at("shard_count").get<std::uint64_t>(), j.at("execution_timeout_s").get<double>(),
+      j.at("max_rss_mb").get<std::uint64_t>()});
 }
 
 // The members of the JSON object other than the schedule; throws nlohmann's exceptions on a wrong shape.

@@ -156,6 +156,7 @@ struct Worker {
   std::string message;    // what it wrote
   bool killed = false;    // by the explorer: its result cannot matter
   bool overran = false;   // killed by the explorer: its execution ran past the timeout (that is its failure)
+  bool bloated = false;   // killed by the explorer: past the memory limit (that is its failure)
   bool done = false;      // reaped
   std::uint64_t watched = kNone;  // the execution it was last seen running, and since when (wall seconds)
   double since = 0;
@@ -273,10 +274,12 @@ void WorkerPool::ended(Worker &w, std::size_t job) {
     if (interrupt && !out_.interrupted) out_.interrupted = WTERMSIG(status);
     return;
   }
-  if (w.overran || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || w.message.empty()) {
+  if (w.overran || w.bloated || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || w.message.empty()) {
     RunResult died;
-    died.status = w.overran ? RunStatus::timeout : RunStatus::crash;
-    died.message = w.overran ? timeout_message(options_.execution_timeout_s) : describe_death(status);
+    died.status = w.overran ? RunStatus::timeout : w.bloated ? RunStatus::out_of_memory : RunStatus::crash;
+    died.message = w.overran   ? timeout_message(options_.execution_timeout_s)
+                   : w.bloated ? out_of_memory_message(options_.max_rss_mb)
+                               : describe_death(status);
     return crashed(job, std::move(died));
   }
   const Json message = Json::parse(w.message, nullptr, false);
@@ -354,19 +357,21 @@ void WorkerPool::stop_all(int sig) {
   }
 }
 
-// Kills a worker whose execution has run past the timeout (explore.hpp, execution_timeout_s); ended() then reports
-// it as that execution's timeout.
+// Kills a worker whose execution has run past the timeout or the memory limit (explore.hpp, execution_timeout_s,
+// max_rss_mb); ended() then reports it as that execution's timeout or out_of_memory.
 void WorkerPool::kill_overrunning() {
-  if (options_.execution_timeout_s <= 0) return;
   const double now = wall_seconds();
   for (std::size_t j = 0; j < workers_.size(); ++j) {
     Worker &w = workers_[j];
     const std::uint64_t running = slots_of(shared_)[j].running.load();
-    if (w.done || w.killed || w.overran) continue;
-    if (running != w.watched) {
+    if (w.done || w.killed || w.overran || w.bloated) continue;
+    if (running != kNone && options_.max_rss_mb > 0 && resident_mib(w.pid) > options_.max_rss_mb) {
+      ::kill(w.pid, SIGKILL);
+      w.bloated = true;
+    } else if (running != w.watched) {
       w.watched = running;
       w.since = now;
-    } else if (running != kNone && now - w.since > options_.execution_timeout_s) {
+    } else if (running != kNone && options_.execution_timeout_s > 0 && now - w.since > options_.execution_timeout_s) {
       ::kill(w.pid, SIGKILL);
       w.overran = true;
     }

@@ -84,6 +84,8 @@ enum class RunStatus {
                 //            without a scheduling point?); nothing recorded
   stack_overflow,  // "stack_overflow": a sim thread's stack (RunOptions::stack_bytes) or a coroutine's overflowed
                    //                  into its guard page; the message names which
+  out_of_memory,   // "out_of_memory": the process running the execution went past ExploreOptions::max_rss_mb;
+                   //                 nothing recorded
 };
 const char *run_status_name(RunStatus status) noexcept;                  // "lost_wakeup", "step_limit", ...
 std::optional<RunStatus> parse_run_status(std::string_view name) noexcept;  // the inverse; nullopt if unknown

@@ -105,11 +105,18 @@ struct ExploreOptions {
   // the exploration (nothing recorded: its commands rerun the exploration up to it).
   double execution_timeout_s = 60;
 
-  // In this process (jobs 0) some failures end the process: an execution that overruns the timeout (it cannot be
-  // stopped), one that calls exit(), one killed by a fatal signal (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT). The
-  // failure (status timeout or crash, nothing recorded) is handed to on_fatal first, from the watchdog's thread, the
-  // exit handler or the signal handler (so: print, write files, no more), and the process then ends with exit
-  // status 1. Empty: one line on stderr names the execution and its seed. Worker processes isolate all of these.
+  // Resident memory the process running the executions may reach, in MiB; 0: no limit. Past it the execution
+  // running is the failure `out_of_memory` (nothing recorded): a worker process is killed by its explorer; in this
+  // process the report goes through on_fatal and the process ends. Checked every 100 ms, so a burst can overshoot
+  // the limit by what it allocates in that time.
+  std::uint64_t max_rss_mb = 0;
+
+  // In this process (jobs 0) some failures end the process: an execution that overruns the timeout or the memory
+  // limit (it cannot be stopped), one that calls exit(), one killed by a fatal signal (SIGSEGV, SIGBUS, SIGFPE,
+  // SIGILL, SIGABRT). The failure (status timeout, out_of_memory or crash, nothing recorded) is handed to on_fatal
+  // first, from the watchdog's thread, the exit handler or the signal handler (so: print, write files, no more), and
+  // the process then ends with exit status 1. Empty: one line on stderr names the execution and its seed. Worker
+  // processes isolate all of these.
   std::function<void(const Failure &)> on_fatal;
 
   // SIGINT and SIGTERM stop the exploration instead of the process (for a program that reports what ran): in this

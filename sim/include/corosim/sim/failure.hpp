@@ -67,6 +67,7 @@ struct ExplorationOrigin {
   std::uint64_t shard_index = 0;
   std::uint64_t shard_count = 1;
   double execution_timeout_s = 60;  // ExploreOptions::execution_timeout_s: a timeout's rerun needs the same limit
+  std::uint64_t max_rss_mb = 0;     // ExploreOptions::max_rss_mb: likewise for out_of_memory
 };
 
 struct Failure {
@@ -90,7 +91,8 @@ struct Failure {
   // The process running it died (crash) or was stopped for running too long (timeout): nothing was recorded (no
   // steps, no decisions, no schedule); its commands rerun the exploration up to it instead.
   bool unrecorded() const noexcept {
-    return result.status == RunStatus::crash || result.status == RunStatus::timeout;
+    return result.status == RunStatus::crash || result.status == RunStatus::timeout ||
+           result.status == RunStatus::out_of_memory;
   }
 
   // The replay artifact of the run: scenario, strategy, seed, trace hash, step bound, decisions.
