@@ -101,6 +101,18 @@ CLI::Option *add_count(CLI::App *cmd, const std::string &name, std::function<voi
       help);
 }
 
+// A number of seconds, read strictly (sim/parse.hpp: digits and a fraction, at most kMaxTimeSeconds).
+CLI::Option *add_seconds(CLI::App *cmd, const std::string &name, double &target, const std::string &help) {
+  return cmd->add_option_function<std::string>(
+      name,
+      [name, &target](const std::string &text) {
+        auto seconds = sim::parse_seconds(text, kMaxTimeSeconds);
+        if (!seconds) throw CLI::ValidationError(name, seconds.error());
+        target = seconds.value();
+      },
+      help);
+}
+
 void add_run_limit_options(CLI::App *cmd, RunLimits &limit) {
   add_count(cmd, "--max-steps", [&limit](uint64_t n) { limit.max_steps = n; }, 1, UINT64_MAX,
             "Step bound of each execution (default 1000000)");
@@ -134,22 +146,9 @@ CLI::App *add_explore(CLI::App &app, ExploreArgs &explore, bool &progress, bool 
       ->capture_default_str();
   add_count(cmd, "--schedules", [&explore](uint64_t n) { explore.schedules = n; }, 1, UINT64_MAX,
             "Executions to run at most (default 10000)");
-  cmd->add_option_function<std::string>(
-      "--time",
-      [&explore](const std::string &text) {
-        auto seconds = sim::parse_seconds(text, kMaxTimeSeconds);
-        if (!seconds) throw CLI::ValidationError("--time", seconds.error());
-        explore.time_s = seconds.value();
-      },
-      "Wall-time budget in seconds (0: none)");
-  cmd->add_option_function<std::string>(
-      "--execution-timeout",
-      [&explore](const std::string &text) {
-        auto seconds = sim::parse_seconds(text, kMaxTimeSeconds);
-        if (!seconds) throw CLI::ValidationError("--execution-timeout", seconds.error());
-        explore.execution_timeout_s = seconds.value();
-      },
-      "Wall time one execution may take, in seconds (default 60; 0: none)");
+  add_seconds(cmd, "--time", explore.time_s, "Wall-time budget in seconds (0: none)");
+  add_seconds(cmd, "--execution-timeout", explore.execution_timeout_s,
+              "Wall time one execution may take, in seconds (default 60; 0: none)");
   add_count(cmd, "--max-rss-mb", [&explore](uint64_t n) { explore.max_rss_mb = n; }, 0, uint64_t{1} << 40,
             "Resident memory a worker (--jobs 0: corosim) may reach, in MiB (default 4096 with workers; 0: none)");
   cmd->add_option("--shard", explore.shard, "Run only the executions i % N == I (0-based I/N)");
