@@ -289,6 +289,8 @@ case $CASE in
       run_cli 1 "$USER_PROGRAM" explore user-spins-forever --execution-timeout 0.5 $jobs --no-progress --json t.json
       cat out
       grep -q "^FAILED: timeout in scenario 'user-spins-forever'" out || fail "$jobs: not reported as timeout"
+      grep -Eq "sim thread 1, let run at step [1-9][0-9]*, never reached another scheduling point" out ||
+        fail "$jobs: the report does not name the thread and step"
       grep -Eq '^  execution +1 \(seed 0x[0-9a-f]{16}, strategy ' out || fail "$jobs: no execution and seed"
       python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["failure"]; assert f["kind"] == "timeout" and f["execution"] == 1, f' t.json ||
         fail "$jobs: the JSON summary does not describe the timeout"

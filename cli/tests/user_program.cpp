@@ -54,12 +54,15 @@ COROSIM_SCENARIO("user-counter-locked", "the same name again") { two_increments(
 COROSIM_SCENARIO("a name\twith a tab", "a second mistake, counted after the first") {}
 #endif
 
-// Never reaches a scheduling point once both threads spin on a plain flag nobody sets: the exploration's execution
-// timeout must stop it, in process and in worker processes (cli_test.sh, case timeout).
-COROSIM_SCENARIO_BUG("user-spins-forever", "timeout", "a loop on a plain variable: no scheduling point, ever") {
-  volatile bool never = false;
-  while (!never) {
-  }
+// Never reaches a scheduling point once the thread spins on a plain flag nobody sets: the exploration's execution
+// timeout must stop it, in process and in worker processes, naming the thread (cli_test.sh).
+COROSIM_SCENARIO_BUG("user-spins-forever", "timeout", "a thread loops on a plain variable: no scheduling point") {
+  corosim::Thread spinner([] {
+    volatile bool never = false;
+    while (!never) {
+    }
+  });
+  spinner.join();
 }
 
 // An exception escaping a thread: the failure `exception`, named, in process.

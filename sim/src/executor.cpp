@@ -47,6 +47,7 @@
 #include <corosim/platform/sim_runtime.hpp>
 #include <corosim/sim/trace_hash.hpp>
 
+#include "beacon.hpp"
 #include "diagnosis.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -111,6 +112,7 @@ struct SimThread {
 
 class Executor;
 Executor *g_executor = nullptr;
+detail::StepBeacon *g_step_beacon = nullptr;  // beacon.hpp
 
 // Sim-thread stacks: mapped with a guard page below them, so that an overflow faults at the same depth in every run
 // of a seed (the runtime's fault handler then asks Executor::stack_fault) instead of writing over the heap. Kept
@@ -470,6 +472,10 @@ class Executor final : public platform::SimEngine {
       hash_.add(uint64_t{next} << 32 | t.object);
       hash_.add(t.coroutine << 5 | static_cast<uint64_t>(t.op));
       if (options_.record_trace) trace_.push_back(TraceEvent{steps_, next, t.coroutine, t.op, t.object, now_});
+      if (detail::StepBeacon *beacon = g_step_beacon) {
+        beacon->thread.store(next, std::memory_order_relaxed);
+        beacon->step.store(steps_, std::memory_order_relaxed);  // numbered as the trace numbers it
+      }
       ++steps_;
       t.parked = false;  // the thread re-checks its condition
       chosen_ = &t;
@@ -634,6 +640,10 @@ constexpr std::pair<RunStatus, const char *> kStatusNames[] = {
     {RunStatus::out_of_memory, "out_of_memory"},
 };
 }  // namespace
+
+namespace detail {
+void set_step_beacon(StepBeacon *beacon) noexcept { g_step_beacon = beacon; }
+}  // namespace detail
 
 const char *run_status_name(RunStatus status) noexcept {
   for (const auto &[s, name] : kStatusNames)

@@ -26,6 +26,7 @@
 
 #include <corosim/sim/random.hpp>
 
+#include "beacon.hpp"
 #include "explore_impl.hpp"
 
 namespace corosim::sim {
@@ -62,6 +63,7 @@ class InProcessGuard {
  public:
   explicit InProcessGuard(const ExploreOptions &options) : options_(options) {
     g_guard.store(this);
+    set_step_beacon(&beacon_);
     static const bool exit_hook = std::atexit([] { at_exit(); }) == 0;
     (void)exit_hook;
     struct sigaction sa {};
@@ -79,6 +81,7 @@ class InProcessGuard {
     wake_.notify_one();
     if (thread_.joinable()) thread_.join();
     for (std::size_t k = 0; k < std::size(kFatalSignals); ++k) sigaction(kFatalSignals[k], &previous_[k], nullptr);
+    set_step_beacon(nullptr);
     g_guard.store(nullptr);
   }
   InProcessGuard(const InProcessGuard &) = delete;
@@ -107,7 +110,7 @@ class InProcessGuard {
         seen_since = since;
       } else if (index != kNone && options_.execution_timeout_s > 0 &&
                  wall_seconds() - since > options_.execution_timeout_s) {
-        end_process(RunStatus::timeout, timeout_message(options_.execution_timeout_s));
+        end_process(RunStatus::timeout, timeout_message(options_.execution_timeout_s, beacon_));
       }
     }
   }
@@ -152,6 +155,7 @@ class InProcessGuard {
   static constexpr std::uint64_t kNone = UINT64_MAX;
   static inline std::atomic<InProcessGuard *> g_guard{nullptr};
   const ExploreOptions &options_;
+  StepBeacon beacon_;
   std::atomic<std::uint64_t> index_{kNone};
   std::atomic<double> since_{0};
   struct sigaction previous_[std::size(kFatalSignals)] {};
@@ -217,12 +221,13 @@ std::string out_of_memory_message(std::uint64_t limit_mib) {
          " MiB of resident memory (--max-rss-mb)";
 }
 
-std::string timeout_message(double limit_s) {
-  char text[200];
+std::string timeout_message(double limit_s, const StepBeacon &beacon) {
+  char text[300];
   std::snprintf(text, sizeof text,
-                "the execution ran for more than %g s of wall time (code that never reaches a scheduling point: a "
-                "loop on a plain variable, a std::mutex locked twice?)",
-                limit_s);
+                "the execution ran for more than %g s of wall time: sim thread %u, let run at step %llu, never reached "
+                "another scheduling point (a loop on a plain variable, a std::mutex locked twice?)",
+                limit_s, beacon.thread.load(std::memory_order_relaxed),
+                static_cast<unsigned long long>(beacon.step.load(std::memory_order_relaxed)));
   return text;
 }
 

@@ -23,8 +23,9 @@ std::uint64_t resident_mib(int pid);
 // What an execution past the memory limit says (both back-ends).
 std::string out_of_memory_message(std::uint64_t limit_mib);
 
-// What a timed-out execution's failure says (both back-ends).
-std::string timeout_message(double limit_s);
+struct StepBeacon;
+// What a timed-out execution's failure says (both back-ends): the limit, and the thread the beacon names.
+std::string timeout_message(double limit_s, const StepBeacon &beacon);
 
 // The loop, in this process, on an options.strategy that has been checked. `guarded`: with the in-process guard
 // (explore.hpp, on_fatal) against timeouts, exit() and fatal signals; a worker process runs without it, since its

@@ -36,6 +36,7 @@
 
 #include <corosim/sim/random.hpp>
 
+#include "beacon.hpp"
 #include "explore_impl.hpp"
 
 namespace corosim::sim::detail {
@@ -49,6 +50,7 @@ constexpr std::uint64_t kNone = std::numeric_limits<std::uint64_t>::max();
 struct Slot {
   std::atomic<std::uint64_t> running{kNone};  // the index the worker is running; kNone: none (yet, or any more)
   std::atomic<std::uint64_t> finished{0};     // executions the worker has finished
+  StepBeacon beacon;                          // the worker's executor's last step (beacon.hpp)
 };
 
 // The shared mapping: this header, then one Slot per worker.
@@ -131,6 +133,7 @@ std::string worker_message(const std::function<void()> &body, ExploreOptions opt
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // the explorer killed: its workers go with it
   signal(SIGINT, SIG_DFL);            // not the explorer's handlers (fork inherits them): Ctrl-C ends a worker
   signal(SIGTERM, SIG_DFL);
+  set_step_beacon(&slots_of(shared)[job].beacon);
   const std::string message = worker_message(body, worker_options(options, job), shared, slots_of(shared)[job]);
   write_all(fd, message);
   ::close(fd);
@@ -277,7 +280,7 @@ void WorkerPool::ended(Worker &w, std::size_t job) {
   if (w.overran || w.bloated || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || w.message.empty()) {
     RunResult died;
     died.status = w.overran ? RunStatus::timeout : w.bloated ? RunStatus::out_of_memory : RunStatus::crash;
-    died.message = w.overran   ? timeout_message(options_.execution_timeout_s)
+    died.message = w.overran   ? timeout_message(options_.execution_timeout_s, slots_of(shared_)[job].beacon)
                    : w.bloated ? out_of_memory_message(options_.max_rss_mb)
                                : describe_death(status);
     return crashed(job, std::move(died));
