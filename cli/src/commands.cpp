@@ -48,7 +48,7 @@ int run_command(const RunArgs &args) {
                      sim::shell_quote(launcher().program) + " replay SCHEDULE_FILE`)");
   if (auto problem = save_target_problem(args.save_schedule)) return bad_input(*problem);
 
-  sim::RunOptions options = run_options(args.limit);
+  sim::RunOptions options = run_options(args.limit, *s);
   options.record_trace = args.trace;
   out("run " + s->name + " (" + s->expected_text() + "): strategy " + strategy.value()->spec().to_string() +
       ", seed " + sim::format_hex64(seed.value()) + "\n");

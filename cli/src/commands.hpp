@@ -52,7 +52,8 @@ struct RunLimits {
   bool continue_at_limit = false;
   std::optional<uint64_t> stack_kib;
 };
-sim::RunOptions run_options(const RunLimits &limit);
+// The scenario's run options (COROSIM_SCENARIO_RUN_OPTIONS, or the defaults) with what the command line gives.
+sim::RunOptions run_options(const RunLimits &limit, const sim::Scenario &s);
 
 // "status  ok / steps N / trace hash H" of a run that passed.
 std::string outcome_text(const sim::RunResult &r);

@@ -71,8 +71,8 @@ const sim::Scenario *find_scenario(const std::string &name, std::string *reason)
   return nullptr;
 }
 
-sim::RunOptions run_options(const RunLimits &limit) {
-  sim::RunOptions options;
+sim::RunOptions run_options(const RunLimits &limit, const sim::Scenario &s) {
+  sim::RunOptions options = s.run_options;
   if (limit.max_steps) options.max_steps = *limit.max_steps;
   if (limit.continue_at_limit) options.on_step_limit = sim::StepLimitPolicy::stop;
   if (limit.stack_kib) options.stack_bytes = static_cast<std::size_t>(*limit.stack_kib * 1024);

@@ -171,7 +171,7 @@ std::optional<std::string> resolve(const ExploreArgs &args, Plan &plan) {
   o.first_seed = seed.value();
   o.schedules = args.schedules.value_or(args.time_s > 0 ? UINT64_MAX : kDefaultSchedules);
   o.time_budget_s = args.time_s;
-  o.run_options = run_options(args.limit);
+  o.run_options = run_options(args.limit, *plan.scenario);
   o.shard_index = plan.shard.index;
   o.shard_count = plan.shard.count;
   o.jobs = args.jobs;

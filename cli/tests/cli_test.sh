@@ -340,6 +340,9 @@ case $CASE in
     run_cli 1 "$USER_PROGRAM" replay small.json
     grep -q "its stack is 128 KiB" out || { cat out >&2; fail "the replay did not use the recorded stack size"; }
     run_cli 0 "$USER_PROGRAM" explore user-deep-recursion --stack-kib 512 --schedules 20 --no-progress
+    # A scenario's own run options (COROSIM_SCENARIO_RUN_OPTIONS) give it the stack it needs; the command overrides.
+    run_cli 0 "$USER_PROGRAM" explore user-deep-recursion-roomy --schedules 20 --no-progress
+    run_cli 1 "$USER_PROGRAM" explore user-deep-recursion-roomy --stack-kib 128 --schedules 20 --no-progress
     expect_one_line_error explore user-counter-locked --stack-kib 4
     # An exception escaping a thread: the failure `exception`, named, with a schedule that replays it.
     run_cli 1 "$USER_PROGRAM" explore user-throws --no-progress
@@ -381,7 +384,7 @@ case $CASE in
   user-program)
     # The command over a user's own scenarios: listed, run, explored, found, replayed from the report's last line.
     run_cli 0 "$USER_PROGRAM" list
-    [[ $(awk '{ print $1 }' out | tr '\n' ' ') == "user-counter-crashes user-counter-locked user-counter-racy user-deep-recursion user-exits user-runaway-memory user-spins-forever user-throws user-wild-write " ]] ||
+    [[ $(awk '{ print $1 }' out | tr '\n' ' ') == "user-counter-crashes user-counter-locked user-counter-racy user-deep-recursion user-deep-recursion-roomy user-exits user-runaway-memory user-spins-forever user-throws user-wild-write " ]] ||
       { cat out >&2; fail "list does not show exactly the program's scenarios"; }
     run_cli 0 "$USER_PROGRAM" explore user-counter-locked --strategy dfs --schedules 100000 --no-progress
     grep -q 'space exhausted after' out || { cat out >&2; fail "dfs did not exhaust the locked counter"; }
@@ -403,7 +406,7 @@ case $CASE in
       { cat err >&2; fail "unknown scenario in a user program: not one line"; }
     for command in list "run user-counter-locked --seed 1" "explore user-counter-locked"; do
       run_cli 2 "$DUPLICATE_PROGRAM" $command
-      [[ $(wc -l <err) -eq 1 ]] && grep -q "^corosim: scenario 'user-counter-locked' is registered twice: .*user_program.cpp:[0-9]* and .*user_program.cpp:[0-9]* (and 1 more registration problem)$" err ||
+      [[ $(wc -l <err) -eq 1 ]] && grep -q "^corosim: scenario 'user-counter-locked' is registered twice: .*user_program.cpp:[0-9]* and .*user_program.cpp:[0-9]* (and 2 more registration problems)$" err ||
         { cat err >&2; fail "duplicate names, $command: not one line naming both places"; }
     done
     ;;

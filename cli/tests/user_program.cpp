@@ -1,7 +1,8 @@
 // A user's program built on corosim::main, as cli_test.sh drives it: the `corosim` command over scenarios of the
 // program's own (none of the built-in ones are linked in). Built twice: as is, and with COROSIM_TEST_DUPLICATE,
-// which registers a second scenario under a name already taken and one with a tab in its name (the command must
-// refuse to start, naming both places of the first mistake and counting the other).
+// which registers a second scenario under a name already taken, one with a tab in its name and run options for a
+// scenario that does not exist (the command must refuse to start, naming both places of the first mistake and
+// counting the others).
 
 #include <cstdint>
 #include <cstdlib>
@@ -104,3 +105,14 @@ COROSIM_SCENARIO_BUG("user-runaway-memory", "out_of_memory", "a lost update star
     last = block;
   }
 }
+
+// The same recursion with the stack it needs, given by the scenario itself: it passes.
+COROSIM_SCENARIO("user-deep-recursion-roomy", "the same recursion on a 512 KiB stack (the scenario's run options)") {
+  corosim::Thread t([] { recurse(300); });
+  t.join();
+}
+COROSIM_SCENARIO_RUN_OPTIONS("user-deep-recursion-roomy", corosim::sim::RunOptions{.stack_bytes = 512 * 1024});
+
+#ifdef COROSIM_TEST_DUPLICATE
+COROSIM_SCENARIO_RUN_OPTIONS("no-such-scenario", corosim::sim::RunOptions{.stack_bytes = 512 * 1024});
+#endif

@@ -7,15 +7,25 @@
 #include <algorithm>
 
 #include <corosim/sim/parse.hpp>
+#include <corosim/sim/schedule.hpp>
 
 namespace corosim::sim {
 
 namespace {
 
+// Run options given to a scenario by name (COROSIM_SCENARIO_RUN_OPTIONS), applied once every registration is in.
+struct NamedRunOptions {
+  std::string name;
+  RunOptions options;
+  const char *file;
+  int line;
+};
+
 struct Registry {
   std::vector<Scenario> list;
+  std::vector<NamedRunOptions> run_options;
   std::vector<std::string> problems;  // registration mistakes, in registration order
-  bool sorted = false;
+  bool settled = false;               // list sorted, run options applied (and their mistakes added to problems)
 };
 
 Registry &registry() {
@@ -75,19 +85,50 @@ ScenarioRegistration::ScenarioRegistration(const char *name, const char *failure
     return;
   }
   r.list.push_back(std::move(s));
-  r.sorted = false;
+  r.settled = false;
+}
+
+ScenarioRunOptions::ScenarioRunOptions(const char *name, const RunOptions &options, const char *file,
+                                       int line) noexcept {
+  Registry &r = registry();
+  r.run_options.push_back(NamedRunOptions{name ? name : "", options, file, line});
+  r.settled = false;
 }
 
 }  // namespace detail
 
-const std::vector<Scenario> &scenarios() {
-  Registry &r = registry();
-  if (!r.sorted) {
-    std::sort(r.list.begin(), r.list.end(), [](const Scenario &a, const Scenario &b) { return a.name < b.name; });
-    r.sorted = true;
-  }
-  return r.list;
+namespace {
+
+// Why `o` cannot be applied, or nullopt after applying it to its scenario.
+std::optional<std::string> apply(const NamedRunOptions &o, std::vector<Scenario> &list) {
+  const std::string where = " (" + place(o.file, o.line) + ")";
+  auto s = std::find_if(list.begin(), list.end(), [&](const Scenario &c) { return c.name == o.name; });
+  if (s == list.end()) return "run options for an unknown scenario " + excerpt(o.name, 40) + where;
+  if (o.options.stack_bytes < kMinStackBytes || o.options.stack_bytes > kMaxStackBytes || o.options.max_steps == 0)
+    return "run options for scenario '" + s->name + "': a stack of " + std::to_string(o.options.stack_bytes) +
+           " bytes or a step bound of 0 (stacks: 64 KiB to 1 GiB)" + where;
+  if (s->run_options_file) return "scenario '" + s->name + "' is given run options twice" + where;
+  s->run_options = o.options;
+  s->run_options_file = o.file;
+  return std::nullopt;
 }
+
+// Sorts the scenarios and applies the run options given by name, once every registration is in.
+Registry &settled() {
+  Registry &r = registry();
+  if (!r.settled) {
+    std::sort(r.list.begin(), r.list.end(), [](const Scenario &a, const Scenario &b) { return a.name < b.name; });
+    for (const NamedRunOptions &o : r.run_options)
+      if (auto mistake = apply(o, r.list)) r.problems.push_back(std::move(*mistake));
+    r.run_options.clear();
+    r.settled = true;
+  }
+  return r;
+}
+
+}  // namespace
+
+const std::vector<Scenario> &scenarios() { return settled().list; }
 
 const Scenario *find_scenario(std::string_view name) {
   for (const Scenario &s : scenarios())
@@ -96,7 +137,7 @@ const Scenario *find_scenario(std::string_view name) {
 }
 
 std::optional<std::string> scenario_registry_problem() {
-  const std::vector<std::string> &problems = registry().problems;
+  const std::vector<std::string> &problems = settled().problems;
   if (problems.empty()) return std::nullopt;
   if (problems.size() == 1) return problems.front();
   return problems.front() + " (and " + std::to_string(problems.size() - 1) + " more registration problem" +

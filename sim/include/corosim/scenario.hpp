@@ -52,6 +52,8 @@ struct Scenario {
   Expected expected = Expected::pass;
   RunStatus failure_kind = RunStatus::ok;  // for a bug: the status some schedule must fail with
   void (*body)() = nullptr;           // the run's main sim thread
+  RunOptions run_options;             // what its executions run with unless the command says otherwise
+  const char *run_options_file = nullptr;  // where COROSIM_SCENARIO_RUN_OPTIONS gave them; null: the defaults
   const char *file = "";              // where it is declared
   int line = 0;
 
@@ -76,6 +78,9 @@ struct ScenarioRegistration {
   ScenarioRegistration(const char *name, const char *failure_kind, const char *description, void (*body)(),
                        const char *file, int line) noexcept;
 };
+struct ScenarioRunOptions {
+  ScenarioRunOptions(const char *name, const RunOptions &options, const char *file, int line) noexcept;
+};
 }  // namespace detail
 
 }  // namespace corosim::sim
@@ -94,3 +99,12 @@ struct ScenarioRegistration {
 // A scenario with a seeded bug that some schedule must expose as `failure_kind`. Followed by the body in braces.
 #define COROSIM_SCENARIO_BUG(name, failure_kind, description) \
   COROSIM_SCENARIO_IMPL_(name, failure_kind, description, __COUNTER__)
+
+// Run options other than the defaults for the scenario called `name` (registered anywhere in the program): the
+// command's options (--max-steps, --stack-kib, ...) still override them. For example a body that needs a deep stack:
+//   COROSIM_SCENARIO_RUN_OPTIONS("deep-parser", corosim::sim::RunOptions{.stack_bytes = 1 << 20});
+// A name no scenario has, options given twice, a stack outside 64 KiB .. 1 GiB: a registration problem.
+#define COROSIM_SCENARIO_RUN_OPTIONS(name, ...)                                                               \
+  static const ::corosim::sim::detail::ScenarioRunOptions COROSIM_SCENARIO_CAT(corosim_scenario_options_,    \
+                                                                               __COUNTER__){name, __VA_ARGS__, \
+                                                                                            __FILE__, __LINE__}
