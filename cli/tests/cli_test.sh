@@ -345,13 +345,16 @@ case $CASE in
     run_cli 1 "$USER_PROGRAM" explore user-deep-recursion-roomy --stack-kib 128 --schedules 20 --no-progress
     expect_one_line_error explore user-counter-locked --stack-kib 4
     # An exception escaping a thread: the failure `exception`, named, with a schedule that replays it.
-    run_cli 1 "$USER_PROGRAM" explore user-throws --no-progress
-    grep -q "^FAILED: exception in scenario 'user-throws'" out || { cat out >&2; fail "not reported as exception"; }
-    grep -q 'an exception escaped sim thread 1: std::runtime_error: the thread gave up' out ||
-      { cat out >&2; fail "the exception is not named"; }
-    hash=$(hash_of out)
-    bash -c "$(tail -n 1 out)" >out2 2>err2
-    [[ $? -eq 1 && $(hash_of out2) == "$hash" ]] || { cat out2 err2 >&2; fail "the exception's replay differs"; }
+    for jobs in 0 2; do
+      run_cli 1 "$USER_PROGRAM" explore user-throws --jobs $jobs --no-progress
+      grep -q "^FAILED: exception in scenario 'user-throws'" out || { cat out >&2; fail "--jobs $jobs: not an exception"; }
+      grep -Eq '^  execution +1 \(seed 0x[0-9a-f]{16}, ' out || fail "--jobs $jobs: no execution and seed"
+      grep -q 'an exception escaped sim thread 1: std::runtime_error: the thread gave up' out ||
+        { cat out >&2; fail "--jobs $jobs: the exception is not named"; }
+      hash=$(hash_of out)
+      bash -c "$(tail -n 1 out)" >out2 2>err2
+      [[ $? -eq 1 && $(hash_of out2) == "$hash" ]] || { cat out2 err2 >&2; fail "--jobs $jobs: the replay differs"; }
+    done
     ;;
   signals)
     # SIGINT / SIGTERM to the explorer (its PID, or its whole process group as a terminal's Ctrl-C does): a summary,
