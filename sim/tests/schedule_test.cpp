@@ -133,6 +133,24 @@ std::string error_of(const std::string &text) {
   return loaded.error();
 }
 
+// Decisions are converted while the text is parsed (not kept as a JSON document): a long schedule reads back
+// exactly, and a repeated "decisions" member counts once, the last one, as any other repeated member does.
+TEST(Schedule, LongSchedulesAndRepeatedDecisionsReadBackExactly) {
+  Schedule s = sample();
+  for (std::uint64_t i = 0; i < 300'000; ++i)
+    s.decisions.push_back(i % 7 ? Decision{Kind::thread, i % 5} : Decision{Kind::number, i});
+  const auto back = from_json(to_json(s));
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_TRUE(back.value().decisions == s.decisions);
+
+  std::string twice = to_json(sample());
+  twice.insert(twice.rfind('}'), R"(, "decisions": [["n", 9]])");
+  const auto last = from_json(twice);
+  ASSERT_TRUE(last.ok()) << last.error();
+  ASSERT_EQ(last.value().decisions.size(), 1u);
+  EXPECT_EQ(last.value().decisions[0].value, 9u);
+}
+
 TEST(ScheduleErrors, WrongVersion) {
   EXPECT_EQ(error_of(edited("\"version\": 1", "\"version\": 2")),
             "format version 2 is not supported (this corosim reads version 1)");
