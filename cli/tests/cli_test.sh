@@ -360,6 +360,7 @@ case $CASE in
     # SIGINT / SIGTERM to the explorer (its PID, or its whole process group as a terminal's Ctrl-C does): a summary,
     # whole report files saying so, exit 128 + signal, and no worker left running.
     PASS=$(first_scenario pass)
+    command -v pgrep >/dev/null && command -v setsid >/dev/null || fail "pgrep and setsid are needed (procps, util-linux)"
     for jobs in 0 2; do
       for target in pid group; do
         for sig in INT TERM; do
