@@ -95,6 +95,7 @@ struct SimThread {
   // repeated the one two back (a loop of one or two operations).
   uint64_t prev_key[2] = {0, 0};
   unsigned repeats = 0;
+  bool spinning = false;  // its last kSpinRepeats steps repeated such a loop (and it has not left it since)
   // Parked: enabled only when ready(ready_arg) or the clock reaches deadline (-1: never).
   bool parked = false;
   bool (*ready)(void *) = nullptr;
@@ -452,7 +453,7 @@ class Executor final : public platform::SimEngine {
           truncated_ = true;
         } else {
           status_ = RunStatus::step_limit;
-          message_ = "step limit: " + std::to_string(options_.max_steps) + " scheduling steps";
+          message_ = "step limit: " + std::to_string(options_.max_steps) + " scheduling steps" + spinners();
         }
         return Next::over;
       }
@@ -550,13 +551,33 @@ class Executor final : public platform::SimEngine {
     if (key == t.prev_key[1]) {
       if (++t.repeats >= kSpinRepeats) {
         t.repeats = 0;
+        t.spinning = true;
         strategy_.thread_spins(t.id);
       }
     } else {
       t.repeats = 0;
+      t.spinning = false;
     }
     t.prev_key[1] = t.prev_key[0];
     t.prev_key[0] = key;
+  }
+
+  // For a step-limit message: the threads spinning when the limit came, and the loop each repeats (its last two
+  // operations), or "" if none was. A spinning waiter whose holder never runs is the usual livelock.
+  std::string spinners() const {
+    std::string s;
+    for (const auto &t : threads_) {
+      if (t->finished || !t->spinning) continue;
+      std::string loop;
+      for (uint64_t key : {t->prev_key[1], t->prev_key[0]}) {
+        const auto op = static_cast<SimOp>(key & 0xff);
+        const uint64_t object = key >> 8;
+        loop += std::string(loop.empty() ? "" : ", ") + platform::sim_op_name(op) +
+                (object ? " #" + std::to_string(object) : "");
+      }
+      s += "; sim thread " + std::to_string(t->id) + " was spinning, repeating " + loop;
+    }
+    return s.empty() ? s : s + " (a waiter whose holder never gets to run? see docs/determinism.md)";
   }
 
   void report_deadlock() {

@@ -677,6 +677,24 @@ TEST_F(Executor, StepLimitFailsTheRun) {
   EXPECT_EQ(r.status, RunStatus::step_limit);
   EXPECT_EQ(r.steps, 500u);
   EXPECT_FALSE(r.truncated);
+  // The message says which thread was spinning, and on what loop.
+  EXPECT_EQ(r.message, "step limit: 500 scheduling steps; sim thread 0 was spinning, repeating schedule point, "
+                       "schedule point (a waiter whose holder never gets to run? see docs/determinism.md)");
+
+  // A waiter spinning on a flag that the thread it waits for never gets to set (DFS never preempts it: the
+  // spinning thread is always the one that continues): the message names the waiter and its loop.
+  auto dfs = strategy("dfs");
+  RunResult livelock = run_once(
+      [] {
+        corosim::atomic<bool> go{false};
+        Thread setter([&] { go.store(true); });
+        while (!go.load()) corosim::schedule_point();
+        setter.join();
+      },
+      *dfs, 1, RunOptions{.max_steps = 300});
+  ASSERT_EQ(livelock.status, RunStatus::step_limit) << livelock.message;
+  EXPECT_NE(livelock.message.find("sim thread 0 was spinning, repeating "), std::string::npos) << livelock.message;
+  EXPECT_NE(livelock.message.find("atomic load #"), std::string::npos) << livelock.message;
 
   // The other policy: the run stops there and passes, torn down like an abandoned one.
   RunResult stopped = run_once(
