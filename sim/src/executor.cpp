@@ -47,7 +47,7 @@
 #include <corosim/platform/sim_runtime.hpp>
 #include <corosim/sim/trace_hash.hpp>
 
-#include "beacon.hpp"
+#include "hooks.hpp"
 #include "diagnosis.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -113,7 +113,8 @@ struct SimThread {
 
 class Executor;
 Executor *g_executor = nullptr;
-detail::StepBeacon *g_step_beacon = nullptr;  // beacon.hpp
+detail::StepBeacon *g_step_beacon = nullptr;      // hooks.hpp
+detail::FatalFaultHook g_fatal_fault = nullptr;  // hooks.hpp
 
 // Sim-thread stacks: mapped with a guard page below them, so that an overflow faults at the same depth in every run
 // of a seed (the runtime's fault handler then asks Executor::stack_fault) instead of writing over the heap. Kept
@@ -319,7 +320,10 @@ class Executor final : public platform::SimEngine {
   void stack_fault(uintptr_t address, uint64_t coroutine) override {
     const auto stack = reinterpret_cast<uintptr_t>(cur_ ? cur_->stack : nullptr);
     const bool own = stack && address < stack && address >= stack - page_bytes();
-    if (!coroutine && !own) return;
+    if (!coroutine && !own) {
+      if (g_fatal_fault) g_fatal_fault(SIGSEGV);  // not an overflow: the exploration reports it (hooks.hpp)
+      return;
+    }
     // The handler was entered with SIGSEGV blocked and is left by jumping to the scheduler, not by returning:
     // unblock it, or the next fault in this OS thread could not be delivered.
     sigset_t segv;
@@ -664,6 +668,7 @@ constexpr std::pair<RunStatus, const char *> kStatusNames[] = {
 
 namespace detail {
 void set_step_beacon(StepBeacon *beacon) noexcept { g_step_beacon = beacon; }
+void set_fatal_fault_hook(FatalFaultHook hook) noexcept { g_fatal_fault = hook; }
 }  // namespace detail
 
 const char *run_status_name(RunStatus status) noexcept {

@@ -26,7 +26,7 @@
 
 #include <corosim/sim/random.hpp>
 
-#include "beacon.hpp"
+#include "hooks.hpp"
 #include "explore_impl.hpp"
 
 namespace corosim::sim {
@@ -56,7 +56,8 @@ namespace {
 
 // The in-process back-end's guard against what would end the process in the middle of an execution (explore.hpp,
 // on_fatal): a watchdog thread for an execution that overruns the timeout, an exit handler for exit() called by
-// the explored code, and handlers for the fatal signals. Each reports the execution the loop last started, from
+// the explored code, and handlers for the fatal signals (SIGSEGV through the executor's hook, hooks.hpp, the others
+// directly). Each reports the execution the loop last started, from
 // the atomics below and the options, which the loop does not change: no lock with the exploring thread is needed.
 // One guard at a time (explorations are not reentrant): the exit and signal handlers find it through g_guard.
 class InProcessGuard {
@@ -66,6 +67,7 @@ class InProcessGuard {
     set_step_beacon(&beacon_);
     static const bool exit_hook = std::atexit([] { at_exit(); }) == 0;
     (void)exit_hook;
+    set_fatal_fault_hook([](int sig) { on_signal(sig, nullptr, nullptr); });
     struct sigaction sa {};
     sa.sa_sigaction = on_signal;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
@@ -82,6 +84,7 @@ class InProcessGuard {
     if (thread_.joinable()) thread_.join();
     for (std::size_t k = 0; k < std::size(kFatalSignals); ++k) sigaction(kFatalSignals[k], &previous_[k], nullptr);
     set_step_beacon(nullptr);
+    set_fatal_fault_hook(nullptr);
     g_guard.store(nullptr);
   }
   InProcessGuard(const InProcessGuard &) = delete;
@@ -94,7 +97,8 @@ class InProcessGuard {
   void finished() { index_.store(kNone); }
 
  private:
-  static constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+  // Not SIGSEGV: the runtime's handler owns it (hooks.hpp) and hands a fatal one to the hook set above.
+  static constexpr int kFatalSignals[] = {SIGBUS, SIGFPE, SIGILL, SIGABRT};
 
   void watch() {
     std::unique_lock<std::mutex> lock(mutex_);

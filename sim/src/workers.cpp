@@ -36,7 +36,7 @@
 
 #include <corosim/sim/random.hpp>
 
-#include "beacon.hpp"
+#include "hooks.hpp"
 #include "explore_impl.hpp"
 
 namespace corosim::sim::detail {
@@ -50,7 +50,7 @@ constexpr std::uint64_t kNone = std::numeric_limits<std::uint64_t>::max();
 struct Slot {
   std::atomic<std::uint64_t> running{kNone};  // the index the worker is running; kNone: none (yet, or any more)
   std::atomic<std::uint64_t> finished{0};     // executions the worker has finished
-  StepBeacon beacon;                          // the worker's executor's last step (beacon.hpp)
+  StepBeacon beacon;                          // the worker's executor's last step (hooks.hpp)
 };
 
 // The shared mapping: this header, then one Slot per worker.

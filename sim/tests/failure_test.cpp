@@ -145,6 +145,30 @@ TEST_F(FailureModule, AnExecutionThatNeverEndsIsATimeout) {
   EXPECT_EXIT(explore(spins_forever, o), ::testing::ExitedWithCode(1), "on_fatal: timeout execution 1");
 }
 
+// The in-process guard of one exploration must not take the runtime's fault handler away from the next (it once
+// put back the SIGSEGV disposition it found, removing the handler the first run had installed): after two
+// explorations in this process, a sim thread's overflow is still the failure stack_overflow, not a dead process.
+int recurse(int depth) {
+  volatile char frame[1024];
+  frame[0] = static_cast<char>(depth);
+  return depth == 0 ? frame[0] : recurse(depth - 1) + frame[0];
+}
+
+TEST_F(FailureModule, AnOverflowAfterEarlierExplorationsIsStillAStackOverflow) {
+  ExploreOptions o = options("random", 0);
+  o.schedules = 10;
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(explore([] { corosim::schedule_point(); }, o).ok());
+  auto r = explore(
+      [] {
+        Thread t([] { recurse(300); });
+        t.join();
+      },
+      o);
+  ASSERT_TRUE(r.ok()) << r.error();
+  ASSERT_TRUE(r.value().failure);
+  EXPECT_EQ(r.value().failure->result.status, RunStatus::stack_overflow) << r.value().failure->result.message;
+}
+
 TEST_F(FailureModule, JsonRoundTripKeepsEverything) {
   auto r = explore(lost_update, options("pct", 0));
   ASSERT_TRUE(r.ok() && r.value().failure);

@@ -91,7 +91,8 @@ class SimEngine {
   // A SIGSEGV at `address`, from the runtime's fault handler (on the alternate signal stack), in a sim thread. If
   // the address is in the guard page of a stack the engine made (a sim thread's own), or `coroutine` is not 0 (the
   // runtime found it in that coroutine's guard page), the engine fails the run as a stack overflow and does not
-  // return; otherwise it returns and the fault is handed on.
+  // return; otherwise the engine may end the process after reporting it (an exploration in this process does), or
+  // return, and the runtime's handler hands the fault on.
   virtual void stack_fault(uintptr_t address, uint64_t coroutine) = 0;
 };
 
