@@ -102,11 +102,6 @@ sim::Result<Shard> resolve_shard(const std::string &option) {
   return shard;
 }
 
-// How many of the executions 0 .. schedules-1 fall in the shard.
-uint64_t shard_share(uint64_t schedules, const Shard &shard) {
-  return schedules > shard.index ? (schedules - shard.index - 1) / shard.count + 1 : 0;
-}
-
 // A file asked for with --json, --junit or --html: created (empty) before the exploration starts, so that a path
 // that cannot be written is refused at once (exit 2) rather than after an hour of exploring.
 struct OutputFile {
@@ -193,7 +188,7 @@ std::string header(const Plan &plan) {
   }
   if (plan.shard.count > 1)
     budget += ", shard " + std::to_string(plan.shard.index) + "/" + std::to_string(plan.shard.count) + " (" +
-              std::to_string(shard_share(o.schedules, plan.shard)) + " of them" +
+              std::to_string(sim::share_executions(o)) + " of them" +
               (plan.shard.source == "--shard" ? "" : ", from " + plan.shard.source) + ")";
   if (const unsigned n = sim::worker_processes(o))
     budget += ", " + std::to_string(n) + " worker process" + (n > 1 ? "es" : "");
@@ -305,7 +300,7 @@ int explore_command(const ExploreArgs &args) {
     plan.progress.clear();
     sim::ExploreResult e;
     e.failure = f;
-    e.executions = (*f.execution - plan.options.shard_index) / plan.options.shard_count + 1;
+    e.executions = sim::share_executions_through(plan.options, *f.execution);
     e.wall_s = sim::wall_seconds() - began;
     report_failure(plan, e, args.save_schedule);
   };

@@ -56,9 +56,9 @@ namespace {
 
 // The in-process back-end's guard against what would end the process in the middle of an execution (explore.hpp,
 // on_fatal): a watchdog thread for an execution that overruns the timeout, an exit handler for exit() called by
-// the explored code, and handlers for the fatal signals (SIGSEGV through the executor's hook, hooks.hpp, the others
-// directly). Each reports the execution the loop last started, from
-// the atomics below and the options, which the loop does not change: no lock with the exploring thread is needed.
+// the explored code, and handlers for the fatal signals (SIGSEGV through the executor's hook, hooks.hpp; the others
+// directly). Each reports the execution the loop last started, from the atomics below and the options, which the
+// loop does not change: no lock with the exploring thread is needed.
 // One guard at a time (explorations are not reentrant): the exit and signal handlers find it through g_guard.
 class InProcessGuard {
  public:
@@ -293,12 +293,19 @@ ExploreResult explore_in_process(const std::function<void()> &body, const Explor
 
 }  // namespace detail
 
+std::uint64_t share_executions(const ExploreOptions &options) {
+  return options.schedules > options.shard_index
+             ? (options.schedules - options.shard_index - 1) / options.shard_count + 1
+             : 0;
+}
+
+std::uint64_t share_executions_through(const ExploreOptions &options, std::uint64_t index) {
+  return (index - options.shard_index) / options.shard_count + 1;
+}
+
 unsigned worker_processes(const ExploreOptions &options) {
   if (options.jobs == 0) return 0;
-  const std::uint64_t share = options.schedules > options.shard_index
-                                  ? (options.schedules - options.shard_index - 1) / options.shard_count + 1
-                                  : 0;
-  return static_cast<unsigned>(std::clamp<std::uint64_t>(share, 1, options.jobs));
+  return static_cast<unsigned>(std::clamp<std::uint64_t>(share_executions(options), 1, options.jobs));
 }
 
 Result<ExploreResult> explore(const std::function<void()> &body, const ExploreOptions &options) {

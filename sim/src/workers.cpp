@@ -408,7 +408,7 @@ Result<ExploreResult> WorkerPool::run() {
   // Every execution of the share up to the failing one has run (explore.hpp), and the ones past it that ran by the
   // time the others heard of it do not count: the count is the one an exploration in one process would give.
   if (out_.failure)
-    out_.executions = (*out_.failure->execution - options_.shard_index) / options_.shard_count + 1;
+    out_.executions = share_executions_through(options_, *out_.failure->execution);
   return std::move(out_);
 }
 

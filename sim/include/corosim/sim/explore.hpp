@@ -147,6 +147,11 @@ struct ExploreResult {
 // execution_seed(first_seed, i), whatever the clock says).
 double wall_seconds();
 
+// How many of the executions 0 .. schedules-1 belong to the options' shard; and how many of them come up to and
+// including execution `index` (one of the shard's): the count an exploration that failed there reports.
+std::uint64_t share_executions(const ExploreOptions &options);
+std::uint64_t share_executions_through(const ExploreOptions &options, std::uint64_t index);
+
 // How many worker processes an exploration with these options forks: none when jobs is 0; else jobs, but no more
 // than the executions of its share (a worker beyond them would have nothing to run; the result is the same, since
 // each worker then runs one execution, the first of its strategy object, either way) and at least one.
