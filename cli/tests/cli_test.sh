@@ -307,6 +307,7 @@ case $CASE in
         run_cli 1 "$USER_PROGRAM" explore $scenario $jobs --no-progress --json c.json
         grep -q "^FAILED: crash in scenario '$scenario'" out || { cat out >&2; fail "$scenario $jobs: not a crash"; }
         number=$(awk '/^failure in execution / { print $4; exit }' out)
+        grep -Eq "^  execution +$number \(seed 0x[0-9a-f]{16}, " out || fail "$scenario $jobs: no execution and seed"
         python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["failure"]; assert f["kind"] == "crash" and f["execution"] == int(sys.argv[2]), f' c.json "$number" ||
           fail "$scenario $jobs: the JSON summary does not describe the crash"
         bash -c "$(tail -n 1 out)" >out2 2>err2
@@ -318,6 +319,7 @@ case $CASE in
     for jobs in 0 2; do
       run_cli 1 "$USER_PROGRAM" explore user-runaway-memory --max-rss-mb 300 --jobs $jobs --no-progress --json m.json
       grep -q "^FAILED: out_of_memory in scenario 'user-runaway-memory'" out || { cat out >&2; fail "--jobs $jobs: not out_of_memory"; }
+      grep -Eq '^  execution +[0-9]+ \(seed 0x[0-9a-f]{16}, ' out || fail "--jobs $jobs: no execution and seed"
       python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["failure"]; assert f["kind"] == "out_of_memory", f' m.json ||
         fail "--jobs $jobs: the JSON summary does not describe it"
       last=$(tail -n 1 out)
@@ -330,6 +332,7 @@ case $CASE in
     for jobs in 0 2; do
       run_cli 1 "$USER_PROGRAM" explore user-deep-recursion --jobs $jobs --no-progress
       grep -q "^    stack overflow in sim thread 1: its stack is 256 KiB" out || { cat out >&2; fail "--jobs $jobs: no overflow"; }
+      grep -Eq '^  execution +1 \(seed 0x[0-9a-f]{16}, ' out || fail "--jobs $jobs: no execution and seed"
       hash=$(hash_of out)
       bash -c "$(tail -n 1 out)" >out2 2>err2
       [[ $? -eq 1 && $(hash_of out2) == "$hash" ]] || { cat out2 err2 >&2; fail "--jobs $jobs: the overflow's replay differs"; }
