@@ -25,6 +25,19 @@
 // Stuck runs. When no sim thread can run and no timer is pending, diagnosis.cpp reads the runtime's unfinished
 // coroutines (sim_live_coroutines) and tells a lock cycle (deadlock) from a wake-up nobody will send (lost
 // wake-up), naming every coroutine, what it waits for and who holds it.
+//
+// Fair scheduling (after CHESS's fair scheduler, Musuvathi and Qadeer, PLDI 2008). A thread that waits by looping
+// (a spin lock, `while (!ready) schedule_point();`, a coroutine re-scheduling itself until its ticket comes up)
+// could otherwise be chosen forever while the thread it waits for never runs: a random walk wastes its steps, PCT
+// starves the holder whenever the spinner has the higher priority, and DFS without a preemption left keeps
+// running the spinner until the step limit. So when SpinDetector (spin.hpp) sees a thread repeat its loop, the
+// thread owes a step to every other thread enabled at that moment: until each of them has taken a step (or is no
+// longer enabled) the spinner is not offered to the strategy at all. Taken out of the choice that way it is a
+// switch the program forced, not a preemption, so DFS explores a spin as one "yield" branch and a correct spin
+// lock's space is finite. Every strategy sees the same filtered choice, a pure function of the run so far: replay
+// needs nothing more. The strategy also hears of each spell of spinning (Strategy::thread_spins: PCT drops the
+// spinner's priority). The filter never empties the choice: a spinner owes only threads that stepped before it
+// last did, so among the enabled threads the one that stepped least recently owes nobody still waiting.
 
 #include <corosim/sim/executor.hpp>
 
@@ -33,6 +46,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cassert>
 #include <cstdio>
 #include <cstdlib>
@@ -47,8 +62,9 @@
 #include <corosim/platform/sim_runtime.hpp>
 #include <corosim/sim/trace_hash.hpp>
 
-#include "hooks.hpp"
 #include "diagnosis.hpp"
+#include "hooks.hpp"
+#include "spin.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define COROSIM_SIM_ASAN 1
@@ -91,11 +107,14 @@ struct SimThread {
   uint64_t object = 0;
   uint64_t coroutine = 0;
   const platform::SimHolder *holder = nullptr;  // parked on a lock: who holds it (the lock's own record)
-  // Spin detection (Executor::note_spin): the (op, object) of its last two steps, and how many steps in a row
-  // repeated the one two back (a loop of one or two operations).
-  uint64_t prev_key[2] = {0, 0};
-  unsigned repeats = 0;
-  bool spinning = false;  // its last kSpinRepeats steps repeated such a loop (and it has not left it since)
+  // Fair scheduling (Executor::note_spin): whether its last steps repeat a loop, and while it spins, the threads
+  // that were enabled when it last repeated its loop and that it lets run first (owes a step to), unless they
+  // have stepped since owes_since or are no longer enabled.
+  SpinDetector spin;
+  bool spinning = false;
+  int64_t last_step = -1;  // the step it last took (-1: none yet)
+  int64_t owes_since = -1;
+  std::vector<uint32_t> owes;
   // Parked: enabled only when ready(ready_arg) or the clock reaches deadline (-1: never).
   bool parked = false;
   bool (*ready)(void *) = nullptr;
@@ -461,7 +480,8 @@ class Executor final : public platform::SimEngine {
         }
         return Next::over;
       }
-      ThreadId next = strategy_.next_thread(enabled_ids_, running_);
+      const std::optional<ThreadId> running = defer_spinners();
+      ThreadId next = strategy_.next_thread(enabled_ids_, running);
       if (!strategy_.mismatch().empty()) {
         status_ = RunStatus::mismatch;
         message_ = strategy_.mismatch();
@@ -521,6 +541,8 @@ class Executor final : public platform::SimEngine {
       if (t.finished) {
         std::erase(live_, &t);
         running_.reset();
+        if (!t.owes.empty()) --owing_;
+        t.owes.clear();
       }
     }
   }
@@ -547,38 +569,66 @@ class Executor final : public platform::SimEngine {
     cur_ = nullptr;
   }
 
-  // A sim thread that repeats a loop of one or two operations on the same objects kSpinRepeats times in a row
-  // is spinning: the strategy hears of it (PCT drops its priority).
-  static constexpr unsigned kSpinRepeats = 16;
-  void note_spin(SimThread &t) {
-    const uint64_t key = (t.object << 8) ^ static_cast<uint64_t>(t.op);
-    if (key == t.prev_key[1]) {
-      if (++t.repeats >= kSpinRepeats) {
-        t.repeats = 0;
-        t.spinning = true;
-        strategy_.thread_spins(t.id);
-      }
-    } else {
-      t.repeats = 0;
-      t.spinning = false;
-    }
-    t.prev_key[1] = t.prev_key[0];
-    t.prev_key[0] = key;
+  // Fair scheduling (see the top of the file): takes out of enabled_ids_ each spinner that still owes a step to an
+  // enabled thread, forgetting the debts that are settled. Returns running_ if it is still offered.
+  std::optional<ThreadId> defer_spinners() {
+    if (owing_ == 0) return running_;
+    std::erase_if(enabled_ids_, [this](ThreadId id) { return still_owes(*threads_[id]); });
+    assert(!enabled_ids_.empty());  // the filter never empties the choice (see the top of the file)
+    if (running_ && !std::binary_search(enabled_ids_.begin(), enabled_ids_.end(), *running_)) return std::nullopt;
+    return running_;
   }
 
-  // For a step-limit message: the threads spinning when the limit came, and the loop each repeats (its last two
-  // operations), or "" if none was. A spinning waiter whose holder never runs is the usual livelock.
+  bool still_owes(SimThread &t) {
+    if (t.owes.empty()) return false;
+    std::erase_if(t.owes, [&](uint32_t id) {
+      const SimThread &other = *threads_[id];
+      return other.last_step > t.owes_since || !enabled(other);
+    });
+    if (t.owes.empty()) --owing_;
+    return !t.owes.empty();
+  }
+
+  // The step key SpinDetector compares: operation, object and running coroutine, packed exactly as far as object
+  // ids (32 bits) and operations (5 bits) go; coroutine ids past 2^27 only share keys.
+  static uint64_t spin_key(const SimThread &t) {
+    return t.object | uint64_t{static_cast<uint8_t>(t.op)} << 32 | t.coroutine << 37;
+  }
+
+  // Thread t was chosen for step steps_: note it, and if it is repeating its loop, make it owe a step to every
+  // other thread enabled now (enabled_ids_, after the filter).
+  void note_spin(SimThread &t) {
+    t.last_step = static_cast<int64_t>(steps_);
+    if (!t.spin.note(spin_key(t))) {
+      t.spinning = false;
+      return;
+    }
+    if (!t.spinning) strategy_.thread_spins(t.id);  // a new spell of spinning
+    t.spinning = true;
+    if (t.owes.empty()) ++owing_;
+    t.owes.clear();
+    for (ThreadId id : enabled_ids_)
+      if (id != t.id) t.owes.push_back(id);
+    t.owes_since = t.last_step;
+    if (t.owes.empty()) --owing_;
+  }
+
+  // For a step-limit message: the threads spinning when the limit came, and the loop each repeats, or "" if none
+  // was. A spinning waiter whose holder never runs is the usual livelock.
   std::string spinners() const {
     std::string s;
     for (const auto &t : threads_) {
       if (t->finished || !t->spinning) continue;
+      std::array<uint64_t, SpinDetector::kMaxPeriod> keys;
+      const unsigned period = t->spin.loop(keys);
       std::string loop;
-      for (uint64_t key : {t->prev_key[1], t->prev_key[0]}) {
-        const auto op = static_cast<SimOp>(key & 0xff);
-        const uint64_t object = key >> 8;
+      for (unsigned i = 0; i < period && i < 6; ++i) {
+        const auto op = static_cast<SimOp>(keys[i] >> 32 & 31);
+        const uint64_t object = keys[i] & 0xffffffff;
         loop += std::string(loop.empty() ? "" : ", ") + platform::sim_op_name(op) +
                 (object ? " #" + std::to_string(object) : "");
       }
+      if (period > 6) loop += ", ... (" + std::to_string(period) + " steps)";
       s += "; sim thread " + std::to_string(t->id) + " was spinning, repeating " + loop;
     }
     return s.empty() ? s : s + " (a waiter whose holder never gets to run? see docs/determinism.md)";
@@ -628,6 +678,7 @@ class Executor final : public platform::SimEngine {
   SimThread *chosen_ = nullptr;        // decided to run the next step, not yet resumed
   std::optional<ThreadId> running_;    // the thread of the last step, if it can go on (Strategy::next_thread)
   std::vector<ThreadId> enabled_ids_;  // decide()'s scratch: kept to spare an allocation per step
+  unsigned owing_ = 0;                 // threads whose SimThread::owes is not empty
   ctx::fcontext_t scheduler_ = nullptr;
   int64_t now_ = 0;
   uint64_t steps_ = 0;

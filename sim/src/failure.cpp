@@ -41,7 +41,7 @@ std::string explore_again(const Failure &f, const std::string &program) {
   if (o.shard_count > 1) line += " --shard " + std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count);
   if (f.unrecorded()) line += " --jobs 1";  // a crash again, isolated and reported as this one was
   if (f.result.status == RunStatus::timeout && o.execution_timeout_s != ExplorationOrigin{}.execution_timeout_s) {
-    char limit[32];
+    char limit[48];
     std::snprintf(limit, sizeof limit, " --execution-timeout %g", o.execution_timeout_s);
     line += limit;
   }

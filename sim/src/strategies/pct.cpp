@@ -12,7 +12,10 @@
 // And one addition to the paper's algorithm: a thread the executor sees spinning (Strategy::thread_spins) drops
 // the same way, so that a spin loop of the highest-priority thread does not starve the thread it waits for.
 // k is not known before the run: the first execution uses an estimate (parameter k, else kFirstStepsGuess) and
-// every later one the largest step count seen so far, so it converges after one execution.
+// every later one the largest step count seen so far, except that one execution may raise the estimate at most
+// twofold: one very long run (a rare livelock, a loop that ran long before the step limit) would otherwise push
+// the change points past the end of every normal run, and PCT would find nothing afterwards. Runs that are
+// really that long raise k by doubling, so it still gets there in a few executions.
 // Reproduction from a seed needs the k an execution used, so spec() reports it ("pct:d=3,k=57").
 
 #include <algorithm>
@@ -88,7 +91,9 @@ class Pct final : public Strategy {
     if (t < priority_.size() && priority_[t] != 0) priority_[t] = kDroppedTop - dropped_++;
   }
 
-  void on_end() override { max_steps_seen_ = std::max(max_steps_seen_, steps_); }
+  void on_end() override {
+    max_steps_seen_ = std::max(max_steps_seen_, std::min(steps_, 2 * steps_estimate_));
+  }
 
   // A random initial priority distinct from every other thread's (redrawn on the rare collision), so the order
   // of the threads is uniformly random whatever the order in which they show up.
@@ -103,7 +108,7 @@ class Pct final : public Strategy {
 
   const unsigned depth_;
   std::uint64_t steps_estimate_;  // k of the open or last execution (before the first: of the first)
-  std::uint64_t max_steps_seen_ = 0;
+  std::uint64_t max_steps_seen_ = 0;  // the longest execution, each counted as at most twice its own k
 
   Rng rng_{0};
   std::vector<std::uint64_t> priority_;       // by ThreadId; 0 = not seen in this execution

@@ -112,10 +112,11 @@ class Strategy {
   // The first mismatch of an execution is kept; begin_execution clears it.
   const std::string &mismatch() const noexcept { return mismatch_; }
 
-  // A hint from the executor: thread t is spinning (it has repeated the same one or two operations on the same
-  // objects many times in a row: a spin lock, a retry loop). PCT drops its priority below every other thread's,
-  // as at a change point: otherwise the highest-priority spinner would starve the thread it waits for until the
-  // step limit. A pure function of the run so far, so replaying the decisions needs nothing more. Random walk,
+  // A hint from the executor: thread t has started spinning (its last steps repeat one loop of operations on the
+  // same objects: a spin lock, a retry loop that yields). The executor already keeps a spinner out of the choice
+  // until the threads it waits for have had a step (executor.cpp, "Fair scheduling"); PCT also drops its priority
+  // below every other thread's, as at a change point, so that the thread it waits for runs on instead of sharing
+  // steps with it. A pure function of the run so far, so replaying the decisions needs nothing more. Random walk,
   // DFS and replay ignore it.
   virtual void thread_spins(ThreadId) {}
 

@@ -1,0 +1,74 @@
+#pragma once
+// Spin detection: does a sim thread keep repeating the same loop of steps? (executor.cpp, "Fair scheduling".)
+//
+// A step is summed up as a key: its operation, object and running coroutine. A thread spins when its last steps
+// are periodic: each of its last `matched` keys equals the key `period` steps before it, with
+//   matched >= max(kMinMatched, 2 * period)   (at least three rounds of the loop, and at least 16 steps),
+// for some period of 1 to kMaxPeriod steps. A spin lock's test (period 1), a retry loop that yields
+// (`while (!ready) schedule_point();`, period 2), a coroutine that re-schedules itself until a ticket comes up (an
+// event loop's handful of steps, or more when several coroutines wait on the same thread): all are periods.
+//
+// How a candidate period is found without scanning the window at every step: the detector remembers where it last
+// saw each key (a small direct-mapped table; a collision only forgets a position). When a step does not match the
+// step one period back, the new candidate is the distance to the last time the same key was seen. A loop is thus
+// recognised within about two of its rounds once it starts repeating. Everything is a pure function of the keys,
+// so replay sees the same verdicts.
+//
+// What it does not see: values. A loop that repeats the same operations on the same objects while making progress
+// (a producer pushing into the same queue) looks like a spin too. Being taken for a spinner only makes a thread
+// let the others run first (executor.cpp), never hides a step, so such a loop is still explored, in fewer orders.
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+namespace corosim::sim {
+
+class SpinDetector {
+ public:
+  static constexpr unsigned kMaxPeriod = 63;   // the longest loop recognised, in steps
+  static constexpr unsigned kMinMatched = 16;  // steps that must repeat before a period-1 or -2 loop is a spin
+
+  // Notes the thread's next step; returns whether the thread is now spinning (its last steps are periodic).
+  bool note(std::uint64_t key) noexcept {
+    const std::uint64_t at = count_++;
+    if (period_ != 0 && recent_[(at - period_) % kWindow] == key) {
+      ++matched_;
+    } else {
+      Seen &seen = seen_[mix(key) % kSeenSlots];
+      const bool recent = seen.count != 0 && seen.key == key && at - (seen.count - 1) <= kMaxPeriod;
+      period_ = recent ? static_cast<unsigned>(at - (seen.count - 1)) : 0;
+      matched_ = 0;
+    }
+    recent_[at % kWindow] = key;
+    seen_[mix(key) % kSeenSlots] = {key, at + 1};
+    return spinning();
+  }
+
+  bool spinning() const noexcept { return period_ != 0 && matched_ >= kMinMatched && matched_ >= 2 * period_; }
+
+  // The loop's keys, oldest first (when spinning()); `out` must hold kMaxPeriod keys. Returns how many.
+  unsigned loop(std::span<std::uint64_t, kMaxPeriod> out) const noexcept {
+    for (unsigned i = 0; i < period_; ++i) out[i] = recent_[(count_ - period_ + i) % kWindow];
+    return period_;
+  }
+
+ private:
+  static constexpr unsigned kWindow = 64;  // > kMaxPeriod: the key one period back is still in the ring
+  static constexpr unsigned kSeenSlots = 32;
+  static_assert(kWindow > kMaxPeriod);
+
+  struct Seen {
+    std::uint64_t key = 0;
+    std::uint64_t count = 0;  // the step's position + 1; 0: empty slot
+  };
+  static std::uint64_t mix(std::uint64_t key) noexcept { return (key * 0x9e3779b97f4a7c15ULL) >> 40; }
+
+  std::array<std::uint64_t, kWindow> recent_{};  // the last kWindow keys, by position % kWindow
+  std::array<Seen, kSeenSlots> seen_{};          // where each key was last seen (collisions forget)
+  std::uint64_t count_ = 0;                      // steps noted
+  unsigned period_ = 0;                          // the candidate period; 0: none
+  unsigned matched_ = 0;  // invariant: the last matched_ keys each equal the key period_ steps before them
+};
+
+}  // namespace corosim::sim
