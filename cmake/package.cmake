@@ -6,7 +6,8 @@ include(GNUInstallDirs)
 
 # The targets this configuration has (some need dependencies that a parent project may lack).
 set(_corosim_targets corosim_runtime corosim_runtime_sim)
-foreach(target corosim_sim_core corosim_sim_executor corosim_sim corosim_reports corosim_main corosim_gtest)
+foreach(target corosim_sim_core corosim_sim_executor corosim_sim corosim_properties corosim_reports corosim_main
+               corosim_gtest)
   if(TARGET ${target})
     list(APPEND _corosim_targets ${target})
   endif()
@@ -34,7 +35,7 @@ foreach(name runtime sim)
 endforeach()
 install(TARGETS ${_corosim_targets} EXPORT corosimTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-foreach(module runtime sim reports cli sim/gtest)
+foreach(module runtime sim properties reports cli sim/gtest)
   if(EXISTS "${PROJECT_SOURCE_DIR}/${module}/include/corosim")
     install(DIRECTORY "${PROJECT_SOURCE_DIR}/${module}/include/corosim" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
   endif()

@@ -1,4 +1,5 @@
-// lost-wakeup-handoff (seeded bug: lost_wakeup). A hand-off lock WITHOUT CoMutex's responsibility hand-off.
+// lost-wakeup-handoff (seeded bug: lost_wakeup). A hand-off lock WITHOUT CoMutex's responsibility hand-off
+// (corosim::examples::NoTokenHandoffLock, examples/locks).
 //
 // The lock is built only from corosim::atomic, yield(), self() and aio_co_wake(), like CoMutex
 // (runtime/src/co_mutex.cpp): `lockers` counts the holder plus every coroutine that entered lock() and was not
@@ -33,6 +34,7 @@
 // takes the token after publishing and wakes the first waiter itself.
 
 #include <corosim/coroutine.hpp>
+#include <corosim/examples/locks.hpp>
 #include <corosim/iothread.hpp>
 #include <corosim/platform.hpp>
 #include <corosim/scenario.hpp>
@@ -42,44 +44,10 @@
 namespace corosim::scenarios::detail {
 namespace {
 
-// The seeded bug. Do not use: it loses wake-ups.
-class NoTokenHandoffLock {
- public:
-  // coroutine_fn.
-  void lock() {
-    if (lockers_.fetch_add(1) == 0) return;  // it was free: ours
-    Waiter record{self(), waiters_.load()};
-    while (!waiters_.compare_exchange_weak(record.next, &record)) {
-    }
-    yield();  // the unlocker pops `record` and wakes us: we own the lock then
-  }
-
-  // coroutine_fn; the holder only.
-  void unlock() {
-    if (lockers_.fetch_sub(1) == 1) return;  // nobody else counted
-    // Only the unlocker pops (one at a time, it holds the lock), so a record cannot disappear under us; lockers
-    // may push concurrently, which only makes the compare-exchange retry with the new head.
-    Waiter *first = waiters_.load();
-    while (first && !waiters_.compare_exchange_weak(first, first->next)) {
-    }
-    if (!first) return;  // BUG: someone counted in lockers_ has not published yet; nobody will wake it
-    aio_co_wake(first->co);
-  }
-
- private:
-  struct Waiter {
-    Coroutine *co;
-    Waiter *next;
-  };
-  // invariant: lockers_ == 1 (holder) + waiters on the stack + lockers between their fetch_add and their push.
-  corosim::atomic<unsigned> lockers_{0};
-  corosim::atomic<Waiter *> waiters_{nullptr};  // lock-free LIFO of published waiters (records on their stacks)
-};
-
 COROSIM_SCENARIO_BUG("lost-wakeup-handoff", "lost_wakeup",
                      "seeded bug: a hand-off lock whose unlocker gives up when the counted waiter has not published") {
   MainWait wait;
-  NoTokenHandoffLock lock;
+  examples::NoTokenHandoffLock lock;
   int count = 0;  // protected by `lock`
   {
     IOThread a, b;
