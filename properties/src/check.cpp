@@ -37,14 +37,15 @@ std::map<std::string, std::string> to_parameters(const HarnessParams &p) {
   return {{"contexts", std::to_string(p.contexts)},
           {"coroutines", std::to_string(p.coroutines)},
           {"iterations", std::to_string(p.iterations)},
-          {"max_bypass", std::to_string(p.max_bypass)}};
+          {"max_bypass", std::to_string(p.max_bypass.value_or(0))}};  // CheckOptions' value: 0 = not checked
 }
 
 sim::Result<HarnessParams> from_parameters(const std::map<std::string, std::string> &parameters) {
   HarnessParams p;
+  unsigned max_bypass = 0;
   const std::pair<const char *, unsigned *> fields[] = {
       {"contexts", &p.contexts}, {"coroutines", &p.coroutines}, {"iterations", &p.iterations},
-      {"max_bypass", &p.max_bypass}};
+      {"max_bypass", &max_bypass}};
   if (parameters.size() != std::size(fields)) return sim::Error{"its harness parameters are not a lock check's"};
   for (const auto &[key, field] : fields) {
     auto it = parameters.find(key);
@@ -53,6 +54,7 @@ sim::Result<HarnessParams> from_parameters(const std::map<std::string, std::stri
     if (!value) return sim::Error{std::string("harness parameter ") + key + ": " + value.error()};
     *field = static_cast<unsigned>(value.value());
   }
+  if (max_bypass != 0) p.max_bypass = max_bypass;
   return p;
 }
 
@@ -111,7 +113,8 @@ CheckResult failed(const std::string &name, sim::Failure &f, const HarnessParams
 }  // namespace
 
 CheckResult check(const LockType &lock, const CheckOptions &options) {
-  const HarnessParams params{options.contexts, options.coroutines, options.iterations, options.max_bypass};
+  HarnessParams params{options.contexts, options.coroutines, options.iterations, std::nullopt};
+  if (options.max_bypass != 0) params.max_bypass = options.max_bypass;
   if (std::string bad = check_parameters(params); !bad.empty()) return usage("corosim check: " + bad);
   const std::string name = check_name(lock);
   sim::ExploreOptions explore;

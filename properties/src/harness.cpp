@@ -102,13 +102,13 @@ class Harness {
     c.waiting = false;
     check_occupancy(c, "entered");
     (c.writer ? writers_ : readers_).push_back(c.index);
-    if (params_.max_bypass == 0) return;
+    if (!params_.max_bypass) return;
     for (const auto &[index, call] : c.ahead) {
       Contender &w = contenders_[index];
       if (!w.waiting || w.call != call) continue;  // it got in first, or is in a later call
       if (!w.writer && !c.writer) continue;         // readers do not keep each other out
       w.overtakers.push_back(c.index);
-      if (w.overtakers.size() > params_.max_bypass) starved(w);
+      if (w.overtakers.size() > *params_.max_bypass) starved(w);
     }
   }
 
@@ -137,7 +137,7 @@ class Harness {
     std::string who;
     for (unsigned i : w.overtakers) who += (who.empty() ? "" : ", ") + std::to_string(coroutine_id(contenders_[i].co));
     sim::fail("starvation: " + describe(w) + " was overtaken " + std::to_string(w.overtakers.size()) +
-              " times in one lock() call, more than max_bypass = " + std::to_string(params_.max_bypass) +
+              " times in one lock() call, more than max_bypass = " + std::to_string(*params_.max_bypass) +
               "; overtaken by coroutines " + who + " (in that order), each of which arrived after it was in line");
   }
 

@@ -2,6 +2,8 @@
 // The check harness: one simulated execution of contenders around the lock under test (corosim/check.hpp, "The
 // harness" and "Fairness as bounded bypass"). Private to properties/.
 
+#include <optional>
+
 #include <corosim/check.hpp>
 
 namespace corosim::check_detail {
@@ -10,7 +12,7 @@ struct HarnessParams {
   unsigned contexts = 2;
   unsigned coroutines = 4;
   unsigned iterations = 3;
-  unsigned max_bypass = 0;  // 0: fairness not checked
+  std::optional<unsigned> max_bypass;  // none: fairness not checked; 0: no overtake at all (FIFO once in line)
 };
 
 // The most contenders an rwlock check draws a reader/writer mix for (one bit each in one choice).

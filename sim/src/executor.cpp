@@ -36,7 +36,9 @@
 // switch the program forced, not a preemption, so DFS explores a spin as one "yield" branch and a correct spin
 // lock's space is finite. Every strategy sees the same filtered choice, a pure function of the run so far: replay
 // needs nothing more. The strategy also hears of each spell of spinning (Strategy::thread_spins: PCT drops the
-// spinner's priority). The filter never empties the choice: a spinner owes only threads that stepped before it
+// spinner's priority). And when every enabled thread is spinning while another sleeps until a deadline, the clock
+// jumps to it as if nothing could run: a loop that polls for a timer's effect lets virtual time pass. The filter
+// never empties the choice: a spinner owes only threads that stepped before it
 // last did, so among the enabled threads the one that stepped least recently owes nobody still waiting.
 
 #include <corosim/sim/executor.hpp>
@@ -439,8 +441,8 @@ class Executor final : public platform::SimEngine {
   enum class Next { thread, over, defer };
 
   // One scheduling step: the enabled threads, the strategy's choice among them, and the step's trace entry
-  // (hash, trace, spin detection); the choice is left in chosen_. With no thread enabled it moves the clock to
-  // the earliest deadline, or ends the run (every thread finished: ok; otherwise a deadlock report). Called by
+  // (hash, trace, spin detection); the choice is left in chosen_. With no thread enabled, or only spinning ones,
+  // it moves the clock to the earliest deadline; with none enabled and no deadline it ends the run (every thread finished: ok; otherwise a deadlock report). Called by
   // the scheduler, and by a sim thread at a scheduling point (on_sim_thread, run heap off): there a clock jump,
   // a stuck run or the step limit is deferred to the scheduler before anything has changed, so both paths take
   // the very same steps and a run's trace does not depend on where its steps were decided.
@@ -451,22 +453,13 @@ class Executor final : public platform::SimEngine {
       // thousands of threads, and a step must not cost more the more of them have finished.
       for (SimThread *t : live_)
         if (enabled(*t)) enabled_ids_.push_back(t->id);
-      if (enabled_ids_.empty()) {
+      if (enabled_ids_.empty() || all_spinning()) {
+        // Nothing can run but threads waiting by looping: time passes (a spinner may be waiting for a timer).
         if (on_sim_thread) return Next::defer;
-        int64_t earliest = -1;
-        bool unfinished = false;
-        for (SimThread *t : live_) {
-          unfinished = true;
-          if (t->parked && t->deadline >= 0 && (earliest < 0 || t->deadline < earliest)) earliest = t->deadline;
-        }
-        if (!unfinished) return Next::over;  // every sim thread finished: ok
-        if (earliest >= 0) {
-          now_ = earliest > now_ ? earliest : now_;
-          hash_.add(~uint64_t{0});  // a clock jump is part of the trace
-          hash_.add(static_cast<uint64_t>(now_));
-          running_.reset();
-          continue;
-        }
+        if (advance_clock()) continue;
+      }
+      if (enabled_ids_.empty()) {
+        if (live_.empty()) return Next::over;  // every sim thread finished: ok
         report_deadlock();
         return Next::over;
       }
@@ -506,6 +499,26 @@ class Executor final : public platform::SimEngine {
       chosen_ = &t;
       return Next::thread;
     }
+  }
+
+  // Moves the clock to the earliest deadline of a parked thread, if there is one; returns whether it moved.
+  bool advance_clock() {
+    int64_t earliest = -1;
+    for (SimThread *t : live_)
+      if (t->parked && t->deadline >= 0 && (earliest < 0 || t->deadline < earliest)) earliest = t->deadline;
+    if (earliest < 0) return false;
+    now_ = earliest > now_ ? earliest : now_;
+    hash_.add(~uint64_t{0});  // a clock jump is part of the trace
+    hash_.add(static_cast<uint64_t>(now_));
+    running_.reset();
+    return true;
+  }
+
+  // Every enabled thread is spinning (and there is one): what they wait for can only come from a timer, if at all.
+  // Without a timer they go on (to the step limit if nothing changes).
+  bool all_spinning() const {
+    return !enabled_ids_.empty() &&
+           std::all_of(enabled_ids_.begin(), enabled_ids_.end(), [this](ThreadId id) { return threads_[id]->spinning; });
   }
 
   // A scheduling point or a park of the current sim thread (its op, object and park fields are set). The fast

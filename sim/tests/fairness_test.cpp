@@ -1,7 +1,7 @@
 // Fair scheduling of spin and yield loops (executor.cpp, "Fair scheduling"; spin.hpp): a thread that waits by
 // looping lets the thread it waits for run, under every strategy. DFS explores a correct spin lock exhaustively
 // and still finds the test-then-set race; no correct spin or yield loop, of any length, reaches the step limit;
-// PCT's step estimate survives one very long execution.
+// PCT's step estimate survives one very long execution; time passes for a loop that waits on a timer.
 
 #include <array>
 #include <cstdio>
@@ -158,6 +158,27 @@ TEST(Fairness, CoroutinesReschedulingThemselvesLetTheHolderRun) {
       if (r.status == RunStatus::exhausted) break;
       ASSERT_TRUE(r.ok()) << spec << ", seed " << seed << ": " << r.message;
     }
+  }
+}
+
+// A loop that polls for what a sleeping coroutine will do: when every thread that can run is spinning, virtual time
+// passes to the next deadline instead of the loop running to the step limit.
+TEST(Fairness, TimePassesWhileEveryRunnableThreadSpins) {
+  for (const char *spec : {"random", "pct:d=3", "dfs:preemptions=1"}) {
+    auto s = strategy(spec);
+    RunResult r = run_once(
+        [] {
+          corosim::atomic<bool> rung{false};
+          IOThread t;
+          aio_co_schedule(t.context(), coroutine_create([&] {
+                            sleep_ns(ClockType::virtual_, 5'000'000);
+                            rung.store(true);
+                          }));
+          while (!rung.load()) corosim::schedule_point();
+        },
+        *s, 1, RunOptions{.max_steps = 20'000});
+    ASSERT_TRUE(r.ok()) << spec << ": " << r.message;
+    EXPECT_GE(r.end_ns, 5'000'000) << spec;
   }
 }
 

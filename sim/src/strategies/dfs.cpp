@@ -51,7 +51,7 @@ class Dfs final : public Strategy {
     // invariant: the bound is never exceeded.
     assert(preemptions_ < bound_ || !running);
     const std::uint64_t index = visit(Decision::Kind::thread, enabled.size());  // 0 after a mismatch
-    const ThreadId chosen = alternative(enabled, running, index);
+    const ThreadId chosen = running_first(enabled, running, index);
     if (running && chosen != *running) ++preemptions_;
     return chosen;
   }
@@ -90,16 +90,6 @@ class Dfs final : public Strategy {
     return point.chosen;
   }
 
-  // Alternative `index` of a thread choice: the running thread first, then the others ascending.
-  static ThreadId alternative(std::span<const ThreadId> enabled, std::optional<ThreadId> running,
-                              std::uint64_t index) {
-    if (!running) return enabled[index];
-    if (index == 0) return *running;
-    const auto running_at = static_cast<std::uint64_t>(
-        std::lower_bound(enabled.begin(), enabled.end(), *running) - enabled.begin());
-    return enabled[index - 1 < running_at ? index - 1 : index];
-  }
-
   static std::string describe(Decision::Kind kind, std::uint64_t count) {
     return kind == Decision::Kind::thread ? "a choice among " + std::to_string(count) + " threads"
                                           : "a number below " + std::to_string(count);
@@ -113,6 +103,14 @@ class Dfs final : public Strategy {
 };
 
 }  // namespace
+
+ThreadId running_first(std::span<const ThreadId> enabled, std::optional<ThreadId> running, std::uint64_t index) {
+  if (!running) return enabled[index];
+  if (index == 0) return *running;
+  const auto running_at =
+      static_cast<std::uint64_t>(std::lower_bound(enabled.begin(), enabled.end(), *running) - enabled.begin());
+  return enabled[index - 1 < running_at ? index - 1 : index];
+}
 
 std::unique_ptr<Strategy> make_dfs(unsigned preemption_bound) { return std::make_unique<Dfs>(preemption_bound); }
 

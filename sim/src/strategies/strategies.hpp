@@ -5,11 +5,16 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include <corosim/sim/strategy.hpp>
 
 namespace corosim::sim::strategies {
+
+// Alternative `index` of a thread choice, in the order DFS and the tape strategy number them: the thread that ran
+// the previous step first (taking it is no preemption), then the other enabled threads ascending.
+ThreadId running_first(std::span<const ThreadId> enabled, std::optional<ThreadId> running, std::uint64_t index);
 
 // random.cpp: a uniformly random enabled thread at every step.
 std::unique_ptr<Strategy> make_random();
@@ -23,5 +28,7 @@ std::unique_ptr<Strategy> make_dfs(unsigned preemption_bound);
 
 // replay.cpp: gives back `recorded`, reporting where a run does not fit it.
 std::unique_ptr<Strategy> make_replay(std::vector<Decision> recorded);
+
+std::unique_ptr<Strategy> make_tape(std::vector<TapeEntry> tape);
 
 }  // namespace corosim::sim::strategies

@@ -12,6 +12,7 @@
 //   dfs[:preemptions=N]     exhaustive search of all schedules with at most N (default 2)  strategies/dfs.cpp
 //                           preemptions; says when the space is exhausted
 //   replay                  gives back a recorded decision list, refusing runs that differ strategies/replay.cpp
+//   (make_tape_strategy)    follows a generated tape of preemptions (property testing)      strategies/tape.cpp
 //
 // How the executor drives one (one execution, all on one thread; a Strategy is not thread-safe):
 //
@@ -154,5 +155,19 @@ class Strategy {
 // Makes a strategy from its string (parse_strategy). `recorded` is the decision list that "replay" gives back
 // (usually Schedule::decisions); any other strategy refuses a non-empty one. Bad input is one line of Error.
 Result<std::unique_ptr<Strategy>> make_strategy(std::string_view text, std::vector<Decision> recorded = {});
+
+// One preemption of a tape (make_tape_strategy): let `gap` choice points go by without one, then take alternative
+// `choice` (modulo the alternatives there) at the next.
+struct TapeEntry {
+  std::uint8_t gap = 0;
+  std::uint8_t choice = 0;
+  friend bool operator==(const TapeEntry &, const TapeEntry &) = default;
+};
+
+// A strategy whose choices come from `tape`, for a property-testing library that generates the schedule and
+// shrinks it (corosim/rapidcheck.hpp): alternative 0 at a thread choice is the thread that ran the previous step
+// (no preemption), then the other enabled threads ascending; past the end of the tape every choice is 0. Every
+// execution follows the same tape. Its runs are reproduced from their decisions (spec() is "replay").
+std::unique_ptr<Strategy> make_tape_strategy(std::vector<TapeEntry> tape);
 
 }  // namespace corosim::sim
