@@ -29,7 +29,7 @@ std::string simulate_on_tape(const std::string &name, const std::function<void()
   record = {name, r, tape.size(), ""};
   if (auto saved = f.save()) record.schedule_file = f.schedule_file;
   std::string text = "corosim: the simulated execution failed (" + std::string(f.kind()) + "): " + r.message +
-                     "\nits schedule: " + std::to_string(tape.size()) + " preemptions on the tape, " +
+                     "\nits schedule: " + std::to_string(tape.size()) + "-entry tape, " +
                      std::to_string(r.decisions.size()) + " decisions, " + std::to_string(r.steps) + " steps";
   text += record.schedule_file.empty()
               ? " (could not be saved)"

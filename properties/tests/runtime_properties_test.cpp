@@ -1,7 +1,7 @@
 // RapidCheck property suites of the runtime's primitives, run INSIDE the simulator: RapidCheck generates the
 // program (how many coroutines, contexts, rounds, which operations) and the schedule (a tape of preemptions,
-// corosim/rapidcheck.hpp), and shrinks both. Each property runs its cases (RapidCheck's default 100, or RC_PARAMS)
-// and says how many passed. The broken variants kept here (the classic locks, a LIFO CoQueue, CoMutex without its
+// corosim/rapidcheck.hpp), and shrinks both. Each property runs 1000 cases (concurrency bugs need more than
+// RapidCheck's default 100: a case is one short simulated execution) and says how many passed. The broken variants kept here (the classic locks, a LIFO CoQueue, CoMutex without its
 // hand-off token, locks taken out of order) must fail, and the test prints the shrunk counterexample's size.
 
 #include <algorithm>
@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
 #include <rapidcheck/state.h>
 
 #include <corosim/aio.hpp>
@@ -40,7 +41,7 @@ using namespace corosim;
 // except that without one the seed is fixed, so that the suite does the same every time; `cases` raises the
 // number of cases (for a broken variant whose bug takes more tries to find).
 template <class Property>
-rc::detail::TestResult run_property(const char *name, Property property, int cases = 100) {
+rc::detail::TestResult run_property(const char *name, Property property, int cases = 1000) {
   rc::detail::TestParams params = rc::detail::configuration().testParams;
   if (!std::getenv("RC_PARAMS")) params.seed = 7;
   params.maxSuccess = std::max(params.maxSuccess, cases);
@@ -63,15 +64,15 @@ void expect_holds(const char *name, Property property) {
 
 // A broken variant: the property must fail with a message containing `expected`; prints the shrunk counterexample.
 template <class Property>
-void expect_fails(const char *name, Property property, const std::string &expected, int cases = 100) {
+void expect_fails(const char *name, Property property, const std::string &expected, int cases = 1000) {
   rc::detail::TestResult result = run_property(name, property, cases);
   ASSERT_TRUE(result.template is<rc::detail::FailureResult>()) << name << " was not caught";
   const auto &failure = result.template get<rc::detail::FailureResult>();
   const SimulatedFailure &shrunk = last_simulated_failure();
   EXPECT_NE(shrunk.result.message.find(expected), std::string::npos) << name << ": " << shrunk.result.message;
-  std::printf("[ info ] broken %s: caught after %d passing cases; shrunk counterexample: %zu preemptions, %zu "
+  std::printf("[ info ] broken %s: caught after %d passing cases; shrunk counterexample: a tape of %zu entries, %zu "
               "decisions, %llu steps, %zu shrink steps\n",
-              name, failure.numSuccess, shrunk.preemptions, shrunk.result.decisions.size(),
+              name, failure.numSuccess, shrunk.tape_entries, shrunk.result.decisions.size(),
               static_cast<unsigned long long>(shrunk.result.steps), failure.reproduce.shrinkPath.size());
 }
 
@@ -251,6 +252,42 @@ TEST(QueueProperties, ALifoQueueIsCaught) {
   expect_fails("LIFO CoQueue", queue_property<LifoCoQueue>("LifoCoQueue"), "differs from the queue order");
 }
 
+// --- the wake-up order: depth first ---
+
+// A tree of wake-ups: coroutine i > 0 waits (yields) until its parent, parent[i] < i, wakes it; when it runs it
+// wakes its children in index order. Woken coroutines of the same context run when the waker yields or ends,
+// depth first, so the order in which they run is the tree's preorder (A wakes B then C; B wakes D: A, B, D, C).
+void wake_tree_program(const std::vector<unsigned> &parent) {
+  const std::size_t n = parent.size() + 1;
+  std::vector<std::vector<std::size_t>> children(n);
+  for (std::size_t i = 1; i < n; ++i) children[parent[i - 1] % i].push_back(i);
+  std::vector<std::size_t> order, expected;
+  std::vector<Coroutine *> cos(n);
+  for (std::size_t i = 0; i < n; ++i)
+    cos[i] = coroutine_create([&, i] {
+      if (i > 0) yield();  // until the parent wakes it
+      order.push_back(i);
+      for (std::size_t child : children[i]) aio_co_wake(cos[child]);
+    });
+  for (std::size_t i = 1; i < n; ++i) coroutine_enter(cos[i]);
+  coroutine_enter(cos[0]);
+  std::vector<std::size_t> stack{0};
+  while (!stack.empty()) {  // the preorder
+    const std::size_t node = stack.back();
+    stack.pop_back();
+    expected.push_back(node);
+    stack.insert(stack.end(), children[node].rbegin(), children[node].rend());
+  }
+  sim::check(order == expected, "the wake-up order is not depth first");
+}
+
+TEST(QueueProperties, WokenCoroutinesRunDepthFirst) {
+  expect_holds("depth-first wake-up order", [] {
+    const auto parent = *rc::gen::container<std::vector<unsigned>>(rc::gen::inRange(0u, 1000u));
+    rc_simulate("WakeOrder", [&] { wake_tree_program(parent); });
+  });
+}
+
 // --- aio_co_schedule / aio_co_wake: exactly-once delivery across contexts ---
 
 // Coroutines scheduled into generated contexts; some of them yield and are woken from the main thread. Every one
@@ -365,6 +402,53 @@ TEST(DeadlockProperties, LockOrderedProgramsNeverDeadlock) {
 }
 TEST(DeadlockProperties, LocksTakenOutOfOrderAreCaught) {
   expect_fails("locks out of order", lock_order_property(false), "deadlock");
+}
+
+// --- the bridge as a user writes it ---
+
+// n coroutines on two IOThreads increment a counter under a lock; the count must come out right.
+template <class Lock>
+void counted_increments(int n) {
+  int count = 0;
+  Lock lock;
+  corosim::atomic<int> done{0};
+  {
+    IOThread a, b;
+    for (int i = 0; i < n; ++i)
+      aio_co_schedule((i % 2 ? a : b).context(), coroutine_create([&] {
+                        lock.lock();
+                        const int seen = count;
+                        corosim::schedule_point();
+                        count = seen + 1;
+                        lock.unlock();
+                        done.fetch_add(1);
+                      }));
+    while (done.load() < n) corosim::schedule_point();
+  }
+  sim::check(count == n, "lost an increment");
+}
+
+RC_GTEST_PROP(RapidCheckBridge, AUserPropertyOverACorrectLock, ()) {
+  const int n = *rc::gen::inRange(2, 6);
+  rc_simulate("RapidCheckBridge.AUserPropertyOverACorrectLock", [&] { counted_increments<examples::TicketLock>(n); });
+}
+
+// What a user sees when such a property fails: the run's message, the shrunk schedule's size, where its schedule
+// was saved and how to replay it, and the pointer to RapidCheck's reproduce line.
+TEST(RapidCheckBridge, AFailingUserPropertyReportsHowToReproduce) {
+  rc::detail::TestResult result = run_property(
+      "test-then-set increments",
+      [] {
+        const int n = *rc::gen::inRange(2, 6);
+        rc_simulate("TestThenSetIncrements", [&] { counted_increments<examples::TestThenSetLock>(n); });
+      },
+      10000);
+  ASSERT_TRUE(result.template is<rc::detail::FailureResult>());
+  const std::string text = result.template get<rc::detail::FailureResult>().description;
+  for (const char *part : {"corosim: the simulated execution failed (assertion): lost an increment",
+                           "-entry tape, ", "saved to corosim-TestThenSetIncrements-",
+                           "replay: sim::replay(body, sim::load_schedule(", "RC_PARAMS=\"reproduce=...\""})
+    EXPECT_NE(text.find(part), std::string::npos) << part << "\n" << text;
 }
 
 }  // namespace

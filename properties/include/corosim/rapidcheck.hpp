@@ -21,10 +21,14 @@
 // go by without a preemption, then switches to another enabled thread. RapidCheck shrinks the tape toward fewer,
 // earlier and simpler preemptions as it shrinks any other vector. A failure (any RunStatus but ok: sim::check,
 // a deadlock, a lost wake-up, misuse, an exception, a step limit) fails the property with the run's message, the
-// size of the schedule (preemptions, decisions, steps) and how to reproduce it: RapidCheck prints its
+// size of the schedule (tape entries, decisions, steps) and how to reproduce it: RapidCheck prints its
 // RC_PARAMS="reproduce=..." line, which regenerates the same inputs and the same tape, and the failing
 // execution's schedule is saved (corosim-<name>.schedule.json, overwritten by each failing case while RapidCheck
 // shrinks, so it ends as the shrunk one's) for sim::replay(body, sim::load_schedule(file).value()).
+//
+// How many cases: a case is one short simulated execution (tens of microseconds), and a concurrency bug may need a
+// few thousand schedules to show; RapidCheck's default of 100 cases is a smoke test. Ask for more with
+// RC_PARAMS="max_success=5000" (or rc::detail::TestParams when running a property yourself).
 //
 // Generate inputs OUTSIDE the body (the body runs inside the simulated execution, where RapidCheck's generators
 // must not be used); the body may use sim::check / sim::fail, and RC_ASSERT (its exception fails the run, named).

@@ -17,7 +17,7 @@ namespace corosim {
 struct SimulatedFailure {
   std::string name;             // the property's, as given
   sim::RunResult result;        // status, message, steps, decisions
-  std::size_t preemptions = 0;  // entries of the tape it ran under
+  std::size_t tape_entries = 0;  // entries of the tape it ran under (what a shrinker shrinks)
   std::string schedule_file;    // where its schedule was saved ("" if it could not be)
 };
 
