@@ -95,7 +95,8 @@ struct CheckResult {
   std::string failure_kind;  // "mutual_exclusion", "deadlock", "lost_wakeup", "starvation",
                              // "misuse", "crash", "step_limit", "assertion", "timeout",
                              // "stack_overflow", "out_of_memory", "data_race"; empty when ok
-  std::string message;       // human-readable: what happened, who waits on what, how to reproduce
+  std::string message;       // human-readable: what happened, who waits on what, how to reproduce (when ok: the
+                             // schedules run, and whether DFS exhausted its space)
   uint64_t schedules_run = 0;
   std::string schedule;  // a replayable schedule of the failing run (empty when ok)
 };
@@ -133,7 +134,8 @@ CheckResult replay(const LockType &lock, const std::string &schedule, const Chec
 }  // namespace check_detail
 
 // Explores options.schedules executions of the harness around a Lock (default-constructible, with coroutine-context
-// void lock() and void unlock()). ok: none failed; schedules_run says how many ran. Bad options (an unknown
+// void lock() and void unlock()). ok: none failed; schedules_run says how many ran, and the message says so and
+// whether an exhaustive strategy (dfs) covered its whole space in fewer. Bad options (an unknown
 // strategy, zero contexts, coroutines or iterations): ok = false, failure_kind "usage", one line.
 template <class Lock>
 CheckResult check_lock(const CheckOptions &options = {}) {
