@@ -12,6 +12,10 @@
 // Relacy's test is the same amount of locking on two threads: 2 x 4 critical sections, each a lock, an rl::var
 // read and write, and an unlock; its scheduling points are the locks and unlocks (17 per execution).
 //
+// And check_lock (corosim/check.hpp) on its default options (PCT, 10,000 schedules of 2 contexts x 4 coroutines x
+// 3 rounds) around CoMutex, called as a user calls it: one benchmark iteration is one whole check, worker process
+// included, timed in real time (the worker's CPU time is not the benchmark's); its items are the schedules it ran.
+//
 // One benchmark iteration is one run_once with seeds 1, 2, 3, ... (a shared strategy per benchmark); Relacy's is
 // one rl::simulate of kRelacyExecutions executions. Counters (sim_ratio_reporter.hpp): executions per iteration,
 // items_per_second (= executions per second), steps per execution and decisions (scheduling steps) per second.
@@ -24,6 +28,7 @@
 #include <benchmark/benchmark.h>
 
 #include <corosim/aio.hpp>
+#include <corosim/check.hpp>
 #include <corosim/co_mutex.hpp>
 #include <corosim/coroutine.hpp>
 #include <corosim/iothread.hpp>
@@ -129,6 +134,20 @@ void BM_corosim_comutex2_pct(benchmark::State &state) { run_sim(state, "pct:d=3"
 void BM_corosim_threads_mutex_random(benchmark::State &state) { run_sim(state, "random", threads_mutex); }
 void BM_corosim_empty_run(benchmark::State &state) { run_sim(state, "random", empty_body); }
 
+void BM_corosim_check_lock_comutex(benchmark::State &state) {
+  uint64_t schedules = 0;
+  for (auto _ : state) {
+    CheckResult r = check_lock<CoMutex>();
+    if (!r.ok) {
+      state.SkipWithError(("check_lock failed: " + r.message).c_str());
+      break;
+    }
+    schedules += r.schedules_run;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(schedules));
+  set_counters(state, static_cast<double>(CheckOptions{}.schedules), 0, 0);
+}
+
 constexpr uint64_t kRelacyExecutions = 10'000;
 
 void BM_relacy_mutex(benchmark::State &state) {
@@ -181,3 +200,6 @@ BENCHMARK(corosim::sim_bench::BM_corosim_comutex2_random)->Name("BM_corosim_comu
 BENCHMARK(corosim::sim_bench::BM_corosim_comutex2_pct)->Name("BM_corosim_comutex2_pct");
 BENCHMARK(corosim::sim_bench::BM_corosim_threads_mutex_random)->Name("BM_corosim_threads_mutex_random");
 BENCHMARK(corosim::sim_bench::BM_corosim_empty_run)->Name("BM_corosim_empty_run");
+BENCHMARK(corosim::sim_bench::BM_corosim_check_lock_comutex)->Name("BM_corosim_check_lock_comutex")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();  // the schedules run in a worker process

@@ -4,7 +4,8 @@
 // simulator's scheduling steps per execution and scheduling decisions per second.
 //
 // The rates are Google Benchmark's items_per_second and a rate counter: per second of CPU time (the default;
-// the simulator and Relacy are single-threaded, and CPU time is steadier than real time on a shared machine).
+// the simulator and Relacy are single-threaded, and CPU time is steadier than real time on a shared machine), except
+// for benchmarks that run their executions in another process (check_lock's worker): those use real time.
 // Which measurement, and where the table goes: table_reporter.hpp.
 
 #include <algorithm>
@@ -102,7 +103,8 @@ class SimRatioReporter final : public bench::TableReporter {
       out << line;
     }
     out << "(x_relacy > 1: more executions per second than Relacy; steps_exec: the simulator's scheduling steps\n"
-           " per execution, Relacy's are not reported)\n";
+           " per execution, Relacy's are not reported; the check_lock rows are schedules per second of wall time,\n"
+           " the whole check as a user calls it: its executions run in a worker process)\n";
     out.flush();
   }
 
