@@ -1,8 +1,9 @@
 // RapidCheck property suites of the runtime's primitives, run INSIDE the simulator: RapidCheck generates the
 // program (how many coroutines, contexts, rounds, which operations) and the schedule (a tape of preemptions,
 // corosim/rapidcheck.hpp), and shrinks both. Each property runs 1000 cases (concurrency bugs need more than
-// RapidCheck's default 100: a case is one short simulated execution) and says how many passed. The broken variants kept here (the classic locks, a LIFO CoQueue, CoMutex without its
-// hand-off token, locks taken out of order) must fail, and the test prints the shrunk counterexample's size.
+// RapidCheck's default 100: a case is one short simulated execution) and says how many passed. The broken
+// variants kept here (the classic locks, a LIFO CoQueue, CoMutex without its hand-off token, locks taken out of
+// order) must fail, and the test prints the shrunk counterexample's size.
 
 #include <algorithm>
 #include <cstdio>

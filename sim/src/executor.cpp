@@ -18,7 +18,8 @@
 // Tear-down. A run that ended normally has nothing left but what the scenario leaked. A failed run (abandoned,
 // stuck, or leaking coroutines) is freed as a whole: the sim threads' stacks and records go, then the run's
 // platform::SimRun (sim_runtime.hpp), the one owner of the run's state in the runtime, unmaps its coroutines'
-// stacks and releases every block the run allocated and did not free (the run heap, sim_engine.hpp). Recording into the run heap is on exactly while a sim thread runs
+// stacks and releases every block the run allocated and did not free (the run heap, sim_engine.hpp). Recording
+// into the run heap is on exactly while a sim thread runs
 // (resume); the executor's own allocations made on a sim thread's behalf (spawn, exit hooks, failure messages)
 // are made in SimHostHeap scopes, so that they survive the release.
 //
@@ -442,10 +443,11 @@ class Executor final : public platform::SimEngine {
 
   // One scheduling step: the enabled threads, the strategy's choice among them, and the step's trace entry
   // (hash, trace, spin detection); the choice is left in chosen_. With no thread enabled, or only spinning ones,
-  // it moves the clock to the earliest deadline; with none enabled and no deadline it ends the run (every thread finished: ok; otherwise a deadlock report). Called by
-  // the scheduler, and by a sim thread at a scheduling point (on_sim_thread, run heap off): there a clock jump,
-  // a stuck run or the step limit is deferred to the scheduler before anything has changed, so both paths take
-  // the very same steps and a run's trace does not depend on where its steps were decided.
+  // it moves the clock to the earliest deadline; with none enabled and no deadline it ends the run (every thread
+  // finished: ok; otherwise a deadlock report). Called by the scheduler, and by a sim thread at a scheduling point
+  // (on_sim_thread, run heap off): there a clock jump, a stuck run or the step limit is deferred to the scheduler
+  // before anything has changed, so both paths take the very same steps and a run's trace does not depend on
+  // where its steps were decided.
   Next decide(bool on_sim_thread) {
     for (;;) {
       enabled_ids_.clear();
@@ -517,8 +519,8 @@ class Executor final : public platform::SimEngine {
   // Every enabled thread is spinning (and there is one): what they wait for can only come from a timer, if at all.
   // Without a timer they go on (to the step limit if nothing changes).
   bool all_spinning() const {
-    return !enabled_ids_.empty() &&
-           std::all_of(enabled_ids_.begin(), enabled_ids_.end(), [this](ThreadId id) { return threads_[id]->spinning; });
+    return !enabled_ids_.empty() && std::all_of(enabled_ids_.begin(), enabled_ids_.end(),
+                                                [this](ThreadId id) { return threads_[id]->spinning; });
   }
 
   // A scheduling point or a park of the current sim thread (its op, object and park fields are set). The fast

@@ -117,8 +117,15 @@ struct LockType {
 
 template <class L, bool RW>
 LockType lock_type() {
-  LockType t{&typeid(L), RW, sizeof(L), alignof(L), [](void *p) { new (p) L(); },
-             [](void *p) { static_cast<L *>(p)->~L(); }, nullptr, nullptr, [](void *p) { static_cast<L *>(p)->unlock(); }};
+  LockType t{&typeid(L),
+             RW,
+             sizeof(L),
+             alignof(L),
+             [](void *p) { new (p) L(); },
+             [](void *p) { static_cast<L *>(p)->~L(); },
+             nullptr,
+             nullptr,
+             [](void *p) { static_cast<L *>(p)->unlock(); }};
   if constexpr (RW) {
     t.lock = [](void *p) { static_cast<L *>(p)->wrlock(); };
     t.rdlock = [](void *p) { static_cast<L *>(p)->rdlock(); };
