@@ -23,6 +23,7 @@ struct Contender {
   unsigned context = 0;
   bool writer = true;  // an exclusive lock's contenders are all writers
   Coroutine *co = nullptr;
+  uint64_t id = 0;  // co's number, kept for messages: co itself is gone once the contender has finished
   // The lock() call under way, if waiting (arrived and not yet inside).
   bool waiting = false;
   bool in_line = false;    // seen suspended inside this call (check.hpp, "Fairness as bounded bypass")
@@ -52,6 +53,7 @@ class Harness {
           done_.fetch_add(1);
           home->notify();
         });
+        c.id = coroutine_id(c.co);
         aio_co_schedule(threads[c.context]->context(), c.co);
       }
       while (done_.load() < static_cast<int>(contenders_.size())) home->poll(true);
@@ -135,7 +137,7 @@ class Harness {
 
   [[noreturn]] void starved(const Contender &w) {
     std::string who;
-    for (unsigned i : w.overtakers) who += (who.empty() ? "" : ", ") + std::to_string(coroutine_id(contenders_[i].co));
+    for (unsigned i : w.overtakers) who += (who.empty() ? "" : ", ") + std::to_string(contenders_[i].id);
     sim::fail("starvation: " + describe(w) + " was overtaken " + std::to_string(w.overtakers.size()) +
               " times in one lock() call, more than max_bypass = " + std::to_string(*params_.max_bypass) +
               "; overtaken by coroutines " + who + " (in that order), each of which arrived after it was in line");
@@ -144,7 +146,7 @@ class Harness {
   // "coroutine 3 (contender 2, a reader, in context 0)": the coroutine number is the one the simulator's own
   // reports (deadlock, lost wake-up) use.
   std::string describe(const Contender &c) const {
-    std::string text = "coroutine " + std::to_string(coroutine_id(c.co)) + " (contender " + std::to_string(c.index);
+    std::string text = "coroutine " + std::to_string(c.id) + " (contender " + std::to_string(c.index);
     if (lock_.rw) text += c.writer ? ", a writer" : ", a reader";
     return text + ", in context " + std::to_string(c.context) + ")";
   }

@@ -20,6 +20,14 @@ namespace {
 using namespace corosim;
 using namespace corosim::examples;
 
+// The acceptance size. A sanitizer build runs each execution several times slower: there the checks that pass
+// run a tenth of it (the failing ones stop at their failure either way).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr uint64_t kFull = 2'000;
+#else
+constexpr uint64_t kFull = 20'000;
+#endif
+
 CheckOptions options(uint64_t schedules, unsigned max_bypass = 0, unsigned iterations = 3) {
   CheckOptions o;
   o.strategy = "pct";
@@ -60,17 +68,17 @@ struct TestThenSetLockAsRw {
 };
 
 TEST(CheckLock, CorrectLocksPass) {
-  EXPECT_PASSES(check_lock, CoMutex, options(20000));
-  EXPECT_PASSES(check_lock, TicketLock, options(20000));
-  EXPECT_PASSES(check_lock, BackoffSpinLock, options(20000));
-  EXPECT_PASSES(check_rwlock, CoRwlock, options(20000));
+  EXPECT_PASSES(check_lock, CoMutex, options(kFull));
+  EXPECT_PASSES(check_lock, TicketLock, options(kFull));
+  EXPECT_PASSES(check_lock, BackoffSpinLock, options(kFull));
+  EXPECT_PASSES(check_rwlock, CoRwlock, options(kFull));
 }
 
 // No correct lock that waits by looping (re-scheduling itself, backing off) runs into a step limit, under any
 // strategy: fair scheduling lets the holder run (sim/src/executor.cpp, "Fair scheduling").
 TEST(CheckLock, SpinningLocksPassUnderEveryStrategy) {
   for (const char *strategy : {"random", "pct:d=2", "dfs", "dfs:preemptions=1"}) {
-    CheckOptions o = options(5000);
+    CheckOptions o = options(kFull / 4);
     o.strategy = strategy;
     for (const CheckResult &r : {check_lock<TicketLock>(o), check_lock<BackoffSpinLock>(o), check_lock<CoMutex>(o)}) {
       EXPECT_TRUE(r.ok) << strategy << ": " << r.message;
@@ -86,34 +94,34 @@ TEST(CheckLock, SpinningLocksPassUnderEveryStrategy) {
 }
 
 TEST(CheckLock, BrokenLocksFailWithTheirKind) {
-  EXPECT_FAILS(check_lock, TestThenSetLock, options(20000), "mutual_exclusion");
-  EXPECT_FAILS(check_lock, NoTokenHandoffLock, options(200000), "lost_wakeup");
+  EXPECT_FAILS(check_lock, TestThenSetLock, options(20'000), "mutual_exclusion");
+  EXPECT_FAILS(check_lock, NoTokenHandoffLock, options(20'000), "lost_wakeup");
 }
 
 TEST(CheckLock, BoundedBypassPassesFairLocksAndFailsUnfairOnes) {
-  EXPECT_PASSES(check_lock, TicketLock, options(20000, 4, 5));
-  EXPECT_PASSES(check_lock, CoMutex, options(20000, 4, 5));
-  EXPECT_PASSES(check_rwlock, CoRwlock, options(20000, 4, 5));
-  EXPECT_FAILS(check_lock, BackoffSpinLock, options(200000, 4, 5), "starvation");
-  EXPECT_FAILS(check_lock, ClassicCoMutex, options(200000, 4, 5), "starvation");
-  EXPECT_FAILS(check_rwlock, ClassicCoRwlock, options(200000, 4, 5), "starvation");
-  EXPECT_FAILS(check_rwlock, ReaderPreferringRwLock, options(200000, 4, 5), "starvation");
+  EXPECT_PASSES(check_lock, TicketLock, options(kFull, 4, 5));
+  EXPECT_PASSES(check_lock, CoMutex, options(kFull, 4, 5));
+  EXPECT_PASSES(check_rwlock, CoRwlock, options(kFull, 4, 5));
+  EXPECT_FAILS(check_lock, BackoffSpinLock, options(20'000, 4, 5), "starvation");
+  EXPECT_FAILS(check_lock, ClassicCoMutex, options(20'000, 4, 5), "starvation");
+  EXPECT_FAILS(check_rwlock, ClassicCoRwlock, options(20'000, 4, 5), "starvation");
+  EXPECT_FAILS(check_rwlock, ReaderPreferringRwLock, options(20'000, 4, 5), "starvation");
 }
 
 // Why the bound never fails a fair lock (check.hpp, "Fairness as bounded bypass"): a FIFO lock serves waiters in
 // the order they took their place in line, and a waiter counts as in line only once it has taken it, so no counted
 // overtake is possible at all. The tightest bound, 1, passes them; it fails the unfair ones at once.
 TEST(CheckLock, FifoLocksAreNeverOvertakenOnceInLine) {
-  EXPECT_PASSES(check_lock, TicketLock, options(20000, 1, 5));
-  EXPECT_PASSES(check_lock, CoMutex, options(20000, 1, 5));
-  EXPECT_PASSES(check_rwlock, CoRwlock, options(20000, 1, 5));
-  EXPECT_FAILS(check_lock, ClassicCoMutex, options(20000, 1, 5), "starvation");
+  EXPECT_PASSES(check_lock, TicketLock, options(kFull, 1, 5));
+  EXPECT_PASSES(check_lock, CoMutex, options(kFull, 1, 5));
+  EXPECT_PASSES(check_rwlock, CoRwlock, options(kFull, 1, 5));
+  EXPECT_FAILS(check_lock, ClassicCoMutex, options(kFull, 1, 5), "starvation");
 }
 
 // Two runs of the same options in one process: the same executions, the same failure, the same schedule; and the
 // schedule replays to the same kind of failure.
 TEST(CheckLock, ResultsAreDeterministicAndReplay) {
-  const CheckOptions o = options(20000);
+  const CheckOptions o = options(20'000);
   const CheckResult first = check_lock<TestThenSetLock>(o), second = check_lock<TestThenSetLock>(o);
   ASSERT_FALSE(first.ok);
   EXPECT_EQ(first.schedules_run, second.schedules_run);
@@ -127,7 +135,7 @@ TEST(CheckLock, ResultsAreDeterministicAndReplay) {
   for (const char *kind : {"mutual_exclusion", "lost_wakeup", "starvation"}) {
     CheckResult failed = std::string(kind) == "mutual_exclusion" ? first
                          : std::string(kind) == "lost_wakeup"    ? check_lock<NoTokenHandoffLock>(o)
-                                                                 : check_lock<ClassicCoMutex>(options(20000, 4, 5));
+                                                                 : check_lock<ClassicCoMutex>(options(kFull, 4, 5));
     ASSERT_EQ(failed.failure_kind, kind) << failed.message;
     CheckResult again = failed.failure_kind == "lost_wakeup" ? replay_lock<NoTokenHandoffLock>(failed.schedule)
                         : failed.failure_kind == "starvation" ? replay_lock<ClassicCoMutex>(failed.schedule)
@@ -139,7 +147,7 @@ TEST(CheckLock, ResultsAreDeterministicAndReplay) {
 }
 
 TEST(CheckLock, StarvationNamesTheWaiterItsOvertakersAndTheCount) {
-  CheckResult r = check_rwlock<ReaderPreferringRwLock>(options(20000, 4, 5));
+  CheckResult r = check_rwlock<ReaderPreferringRwLock>(options(kFull, 4, 5));
   ASSERT_EQ(r.failure_kind, "starvation") << r.message;
   EXPECT_NE(r.message.find("starvation: coroutine "), std::string::npos) << r.message;
   EXPECT_NE(r.message.find(", a writer, in context "), std::string::npos) << r.message;
@@ -193,7 +201,7 @@ TEST(CheckLock, BadInputIsOneLine) {
   o.iterations = 0;
   one_line(check_lock<TicketLock>(o));
 
-  const CheckResult ticket = check_lock<TestThenSetLock>(options(20000));
+  const CheckResult ticket = check_lock<TestThenSetLock>(options(kFull));
   ASSERT_FALSE(ticket.schedule.empty());
   EXPECT_NE(one_line(replay_lock<TicketLock>(ticket.schedule)).find("not check_lock<corosim::examples::TicketLock>'s"),
             std::string::npos);
