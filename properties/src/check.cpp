@@ -135,7 +135,9 @@ CheckResult check(const LockType &lock, const CheckOptions &options) {
   r.schedules_run = e.executions;
   r.message = name + ": no failure in " + std::to_string(e.executions) + " schedules (strategy " + options.strategy +
               ", seed " + sim::format_hex64(options.seed) + ")" +
-              (e.exhausted ? "; the search space is exhausted: every schedule within the bound was run" : "");
+              (e.exhausted ? "; the search space is exhausted: every schedule within the preemption bound was run "
+                             "(spin loops scheduled fairly)"
+                           : "");
   return r;
 }
 

@@ -281,10 +281,9 @@ uint64_t dfs_exhaust_comutex_contention(unsigned preemptions) {
 // to 4 distinct executions. Each allowed preemption
 // multiplies that by the number of steps where the running thread could be preempted (where another thread is
 // enabled: on the order of a hundred) times the threads it could switch to, and each new branch brings its own
-// free choices: 4 -> 801 (x ~200) -> 83,379 (x ~105; the second preemption has fewer places left after the
-// first). That is iterative context bounding's polynomial growth: about (steps x threads)^bound. (Fair scheduling
-// took 750 off the last: the main thread, woken once by each coroutine that finishes, goes round its wait loop
-// often enough to be taken for a spinner, and then lets the others step first instead of running on.)
+// free choices: 4 -> 801 (x ~200) -> 84,129 (x ~105; the second preemption has fewer places left after the
+// first). That is iterative context bounding's polynomial growth: about (steps x threads)^bound. (No thread here
+// spins: every wait blocks, so fair scheduling of spin loops changes nothing.)
 TEST_F(ScenariosEnv, DfsExhaustsComutexContentionWithUpTo1Preemption) {
   EXPECT_EQ(dfs_exhaust_comutex_contention(0), 4u);
   EXPECT_EQ(dfs_exhaust_comutex_contention(1), 801u);
@@ -292,7 +291,7 @@ TEST_F(ScenariosEnv, DfsExhaustsComutexContentionWithUpTo1Preemption) {
 
 // With 2 preemptions (the default bound): about 84,000 executions, 15 s in a Debug build: labelled `long`.
 TEST_F(ScenariosEnvLong, DfsExhaustsComutexContentionWith2Preemptions) {
-  EXPECT_EQ(dfs_exhaust_comutex_contention(2), 83'379u);
+  EXPECT_EQ(dfs_exhaust_comutex_contention(2), 84'129u);
 }
 
 // --- virtual time ---

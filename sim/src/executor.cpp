@@ -291,6 +291,7 @@ class Executor final : public platform::SimEngine {
     cur_->holder = holder;
     cur_->coroutine = platform::sim_running_coroutine();
     cur_->parked = true;
+    stop_spinning(*cur_);  // a thread that blocks is waiting properly, not looping
     cur_->ready = ready;
     cur_->ready_arg = arg;
     cur_->deadline = deadline_ns;
@@ -455,7 +456,7 @@ class Executor final : public platform::SimEngine {
       // thousands of threads, and a step must not cost more the more of them have finished.
       for (SimThread *t : live_)
         if (enabled(*t)) enabled_ids_.push_back(t->id);
-      if (enabled_ids_.empty() || all_spinning()) {
+      if (enabled_ids_.empty() || (all_spinning() && next_deadline() >= 0)) {
         // Nothing can run but threads waiting by looping: time passes (a spinner may be waiting for a timer).
         if (on_sim_thread) return Next::defer;
         if (advance_clock()) continue;
@@ -503,13 +504,21 @@ class Executor final : public platform::SimEngine {
     }
   }
 
-  // Moves the clock to the earliest deadline of a parked thread, if there is one; returns whether it moved.
-  bool advance_clock() {
+  // The earliest deadline still ahead of a parked thread that cannot run yet, or -1. (A thread whose deadline has
+  // passed is enabled: its deadline is not ahead.)
+  int64_t next_deadline() const {
     int64_t earliest = -1;
-    for (SimThread *t : live_)
-      if (t->parked && t->deadline >= 0 && (earliest < 0 || t->deadline < earliest)) earliest = t->deadline;
-    if (earliest < 0) return false;
-    now_ = earliest > now_ ? earliest : now_;
+    for (const SimThread *t : live_)
+      if (t->parked && t->deadline > now_ && (earliest < 0 || t->deadline < earliest) && !enabled(*t))
+        earliest = t->deadline;
+    return earliest;
+  }
+
+  // Moves the clock to next_deadline(), if there is one; returns whether it moved.
+  bool advance_clock() {
+    const int64_t deadline = next_deadline();
+    if (deadline < 0) return false;
+    now_ = deadline;
     hash_.add(~uint64_t{0});  // a clock jump is part of the trace
     hash_.add(static_cast<uint64_t>(now_));
     running_.reset();
@@ -602,6 +611,14 @@ class Executor final : public platform::SimEngine {
     });
     if (t.owes.empty()) --owing_;
     return !t.owes.empty();
+  }
+
+  // Ends t's spell of spinning, if any: it blocked, so it waits properly. Its debts go with it.
+  void stop_spinning(SimThread &t) {
+    t.spin.interrupt();
+    t.spinning = false;
+    if (!t.owes.empty()) --owing_;
+    t.owes.clear();
   }
 
   // The step key SpinDetector compares: operation, object and running coroutine, packed exactly as far as object

@@ -8,15 +8,19 @@
 // (`while (!ready) schedule_point();`, period 2), a coroutine that re-schedules itself until a ticket comes up (an
 // event loop's handful of steps, or more when several coroutines wait on the same thread): all are periods.
 //
-// How a candidate period is found without scanning the window at every step: the detector remembers where it last
-// saw each key (a small direct-mapped table; a collision only forgets a position). When a step does not match the
-// step one period back, the new candidate is the distance to the last time the same key was seen. A loop is thus
-// recognised within about two of its rounds once it starts repeating. Everything is a pure function of the keys,
-// so replay sees the same verdicts.
+// How a candidate period is found without scanning the window at every step: the detector remembers the last two
+// places it saw each key (a small direct-mapped table; a collision only forgets them). When a step does not match
+// the step one period back, the new candidate is the distance to one of those places, the nearer one unless only
+// the farther one also fits the step before (so a loop whose keys recur inside it, A B B A, is found too). A loop
+// is thus recognised within about two of its rounds once it starts repeating. A thread that blocks (parks) is not
+// spinning: the executor interrupts the detection then. Everything is a pure function of the keys, so replay sees
+// the same verdicts.
 //
 // What it does not see: values. A loop that repeats the same operations on the same objects while making progress
-// (a producer pushing into the same queue) looks like a spin too. Being taken for a spinner only makes a thread
-// let the others run first (executor.cpp), never hides a step, so such a loop is still explored, in fewer orders.
+// (a producer pushing into the same queue, never blocking) looks like a spin too. Being taken for a spinner makes a
+// thread let the others run first (executor.cpp), so schedules where it runs many rounds in a row while others
+// could run are not explored; and when every runnable thread is taken for one, time passes to the next timer (as
+// it may at any moment on a real machine).
 
 #include <array>
 #include <cstdint>
@@ -35,14 +39,19 @@ class SpinDetector {
     if (period_ != 0 && recent_[(at - period_) % kWindow] == key) {
       ++matched_;
     } else {
-      Seen &seen = seen_[mix(key) % kSeenSlots];
-      const bool recent = seen.count != 0 && seen.key == key && at - (seen.count - 1) <= kMaxPeriod;
-      period_ = recent ? static_cast<unsigned>(at - (seen.count - 1)) : 0;
+      period_ = candidate(key, at);
       matched_ = 0;
     }
     recent_[at % kWindow] = key;
-    seen_[mix(key) % kSeenSlots] = {key, at + 1};
+    Seen &seen = seen_[mix(key) % kSeenSlots];
+    seen = {key, seen.key == key ? seen.last : 0, at + 1};
     return spinning();
+  }
+
+  // The thread blocked: whatever it repeated, it is not spinning now.
+  void interrupt() noexcept {
+    period_ = 0;
+    matched_ = 0;
   }
 
   bool spinning() const noexcept { return period_ != 0 && matched_ >= kMinMatched && matched_ >= 2 * period_; }
@@ -60,8 +69,24 @@ class SpinDetector {
 
   struct Seen {
     std::uint64_t key = 0;
-    std::uint64_t count = 0;  // the step's position + 1; 0: empty slot
+    std::uint64_t before = 0;  // the position + 1 where key was seen before `last`; 0: none
+    std::uint64_t last = 0;    // the position + 1 where key was last seen; 0: empty slot
   };
+
+  // A period for the key at position `at`: the distance to where it was last seen, or to where it was seen before
+  // that when only that one also fits the previous step; 0 when neither is within kMaxPeriod.
+  unsigned candidate(std::uint64_t key, std::uint64_t at) const noexcept {
+    const Seen &seen = seen_[mix(key) % kSeenSlots];
+    if (seen.key != key || seen.last == 0) return 0;
+    auto distance = [at](std::uint64_t position) { return position == 0 ? kWindow : at - (position - 1); };
+    const std::uint64_t nearer = distance(seen.last), farther = distance(seen.before);
+    if (nearer > kMaxPeriod) return 0;
+    auto fits_previous = [&](std::uint64_t period) {
+      return at > period && recent_[(at - 1) % kWindow] == recent_[(at - 1 - period) % kWindow];
+    };
+    if (farther <= kMaxPeriod && !fits_previous(nearer) && fits_previous(farther)) return static_cast<unsigned>(farther);
+    return static_cast<unsigned>(nearer);
+  }
   static std::uint64_t mix(std::uint64_t key) noexcept { return (key * 0x9e3779b97f4a7c15ULL) >> 40; }
 
   std::array<std::uint64_t, kWindow> recent_{};  // the last kWindow keys, by position % kWindow

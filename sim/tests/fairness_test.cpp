@@ -182,6 +182,48 @@ TEST(Fairness, TimePassesWhileEveryRunnableThreadSpins) {
   }
 }
 
+// The same with a coroutine that sleeps in a loop (its IOThread blocks between its rounds, so it is not spinning,
+// and its deadlines keep coming): the clock jumps only to deadlines ahead, and the run ends.
+TEST(Fairness, TimePassesForASleeperInALoopWhileTheMainThreadSpins) {
+  for (const char *spec : {"random", "pct:d=3", "dfs:preemptions=1"}) {
+    auto s = strategy(spec);
+    RunResult r = run_once(
+        [] {
+          corosim::atomic<bool> done{false};
+          IOThread t;
+          aio_co_schedule(t.context(), coroutine_create([&] {
+                            for (int i = 0; i < 20; ++i) sleep_ns(ClockType::virtual_, 1'000'000);
+                            done.store(true);
+                          }));
+          while (!done.load()) corosim::schedule_point();
+        },
+        *s, 1, RunOptions{.max_steps = 50'000});
+    ASSERT_TRUE(r.ok()) << spec << ": " << r.message;
+    EXPECT_GE(r.end_ns, 20'000'000) << spec;
+  }
+}
+
+// A loop whose every step recurs inside it (g, x, x, g: no step is a marker of the loop's start) is recognised
+// too: DFS, which never preempts on its own, lets the setter run and the run ends.
+TEST(Fairness, ALoopWhoseStepsRecurInsideItIsRecognised) {
+  auto dfs = strategy("dfs:preemptions=0");
+  RunResult r = run_once(
+      [] {
+        corosim::atomic<bool> go{false};
+        corosim::atomic<int> x{0};
+        Thread setter([&] { go.store(true); });
+        for (;;) {
+          if (go.load()) break;
+          (void)x.load();
+          (void)x.load();
+          if (go.load()) break;
+        }
+        setter.join();
+      },
+      *dfs, 1, RunOptions{.max_steps = 20'000});
+  EXPECT_TRUE(r.ok()) << r.message;
+}
+
 // PCT's step estimate k follows the runs it has seen, but one very long run may raise it at most twofold: after a
 // 100,000-step execution the change points still land inside normal runs and the depth-2 bug is found.
 void depth2_program() {  // the writer must run after the first read AND before the second: two constraints

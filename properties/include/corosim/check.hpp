@@ -59,6 +59,9 @@
 // overtakes are 0, so any max_bypass >= 1 passes it; in general, a lock that lets each other contender pass a
 // waiter at most once per lock() call (coroutines - 1 overtakes) passes max_bypass >= coroutines - 1. An unfair lock
 // (barging, back-off spinning, reader preference) lets the same contender overtake the same waiter again and again.
+// The measure assumes what every FIFO lock does: a waiter suspends only after taking its place. A lock whose waiter
+// suspends first (hops to another context, sleeps) and takes its place afterwards can be overtaken while it is
+// already counted as in line, and may fail a tight bound although it is fair.
 // Writer starvation in an rwlock is the same measure: readers that arrive while a writer waits and get in before it
 // overtake it (as does a writer that gets in before a waiting reader; a reader getting in beside a waiting reader
 // does not: they would not exclude each other, and the waiting one may have been admitted already, its coroutine
