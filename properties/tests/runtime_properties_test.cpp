@@ -325,7 +325,7 @@ void delivery_program(unsigned contexts, const std::vector<std::pair<unsigned, b
     sim::check(started[i] == 1 && finished[i] == 1, "a coroutine was not run exactly once");
 }
 
-TEST(AioProperties, ScheduleAndWakeDeliverExactlyOnce) {
+TEST(EventLoopProperties, ScheduleAndWakeDeliverExactlyOnce) {
   expect_holds("aio_co_schedule/aio_co_wake exactly once", [] {
     const unsigned contexts = *rc::gen::inRange(1u, 4u);
     const auto coroutines = *rc::gen::container<std::vector<std::pair<unsigned, bool>>>(
@@ -336,7 +336,7 @@ TEST(AioProperties, ScheduleAndWakeDeliverExactlyOnce) {
 
 // --- sleep: never wakes before its virtual deadline ---
 
-TEST(AioProperties, SleepWakesAtOrAfterItsDeadline) {
+TEST(EventLoopProperties, SleepWakesAtOrAfterItsDeadline) {
   expect_holds("sleep_ns deadline", [] {
     const auto sleeps = *rc::gen::container<std::vector<int64_t>>(*rc::gen::inRange(1, 6),
                                                                   rc::gen::inRange<int64_t>(0, 5'000'000));

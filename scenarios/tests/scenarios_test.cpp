@@ -291,6 +291,11 @@ TEST_F(ScenariosEnv, DfsExhaustsComutexContentionWithUpTo1Preemption) {
 
 // With 2 preemptions (the default bound): about 84,000 executions, 15 s in a Debug build: labelled `long`.
 TEST_F(ScenariosEnvLong, DfsExhaustsComutexContentionWith2Preemptions) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // The count is the same in every build (ci/test compares the builds' trace hashes); here it would take most of a
+  // minute, for memory checks the 10,000-run sweeps below already make.
+  GTEST_SKIP() << "the default build pins this count";
+#endif
   EXPECT_EQ(dfs_exhaust_comutex_contention(2), 84'129u);
 }
 
