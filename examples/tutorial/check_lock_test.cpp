@@ -36,6 +36,7 @@ struct TestThenSetLock {  // broken: two coroutines can both see it free
 
 TEST(TicketLock, ExcludesAndIsFair) {
   corosim::CheckOptions options;
+  options.schedules = 2000;  // the default is 10,000
   options.max_bypass = 4;
   corosim::CheckResult r = corosim::check_lock<TicketLock>(options);
   EXPECT_TRUE(r.ok) << r.message;

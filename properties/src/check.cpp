@@ -152,7 +152,12 @@ CheckResult replay(const LockType &lock, const std::string &text, const CheckOpt
   if (std::string bad = check_parameters(params.value()); !bad.empty()) return usage("corosim replay: " + bad);
   const HarnessParams p = params.value();
   auto replayed = sim::replay([&lock, p] { run_harness(lock, p); }, s);
-  if (!replayed) return usage("corosim replay: " + replayed.error());
+  if (!replayed) {  // the lock's code changed since the schedule was recorded (or it is not deterministic)
+    CheckResult r;
+    r.failure_kind = "mismatch";
+    r.message = "corosim replay: " + replayed.error() + "; to test a changed lock, run " + name + " again";
+    return r;
+  }
   CheckResult r;
   r.schedules_run = 1;
   r.ok = replayed.value().ok();

@@ -40,10 +40,9 @@
 //   deadlock,         nothing can run and contenders wait for each other (deadlock) or for a wake-up nobody will
 //   lost_wakeup       send (lost_wakeup): who waits on what
 //   misuse            the lock used the runtime wrongly (the runtime's diagnostic)
-//   crash, timeout,   the lock crashed the worker process running the execution, ran a step past the execution
-//   out_of_memory,    timeout without a scheduling point, exceeded the memory limit, overflowed a stack; crash and
-//   stack_overflow    timeout record no schedule (CheckResult::schedule is empty; the message says how to run
-//                     the check again up to that execution)
+//   crash, timeout,   the lock crashed the worker process running the execution, ran 60 s of wall time without a
+//   stack_overflow    scheduling point, or overflowed a stack; crash and timeout record no schedule
+//                     (CheckResult::schedule is empty; the message says how to run the check again up to it)
 //   step_limit        the execution ran past its step bound (a livelock)
 //   assertion         a sim::fail or sim::check in the lock itself; "exception": an exception escaped it
 //
@@ -97,7 +96,8 @@ struct CheckResult {
   bool ok = false;
   std::string failure_kind;  // "mutual_exclusion", "deadlock", "lost_wakeup", "starvation",
                              // "misuse", "crash", "step_limit", "assertion", "timeout",
-                             // "stack_overflow", "out_of_memory", "data_race"; empty when ok
+                             // "stack_overflow", "leak", "exception", "mismatch", "usage" (see above);
+                             // "data_race" is reserved for the race detector; empty when ok
   std::string message;       // human-readable: what happened, who waits on what, how to reproduce (when ok: the
                              // schedules run, and whether DFS exhausted its space)
   uint64_t schedules_run = 0;
@@ -160,8 +160,9 @@ CheckResult check_rwlock(const CheckOptions &options = {}) {
 
 // Runs the one execution `schedule` (CheckResult::schedule, or a schedule file's text) records, with the harness
 // parameters it records; options.max_bypass and the rest are ignored. The result is the same failure again (ok =
-// false, the same kind), or ok if the lock has been fixed since. A schedule that is not one, or that belongs to
-// another lock type or check: ok = false, failure_kind "usage", one line.
+// false, the same kind), to debug it. A lock whose code changed since no longer fits the recorded steps: ok =
+// false, failure_kind "mismatch", one line (test a fix with check_lock). A schedule that is not one, or that
+// belongs to another lock type or check: ok = false, failure_kind "usage", one line.
 template <class Lock>
 CheckResult replay_lock(const std::string &schedule, const CheckOptions &options = {}) {
   return check_detail::replay(check_detail::lock_type<Lock, false>(), schedule, options);
