@@ -84,7 +84,8 @@ class SpinDetector {
     auto fits_previous = [&](std::uint64_t period) {
       return at > period && recent_[(at - 1) % kWindow] == recent_[(at - 1 - period) % kWindow];
     };
-    if (farther <= kMaxPeriod && !fits_previous(nearer) && fits_previous(farther)) return static_cast<unsigned>(farther);
+    if (farther <= kMaxPeriod && !fits_previous(nearer) && fits_previous(farther))
+      return static_cast<unsigned>(farther);
     return static_cast<unsigned>(nearer);
   }
   static std::uint64_t mix(std::uint64_t key) noexcept { return (key * 0x9e3779b97f4a7c15ULL) >> 40; }
