@@ -454,14 +454,23 @@ class Executor final : public platform::SimEngine {
       enabled_ids_.clear();
       // Only the unfinished sim threads, in creation order (so enabled_ids_ is ascending): a long run starts
       // thousands of threads, and a step must not cost more the more of them have finished.
-      for (SimThread *t : live_)
-        if (enabled(*t)) enabled_ids_.push_back(t->id);
-      if (enabled_ids_.empty() || (all_spinning() && next_deadline() >= 0)) {
-        // Nothing can run but threads waiting by looping: time passes (a spinner may be waiting for a timer).
+      // And the earliest deadline still ahead of a parked thread that cannot run yet (-1: none). (A thread whose
+      // deadline has passed is enabled.)
+      int64_t deadline = -1;
+      for (SimThread *t : live_) {
+        if (enabled(*t))
+          enabled_ids_.push_back(t->id);
+        else if (t->deadline > now_ && (deadline < 0 || t->deadline < deadline))
+          deadline = t->deadline;
+      }
+      if (deadline >= 0 && (enabled_ids_.empty() || all_spinning())) {
+        // Nothing can run, or only threads waiting by looping: time passes (a spinner may be waiting for a timer).
         if (on_sim_thread) return Next::defer;
-        if (advance_clock()) continue;
+        jump_clock(deadline);
+        continue;
       }
       if (enabled_ids_.empty()) {
+        if (on_sim_thread) return Next::defer;
         if (live_.empty()) return Next::over;  // every sim thread finished: ok
         report_deadlock();
         return Next::over;
@@ -504,25 +513,13 @@ class Executor final : public platform::SimEngine {
     }
   }
 
-  // The earliest deadline still ahead of a parked thread that cannot run yet, or -1. (A thread whose deadline has
-  // passed is enabled: its deadline is not ahead.)
-  int64_t next_deadline() const {
-    int64_t earliest = -1;
-    for (const SimThread *t : live_)
-      if (t->parked && t->deadline > now_ && (earliest < 0 || t->deadline < earliest) && !enabled(*t))
-        earliest = t->deadline;
-    return earliest;
-  }
-
-  // Moves the clock to next_deadline(), if there is one; returns whether it moved.
-  bool advance_clock() {
-    const int64_t deadline = next_deadline();
-    if (deadline < 0) return false;
+  // Moves the clock forward to `deadline` (a parked thread's, ahead of now).
+  void jump_clock(int64_t deadline) {
+    assert(deadline > now_);
     now_ = deadline;
     hash_.add(~uint64_t{0});  // a clock jump is part of the trace
     hash_.add(static_cast<uint64_t>(now_));
     running_.reset();
-    return true;
   }
 
   // Every enabled thread is spinning (and there is one): what they wait for can only come from a timer, if at all.

@@ -162,44 +162,27 @@ TEST(Fairness, CoroutinesReschedulingThemselvesLetTheHolderRun) {
 }
 
 // A loop that polls for what a sleeping coroutine will do: when every thread that can run is spinning, virtual time
-// passes to the next deadline instead of the loop running to the step limit.
+// passes to the next deadline instead of the loop running to the step limit. With one sleep, and with a sleeper in
+// a loop (its IOThread blocks between its rounds, so it is not spinning, and its deadlines keep coming: the clock
+// jumps only to deadlines ahead, and the run ends).
 TEST(Fairness, TimePassesWhileEveryRunnableThreadSpins) {
-  for (const char *spec : {"random", "pct:d=3", "dfs:preemptions=1"}) {
-    auto s = strategy(spec);
-    RunResult r = run_once(
-        [] {
-          corosim::atomic<bool> rung{false};
-          IOThread t;
-          aio_co_schedule(t.context(), coroutine_create([&] {
-                            sleep_ns(ClockType::virtual_, 5'000'000);
-                            rung.store(true);
-                          }));
-          while (!rung.load()) corosim::schedule_point();
-        },
-        *s, 1, RunOptions{.max_steps = 20'000});
-    ASSERT_TRUE(r.ok()) << spec << ": " << r.message;
-    EXPECT_GE(r.end_ns, 5'000'000) << spec;
-  }
-}
-
-// The same with a coroutine that sleeps in a loop (its IOThread blocks between its rounds, so it is not spinning,
-// and its deadlines keep coming): the clock jumps only to deadlines ahead, and the run ends.
-TEST(Fairness, TimePassesForASleeperInALoopWhileTheMainThreadSpins) {
-  for (const char *spec : {"random", "pct:d=3", "dfs:preemptions=1"}) {
-    auto s = strategy(spec);
-    RunResult r = run_once(
-        [] {
-          corosim::atomic<bool> done{false};
-          IOThread t;
-          aio_co_schedule(t.context(), coroutine_create([&] {
-                            for (int i = 0; i < 20; ++i) sleep_ns(ClockType::virtual_, 1'000'000);
-                            done.store(true);
-                          }));
-          while (!done.load()) corosim::schedule_point();
-        },
-        *s, 1, RunOptions{.max_steps = 50'000});
-    ASSERT_TRUE(r.ok()) << spec << ": " << r.message;
-    EXPECT_GE(r.end_ns, 20'000'000) << spec;
+  for (const int rounds : {1, 20}) {
+    for (const char *spec : {"random", "pct:d=3", "dfs:preemptions=1"}) {
+      auto s = strategy(spec);
+      RunResult r = run_once(
+          [rounds] {
+            corosim::atomic<bool> done{false};
+            IOThread t;
+            aio_co_schedule(t.context(), coroutine_create([&] {
+                              for (int i = 0; i < rounds; ++i) sleep_ns(ClockType::virtual_, 1'000'000);
+                              done.store(true);
+                            }));
+            while (!done.load()) corosim::schedule_point();
+          },
+          *s, 1, RunOptions{.max_steps = 50'000});
+      ASSERT_TRUE(r.ok()) << spec << ", " << rounds << " sleeps: " << r.message;
+      EXPECT_GE(r.end_ns, rounds * 1'000'000) << spec;
+    }
   }
 }
 
