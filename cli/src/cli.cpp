@@ -34,6 +34,7 @@ Commands (PROGRAM COMMAND --help for each one's options):
   explore    many executions until the first failure, a number of executions, a time budget, or (dfs) the end
              of the search space
   replay     a saved schedule again, step for step, checking its trace hash; prints its trace on request
+  shrink     a saved failing schedule made smaller (fewer preemptions, decisions and steps), failing the same way
 
 On a failure, run and explore save the run's schedule to corosim-SCENARIO-SEED.schedule.json in the current
 directory (or --save-schedule FILE) and print a report whose last line is the command that reproduces it.
@@ -77,6 +78,8 @@ seconds of wall time, or (dfs) the end of the search space. A progress line goes
                 (out_of_memory; default 4096 with workers, none with --jobs 0)
   --json FILE   a summary for machines; --junit FILE: JUnit XML; --html FILE: the failing run's timeline (or a
                 page saying no execution failed). The files are created before the exploration starts
+  --shrink      the failure found is shrunk (as PROGRAM shrink does, within --shrink-time seconds) before it is
+                reported and saved; the report gives its size as found and as shrunk
 Strategies and the step bound: as for run (PROGRAM run --help).
 )";
 
@@ -160,10 +163,30 @@ CLI::App *add_explore(CLI::App &app, ExploreArgs &explore, bool &progress, bool 
   cmd->add_option("--html", explore.html_file, "Write the failing run's HTML timeline (or a no-failure page) to FILE");
   cmd->add_option("--save-schedule", explore.save_schedule,
                   "Where to save the failing run's schedule (default: corosim-SCENARIO-SEED.schedule.json)");
+  cmd->add_flag("--shrink", explore.shrink, "Shrink the failure found before reporting it (PROGRAM shrink --help)");
+  add_seconds(cmd, "--shrink-time", explore.shrink_time_s, "Wall-time budget of --shrink in seconds (default 30)");
   add_run_limit_options(cmd, explore.limit);
   auto *progress_opt = cmd->add_flag("--progress", progress, "Progress on stderr even when it is not a terminal");
   cmd->add_flag("--no-progress", no_progress, "No progress line (default: on when stderr is a terminal)")
       ->excludes(progress_opt);
+  return cmd;
+}
+
+constexpr const char *kShrinkFooter = R"(
+The schedule must fail. Candidate schedules (preemptions turned into "the running thread goes on", decisions cut
+off or deleted, choices moved to lower-numbered threads) are run and kept while they fail with the same kind (a
+deadlock: the same kind of cycle) and are smaller. The shrunk schedule is written to FILE and replays exactly; the
+report ends with the command that replays it. Exit status 1: the shrunk schedule fails (as it must); 2: the
+schedule does not fail, does not fit the scenario, or FILE cannot be written.
+)";
+
+CLI::App *add_shrink(CLI::App &app, ShrinkArgs &shrink) {
+  CLI::App *cmd = app.add_subcommand("shrink", "Shrink a failing schedule to one that fails the same way");
+  cmd->footer(kShrinkFooter);
+  cmd->add_option("SCHEDULE_FILE", shrink.schedule_file, "A failing schedule written by run, explore or ci")
+      ->required();
+  cmd->add_option("-o,--output", shrink.output, "Where to write the shrunk schedule")->required();
+  add_seconds(cmd, "--time", shrink.time_s, "Wall-time budget in seconds (default 30; 0: none)");
   return cmd;
 }
 
@@ -207,14 +230,17 @@ int parse_and_run(int argc, char **argv) {
   CLI::App *explore_cmd = add_explore(app, explore, progress, no_progress);
   ReplayArgs replay;
   CLI::App *replay_cmd = add_replay(app, replay);
+  ShrinkArgs shrink;
+  CLI::App *shrink_cmd = add_shrink(app, shrink);
   app.footer(kFooter);  // after the subcommands: CLI11 copies a parent's footer into those made after it
 
   // CLI11 would call an unknown command a missing one ("A subcommand is required"); name it instead.
-  const std::vector<const CLI::App *> commands = {list, run_cmd, explore_cmd, replay_cmd};
+  const std::vector<const CLI::App *> commands = {list, run_cmd, explore_cmd, replay_cmd, shrink_cmd};
   if (argc > 1 && argv[1][0] != '-' &&
       std::none_of(commands.begin(), commands.end(), [&](const CLI::App *c) { return c->get_name() == argv[1]; }))
-    return bad_input("unknown command '" + std::string(argv[1]) + "' (commands: list, run, explore, replay; see " +
-                     sim::shell_quote(argv[0]) + " --help)");
+    return bad_input("unknown command '" + std::string(argv[1]) +
+                     "' (commands: list, run, explore, replay, shrink; see " + sim::shell_quote(argv[0]) +
+                     " --help)");
   if (std::optional<int> ended = parse(app, argc, argv)) return *ended;
 
   set_program_name(argv[0]);
@@ -225,7 +251,8 @@ int parse_and_run(int argc, char **argv) {
     explore.progress = progress ? Progress::always : no_progress ? Progress::never : Progress::automatic;
     return explore_command(explore);
   }
-  return replay_command(replay);  // require_subcommand(1, 1): it is the one left
+  if (*replay_cmd) return replay_command(replay);
+  return shrink_command(shrink);  // require_subcommand(1, 1): it is the one left
 }
 
 // Standard output is checked once everything is written: a full disk or a closed pipe must not pass for success.

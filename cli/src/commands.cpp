@@ -92,12 +92,8 @@ int replay_command(const ReplayArgs &args) {
   if (!loaded) return bad_input(loaded.error());
   const sim::Schedule &schedule = loaded.value();
   const std::string where = "schedule file " + sim::excerpt(args.schedule_file, 200) + ": ";
-  std::string reason;
-  const sim::Scenario *s = find_scenario(schedule.scenario, &reason);
-  if (!s) return bad_input(where + reason);
-  if (!schedule.scenario_parameters.empty())
-    return bad_input(where + "unknown scenario parameter " + sim::excerpt(schedule.scenario_parameters.begin()->first) +
-                     " (scenarios take none)");
+  const sim::Scenario *s = nullptr;
+  if (auto problem = schedule_scenario_problem(schedule, &s)) return bad_input(where + *problem);
   const bool want_trace = args.trace.has_value() || !args.output.empty();
   // A JSON or HTML trace on stdout is a document to redirect into a file: everything else goes to stderr then.
   const bool document_on_stdout = args.output.empty() && args.trace && *args.trace != "text";

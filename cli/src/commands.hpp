@@ -11,6 +11,7 @@
 #include <corosim/scenario.hpp>
 #include <corosim/sim/executor.hpp>
 #include <corosim/sim/failure.hpp>
+#include <corosim/sim/schedule.hpp>
 
 namespace corosim::cli {
 
@@ -39,10 +40,14 @@ int stdout_error();
 // Why a schedule cannot be saved at `path` (--save-schedule), checked before anything runs so that a failure found
 // later can always be saved and replayed: its directory is missing or not writable, or it names a directory.
 // nullopt when it can, or when `path` is empty (the default file in the current directory).
-std::optional<std::string> save_target_problem(const std::string &path);
+std::optional<std::string> save_target_problem(const std::string &path, const std::string &option = "--save-schedule");
 
 // The scenario called `name`; nullptr with `reason` set when there is none.
 const sim::Scenario *find_scenario(const std::string &name, std::string *reason);
+
+// The scenario a schedule was recorded on (*s), or why it cannot be run here: unknown, or with parameters (the
+// registered scenarios take none).
+std::optional<std::string> schedule_scenario_problem(const sim::Schedule &schedule, const sim::Scenario **s);
 
 // What bounds each execution: RunOptions' defaults unless given. The step bound (--max-steps): at it the run fails
 // (step_limit) or, with --on-step-limit continue, stops there and counts as passed. The size of each sim thread's
@@ -96,6 +101,8 @@ struct ExploreArgs {
   std::string json_file;            // the summary as JSON (reports/json.hpp); empty: none
   std::string junit_file;           // the summary as JUnit XML (reports/junit.hpp)
   std::string html_file;            // the failing run's timeline, or a page saying there was none (reports/html.hpp)
+  bool shrink = false;              // shrink the failure found (sim/shrink.hpp) before reporting it
+  double shrink_time_s = 30;        // its wall-time budget
 };
 int explore_command(const ExploreArgs &args);
 
@@ -105,5 +112,12 @@ struct ReplayArgs {
   std::string output;                // -o: where the trace goes (without --trace: text); empty: stdout
 };
 int replay_command(const ReplayArgs &args);
+
+struct ShrinkArgs {
+  std::string schedule_file;
+  std::string output;  // -o: where the shrunk schedule goes (required)
+  double time_s = 30;  // wall-time budget of the shrinking; 0: none
+};
+int shrink_command(const ShrinkArgs &args);
 
 }  // namespace corosim::cli

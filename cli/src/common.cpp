@@ -50,11 +50,11 @@ void out(const std::string &text) {
 
 int stdout_error() { return g_stdout_error; }
 
-std::optional<std::string> save_target_problem(const std::string &path) {
+std::optional<std::string> save_target_problem(const std::string &path, const std::string &option) {
   if (path.empty()) return std::nullopt;
   const std::filesystem::path target(path);
   const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : ".";
-  const std::string what = "--save-schedule " + sim::excerpt(path, 200) + ": ";
+  const std::string what = option + " " + sim::excerpt(path, 200) + ": ";
   std::error_code error;
   if (!std::filesystem::is_directory(dir, error)) return what + "no directory " + sim::excerpt(dir.string(), 200);
   if (std::filesystem::is_directory(target, error)) return what + "it is a directory (give a file name)";
@@ -69,6 +69,16 @@ const sim::Scenario *find_scenario(const std::string &name, std::string *reason)
             " list` shows the " +
             std::to_string(n) + (n == 1 ? " scenario)" : " scenarios)");
   return nullptr;
+}
+
+std::optional<std::string> schedule_scenario_problem(const sim::Schedule &schedule, const sim::Scenario **s) {
+  std::string reason;
+  *s = find_scenario(schedule.scenario, &reason);
+  if (!*s) return reason;
+  if (!schedule.scenario_parameters.empty())
+    return "unknown scenario parameter " + sim::excerpt(schedule.scenario_parameters.begin()->first) +
+           " (scenarios take none)";
+  return std::nullopt;
 }
 
 sim::RunOptions run_options(const RunLimits &limit, const sim::Scenario &s) {

@@ -19,6 +19,7 @@
 #include <corosim/sim/explore.hpp>
 #include <corosim/sim/parse.hpp>
 #include <corosim/sim/random.hpp>
+#include <corosim/sim/shrink.hpp>
 #include <corosim/sim/strategy.hpp>
 
 #include "commands.hpp"
@@ -133,6 +134,8 @@ struct Plan {
   Shard shard;
   OutputFile json, junit, html;
   ProgressLine progress;
+  bool shrink = false;  // --shrink, within shrink_time_s
+  double shrink_time_s = 30;
 };
 
 // Checks and opens what the exploration needs; a one-line reason when something is wrong.
@@ -172,6 +175,8 @@ std::optional<std::string> resolve(const ExploreArgs &args, Plan &plan) {
   o.jobs = args.jobs;
   o.execution_timeout_s = args.execution_timeout_s;
   o.max_rss_mb = args.max_rss_mb.value_or(args.jobs > 0 ? kDefaultMaxRssMb : 0);
+  plan.shrink = args.shrink;
+  plan.shrink_time_s = args.shrink_time_s;
   o.stop_on_signals = true;  // Ctrl-C or a supervisor's SIGTERM: a summary and whole report files, exit 130 / 143
   return std::nullopt;
 }
@@ -240,9 +245,24 @@ std::optional<sim::Failure> traced(const Plan &plan, const sim::Failure &f) {
   return std::nullopt;
 }
 
+// --shrink: the failure's run replaced by its shrunk version (a warning, and the failure as found, if it cannot be).
+void shrink_found(const Plan &plan, sim::Failure &f) {
+  if (!plan.shrink || f.unrecorded()) return;
+  sim::ShrinkOptions options;
+  options.time_budget_s = plan.shrink_time_s;
+  auto shrunk = sim::shrink_failure(plan.scenario->body, f, options);
+  if (!shrunk) {
+    std::fprintf(stderr, "corosim: warning: not shrunk: %s\n", shrunk.error().c_str());
+    return;
+  }
+  f = std::move(shrunk.value());
+  out(sim::shrink_summary(*f.shrunk) + " (" + std::to_string(f.shrunk->runs) + " candidate schedules)\n");
+}
+
 int report_failure(Plan &plan, sim::ExploreResult &e, const std::string &save_to) {
   sim::Failure &f = *e.failure;
   out("failure in execution " + std::to_string(*f.execution + 1) + " " + timing(plan, e) + "\n");
+  shrink_found(plan, f);
   reports::FailureReport report = prepare_report(f, *plan.scenario, save_to);
   out(reports::failure_report_text(report));
   reports::ExploreSummary summary = summary_of(plan, e);

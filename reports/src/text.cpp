@@ -9,6 +9,7 @@
 
 #include <corosim/platform/sim_engine.hpp>
 #include <corosim/sim/random.hpp>
+#include <corosim/sim/shrink.hpp>
 
 namespace corosim::reports {
 
@@ -79,6 +80,7 @@ std::string failure_report_text(const FailureReport &report) {
     field(out, "steps", std::to_string(f.result.steps));
     field(out, "trace hash", sim::format_hex64(f.result.trace_hash));
   }
+  if (f.shrunk) field(out, "shrunk", sim::shrink_summary(*f.shrunk).substr(sizeof "shrunk: " - 1));
   if (!f.schedule_file.empty()) field(out, "schedule", f.schedule_file);
   if (!f.result.message.empty()) {
     out += "  message:\n";

@@ -235,10 +235,11 @@ std::string cycle_members(const std::vector<Node> &nodes, const std::vector<std:
   return threads && coroutines ? "threads and coroutines" : threads ? "threads" : "coroutines";
 }
 
-std::string describe_cycle(const std::vector<Node> &nodes, const std::vector<std::size_t> &cycle, Namer &namer) {
+Diagnosis describe_cycle(const std::vector<Node> &nodes, const std::vector<std::size_t> &cycle, Namer &namer) {
   const bool locks = std::all_of(cycle.begin(), cycle.end(), [&](std::size_t i) { return nodes[i].lock_edges; });
-  std::string s = "deadlock: a cycle of " + std::to_string(cycle.size()) + " " + cycle_members(nodes, cycle) +
-                  (locks ? ", each waiting for a lock the next holds:\n" : ", each waiting for the next:\n");
+  const std::string shape = "a cycle of " + std::to_string(cycle.size()) + " " + cycle_members(nodes, cycle) +
+                            (locks ? ", each waiting for a lock the next holds" : ", each waiting for the next");
+  std::string s = "deadlock: " + shape + ":\n";
   for (std::size_t k = 0; k < cycle.size(); ++k) {
     const Node &n = nodes[cycle[k]];
     const Node &next = nodes[cycle[(k + 1) % cycle.size()]];
@@ -247,7 +248,7 @@ std::string describe_cycle(const std::vector<Node> &nodes, const std::vector<std
   }
   s += "  (cycle: ";
   for (std::size_t k = 0; k <= cycle.size(); ++k) s += (k ? " -> " : "") + nodes[cycle[k % cycle.size()]].agent();
-  return s + ")\n";
+  return {RunStatus::deadlock, s + ")\n", shape};
 }
 
 // The first line (and the lines under it) of a stuck run without a cycle.
@@ -255,21 +256,24 @@ Diagnosis describe_no_cycle(const std::vector<Node> &nodes, Namer &namer) {
   for (const Node &n : nodes) {
     if (!n.orphan) continue;
     const platform::SimHolder &h = *n.thread->holder;
-    return {RunStatus::deadlock, "deadlock: " + n.agent() + " waits for " + n.wait(namer) + ", held by " +
-                                     (h.coroutine ? "coroutine " + std::to_string(h.coroutine) + " in " : "") +
-                                     "thread " + std::to_string(h.thread) + ", which finished without unlocking it\n"};
+    return {RunStatus::deadlock,
+            "deadlock: " + n.agent() + " waits for " + n.wait(namer) + ", held by " +
+                (h.coroutine ? "coroutine " + std::to_string(h.coroutine) + " in " : "") + "thread " +
+                std::to_string(h.thread) + ", which finished without unlocking it\n",
+            "a lock whose holder finished without unlocking it"};
   }
   std::vector<const Node *> roots;
   for (const Node &n : nodes)
     if (n.root()) roots.push_back(&n);
-  if (roots.empty()) return {RunStatus::deadlock, "deadlock: no sim thread can run and no timer is pending\n"};
+  if (roots.empty())
+    return {RunStatus::deadlock, "deadlock: no sim thread can run and no timer is pending\n", "no cycle"};
   std::string s = "lost wake-up: nothing left can wake ";
   for (std::size_t i = 0; i < roots.size(); ++i) s += (i ? ", " : "") + roots[i]->agent();
   s += " (no sim thread can run, no timer is pending, and no lock cycle explains the wait)\n";
   for (const Node *n : roots)
     s += "  " + (n->coroutine ? describe(*n->coroutine, namer) : n->agent() + ": waits for " + n->wait(namer) +
                                                                     ", which nothing left can notify") + "\n";
-  return {RunStatus::lost_wakeup, s};
+  return {RunStatus::lost_wakeup, s, {}};
 }
 
 std::string blocked_threads(const std::vector<StuckThread> &threads, Namer &namer) {
@@ -295,7 +299,7 @@ Diagnosis diagnose_stuck(const std::vector<SimCoroutine> &coroutines, const std:
   Namer namer;
   Diagnosis d;
   if (std::vector<std::size_t> cycle = graph.cycle(); !cycle.empty())
-    d = {RunStatus::deadlock, describe_cycle(graph.nodes(), cycle, namer)};
+    d = describe_cycle(graph.nodes(), cycle, namer);
   else
     d = describe_no_cycle(graph.nodes(), namer);
   if (!coroutines.empty()) {

@@ -26,6 +26,7 @@ struct StuckThread {
 struct Diagnosis {
   RunStatus status;     // deadlock or lost_wakeup
   std::string message;  // first line: the verdict; then who waits on what, the cycle, the sim threads
+  std::string shape;    // deadlock: what RunResult::shape says (no ids); empty for a lost wake-up
 };
 
 // coroutines: every unfinished coroutine of the run, in ascending id order (platform::sim_live_coroutines()).

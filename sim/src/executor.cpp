@@ -231,6 +231,7 @@ class Executor final : public platform::SimEngine {
     RunResult r;
     r.status = status_;
     r.message = std::move(message_);
+    r.shape = std::move(shape_);
     r.steps = steps_;
     r.trace_hash = hash_.value();
     r.end_ns = now_;
@@ -674,6 +675,7 @@ class Executor final : public platform::SimEngine {
     Diagnosis d = diagnose_stuck(platform::sim_live_coroutines(/*look_up_holders=*/true), stuck);
     status_ = d.status;
     message_ = std::move(d.message);
+    shape_ = std::move(d.shape);
   }
 
   // After the run: see "Tear-down" above. On the host, recording off.
@@ -714,6 +716,7 @@ class Executor final : public platform::SimEngine {
   TraceHash hash_;
   RunStatus status_ = RunStatus::ok;
   std::string message_;
+  std::string shape_;  // RunResult::shape
   std::vector<TraceEvent> trace_;
   bool truncated_ = false;
   bool abandoned_ = false;

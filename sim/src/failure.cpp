@@ -51,7 +51,8 @@ std::string explore_again(const Failure &f, const std::string &program) {
 
 std::vector<std::string> cli_commands(const Failure &f, const std::string &program) {
   std::vector<std::string> commands;
-  if (seed_reproduces(f))
+  const bool shrunk_and_saved = f.shrunk && !f.schedule_file.empty();  // the seed would give the unshrunk run
+  if (seed_reproduces(f) && !shrunk_and_saved)
     commands.push_back(program + " run " + shell_quote(f.scenario) + " --strategy " +
                        shell_quote(f.strategy.to_string()) + " --seed " + format_hex64(f.seed) +
                        run_option_args(f.run_options));
@@ -129,7 +130,7 @@ Result<Failure> read_failure(const Json &root) {
 Schedule Failure::schedule() const {
   Schedule s;
   s.scenario = scenario;
-  s.strategy = strategy;
+  s.strategy = shrunk ? StrategySpec{"replay", {}} : strategy;  // a shrunk run is its decisions alone
   s.seed = seed;
   if (!unrecorded()) s.trace_hash = result.trace_hash;
   s.max_steps = run_options.max_steps;

@@ -107,6 +107,9 @@ struct TraceEvent {
 struct RunResult {
   RunStatus status = RunStatus::ok;
   std::string message;  // empty when ok; else what happened, several lines for deadlocks (who waits on what)
+  // deadlock: the shape of what is stuck, without ids ("a cycle of 2 coroutines, each waiting for a lock the next
+  // holds"): what a shrunk schedule must keep. Empty for every other status.
+  std::string shape;
   uint64_t steps = 0;
   uint64_t trace_hash = 0;
   int64_t end_ns = 0;  // the virtual clock at the end of the run

@@ -70,6 +70,23 @@ struct ExplorationOrigin {
   std::uint64_t max_rss_mb = 0;     // ExploreOptions::max_rss_mb: likewise for out_of_memory
 };
 
+// The size of a failing schedule, as shrinking (shrink.hpp) measures it: preemptions (steps where the thread that
+// ran the step before could go on and another was chosen), recorded decisions, and scheduling steps.
+struct ScheduleSize {
+  std::uint64_t preemptions = 0;
+  std::uint64_t decisions = 0;
+  std::uint64_t steps = 0;
+  friend bool operator==(const ScheduleSize &, const ScheduleSize &) = default;
+};
+
+// A failure's run was shrunk: its size as found and as it is now.
+struct Shrinking {
+  ScheduleSize before;
+  ScheduleSize after;
+  std::uint64_t runs = 0;    // candidate schedules tried
+  bool out_of_time = false;  // the time budget ended it (a smaller schedule may exist)
+};
+
 struct Failure {
   // --- what ran ---
   std::string scenario;               // the scenario's name (the GoogleTest integration: the test's full name)
@@ -83,6 +100,10 @@ struct Failure {
   // --- how it ended ---
   RunResult result;  // status neither ok nor exhausted; crash: the message says how the process died, and
                      // nothing was recorded (no steps, no decisions)
+
+  // Set when the run was shrunk (shrink_failure, shrink.hpp): `result` is then the shrunk run, reproduced by its
+  // schedule (whose strategy is "replay"); `strategy` and `seed` still reproduce the run as it was found.
+  std::optional<Shrinking> shrunk;
 
   // --- what follows ---
   std::string schedule_file;  // where save() wrote the schedule; empty: not saved
@@ -110,8 +131,9 @@ struct Failure {
   std::vector<std::string> commands(const Launcher &launcher) const;
 };
 
-// The failure as one JSON object, and back: how a worker process hands its failure to the exploring process. The
-// run's schedule travels in the schedule file format (schedule.hpp). failure_from_json: Error (one line) on text
+// The failure as one JSON object, and back: how a worker process hands its failure to the exploring process (a
+// worker never shrinks: `shrunk` does not travel). The run's schedule travels in the schedule file format
+// (schedule.hpp). failure_from_json: Error (one line) on text
 // that is not such an object.
 std::string to_json(const Failure &failure);
 Result<Failure> failure_from_json(std::string_view text);

@@ -13,6 +13,8 @@
 //                           preemptions; says when the space is exhausted
 //   replay                  gives back a recorded decision list, refusing runs that differ strategies/replay.cpp
 //   (make_tape_strategy)    follows a generated tape of preemptions (property testing)      strategies/tape.cpp
+//   (GuidedStrategy)        follows a decision list as far as it fits, then another          strategies/guided.cpp
+//                           strategy (corpus replays that survive code changes)
 //
 // How the executor drives one (one execution, all on one thread; a Strategy is not thread-safe):
 //
@@ -169,5 +171,43 @@ struct TapeEntry {
 // (no preemption), then the other enabled threads ascending; past the end of the tape every choice is 0. Every
 // execution follows the same tape. Its runs are reproduced from their decisions (spec() is "replay").
 std::unique_ptr<Strategy> make_tape_strategy(std::vector<TapeEntry> tape);
+
+// A decision list followed as far as it fits the run, then another strategy (`then`): what `corosim ci` replays
+// its corpus with, so that a schedule recorded before the code changed still steers the run as far as it can and
+// is never refused. A scripted decision fits a choice point when it is of the kind asked (thread or number) and its
+// value is enabled there (a thread) or in range (a number). At the first that does not (a misfit), or past the end
+// of the script, `then` makes every choice from there on. diverged_at_step() says where the run left the script: a
+// misfit, or the run ending with scripted decisions left over. Every choice made is recorded (decisions()),
+// whoever made it, so the run replays exactly with make_strategy("replay", decisions()); spec() is "replay".
+class GuidedStrategy final : public Strategy {
+ public:
+  GuidedStrategy(std::vector<Decision> script, std::unique_ptr<Strategy> then);
+
+  StrategySpec spec() const override { return {"replay", {}}; }
+
+  // The step (0-based, counting every scheduling point as the trace numbers them) where the open or last execution
+  // left the script; nullopt while it follows it. A run that ended with scripted decisions left: its step count.
+  std::optional<std::uint64_t> diverged_at_step() const noexcept { return diverged_at_; }
+  // Why it left (one line); empty while it follows the script.
+  const std::string &divergence() const noexcept { return divergence_; }
+
+ private:
+  void on_begin(std::uint64_t seed) override;
+  ThreadId choose_thread(std::span<const ThreadId> enabled, std::optional<ThreadId> running) override;
+  std::uint64_t choose_number(std::uint64_t n) override;
+  void on_end() override;
+  // The next scripted decision if it fits (its kind, and a value `fits` accepts); else nullptr, and the script is
+  // left for good if it was a misfit.
+  template <class Fits>
+  const Decision *scripted(Decision::Kind kind, Fits fits);
+
+  const std::vector<Decision> script_;
+  const std::unique_ptr<Strategy> then_;
+  std::size_t position_ = 0;  // scripted decisions consumed; invariant: <= script_.size()
+  bool left_ = false;         // a misfit happened: the script is no longer read
+  std::uint64_t steps_ = 0;   // next_thread calls of this execution: the step being decided is steps_ - 1
+  std::optional<std::uint64_t> diverged_at_;
+  std::string divergence_;
+};
 
 }  // namespace corosim::sim
