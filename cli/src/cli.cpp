@@ -35,6 +35,7 @@ Commands (PROGRAM COMMAND --help for each one's options):
              of the search space
   replay     a saved schedule again, step for step, checking its trace hash; prints its trace on request
   shrink     a saved failing schedule made smaller (fewer preemptions, decisions and steps), failing the same way
+  ci         the regression gate: the corpus replayed, then runs judged against each scenario's expected outcome
 
 On a failure, run and explore save the run's schedule to corosim-SCENARIO-SEED.schedule.json in the current
 directory (or --save-schedule FILE) and print a report whose last line is the command that reproduces it.
@@ -66,8 +67,11 @@ failure, --schedules executions (default 10000; with --time and no --schedules: 
 seconds of wall time, or (dfs) the end of the search space. A progress line goes to stderr when it is a terminal
 (--progress: also when it is not, every 5 s; --no-progress: never).
   --shard I/N   only the executions i with i % N == I (0 <= I < N) of the --schedules asked for, with the same
-                seeds: shards on other machines need no coordination. Without --shard, GoogleTest's
-                GTEST_SHARD_INDEX and GTEST_TOTAL_SHARDS are used when both are set. Not for dfs
+                seeds: shards on other machines need no coordination. Not for dfs. Without --shard: COROSIM_SHARD
+                (I/N), or the variables of GoogleTest (GTEST_SHARD_INDEX, GTEST_TOTAL_SHARDS), Slurm arrays
+                (SLURM_ARRAY_TASK_ID, _COUNT, _MIN), Kubernetes indexed Jobs (JOB_COMPLETION_INDEX, with
+                --shard-count N or COROSIM_SHARD_COUNT), GitLab (CI_NODE_INDEX, 1-based, CI_NODE_TOTAL), CircleCI
+                (CIRCLE_NODE_INDEX, _TOTAL) or Buildkite (BUILDKITE_PARALLEL_JOB, _COUNT), the first found
   --jobs N      N worker processes (1 to 1024; default 1), each every N-th execution; a worker that crashes or
                 exits is reported as the failure (status crash) of the execution it was running. The failure
                 reported is the one with the smallest execution index. dfs: --jobs 1 only. --jobs 0 explores in
@@ -155,6 +159,8 @@ CLI::App *add_explore(CLI::App &app, ExploreArgs &explore, bool &progress, bool 
   add_count(cmd, "--max-rss-mb", [&explore](uint64_t n) { explore.max_rss_mb = n; }, 0, uint64_t{1} << 40,
             "Resident memory a worker (--jobs 0: corosim) may reach, in MiB (default 4096 with workers; 0: none)");
   cmd->add_option("--shard", explore.shard, "Run only the executions i % N == I (0-based I/N)");
+  add_count(cmd, "--shard-count", [&explore](uint64_t n) { explore.shard_count = n; }, 1, uint64_t{1} << 32,
+            "Number of shards, when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes)");
   add_count(cmd, "--jobs", [&explore](uint64_t n) { explore.jobs = static_cast<unsigned>(n); }, 0,
             sim::ExploreOptions::kMaxJobs,
             "Worker processes, each every N-th execution (default 1; 0: in this process)");
@@ -166,6 +172,40 @@ CLI::App *add_explore(CLI::App &app, ExploreArgs &explore, bool &progress, bool 
   cmd->add_flag("--shrink", explore.shrink, "Shrink the failure found before reporting it (PROGRAM shrink --help)");
   add_seconds(cmd, "--shrink-time", explore.shrink_time_s, "Wall-time budget of --shrink in seconds (default 30)");
   add_run_limit_options(cmd, explore.limit);
+  auto *progress_opt = cmd->add_flag("--progress", progress, "Progress on stderr even when it is not a terminal");
+  cmd->add_flag("--no-progress", no_progress, "No progress line (default: on when stderr is a terminal)")
+      ->excludes(progress_opt);
+  return cmd;
+}
+
+constexpr const char *kCiFooter = R"(
+The regression gate. First every schedule of the corpus (DIR/*.schedule.json) is replayed: one that no longer fits
+the code is followed as far as it fits, continued by the strategy that recorded it, and reported as "diverged at
+step N" (never refused). Then every run of the config is explored, as explore would. The gate fails (exit 1) when
+a scenario expected to pass fails (its schedule, shrunk, is saved into the corpus as SCENARIO-SEED), when a
+seeded-bug scenario's bug is not found within the run's budget, or when a corpus schedule of a scenario expected
+to pass fails again. A seeded bug found as expected passes.
+  --config FILE   {"corpus": "DIR", "runs": [{"scenario": "NAME", "strategy": "pct", "seed": 1, "schedules": 20000,
+                  "time": 60}, ...]}, paths relative to FILE. Without it: every scenario, explore's defaults
+  --shard I/N     this process's share: the executions i % N == I of every run, and every N-th corpus schedule;
+                  or from the environment, as explore takes it (PROGRAM explore --help). --json writes the share's
+                  summary; --merge A.json B.json ... merges the shards' summaries into one verdict (--json, --junit)
+)";
+
+CLI::App *add_ci(CLI::App &app, CiArgs &ci, bool &progress, bool &no_progress) {
+  CLI::App *cmd = app.add_subcommand("ci", "The regression gate: corpus replays and runs judged against expectations");
+  cmd->footer(kCiFooter);
+  cmd->add_option("--config", ci.config, "The gate's JSON config (default: every scenario, explore's defaults)");
+  cmd->add_option("--corpus", ci.corpus, "The corpus directory (overrides the config's; made if missing)");
+  cmd->add_option("--json", ci.json_file, "Write the gate's summary as JSON to FILE (what --merge reads)");
+  cmd->add_option("--junit", ci.junit_file, "Write JUnit XML to FILE: a testcase per run and corpus schedule");
+  cmd->add_option("--shard", ci.shard, "Run only this share of the work (0-based I/N)");
+  add_count(cmd, "--shard-count", [&ci](uint64_t n) { ci.shard_count = n; }, 1, uint64_t{1} << 32,
+            "Number of shards, when the shard index comes from JOB_COMPLETION_INDEX (Kubernetes)");
+  add_count(cmd, "--jobs", [&ci](uint64_t n) { ci.jobs = static_cast<unsigned>(n); }, 0,
+            sim::ExploreOptions::kMaxJobs, "Worker processes per run (default 1; 0: in this process)");
+  cmd->add_option("--merge", ci.merge, "Merge these shard summaries (ci --json files) instead of running")
+      ->expected(1, -1);
   auto *progress_opt = cmd->add_flag("--progress", progress, "Progress on stderr even when it is not a terminal");
   cmd->add_flag("--no-progress", no_progress, "No progress line (default: on when stderr is a terminal)")
       ->excludes(progress_opt);
@@ -232,14 +272,17 @@ int parse_and_run(int argc, char **argv) {
   CLI::App *replay_cmd = add_replay(app, replay);
   ShrinkArgs shrink;
   CLI::App *shrink_cmd = add_shrink(app, shrink);
+  CiArgs ci;
+  bool ci_progress = false, ci_no_progress = false;
+  CLI::App *ci_cmd = add_ci(app, ci, ci_progress, ci_no_progress);
   app.footer(kFooter);  // after the subcommands: CLI11 copies a parent's footer into those made after it
 
   // CLI11 would call an unknown command a missing one ("A subcommand is required"); name it instead.
-  const std::vector<const CLI::App *> commands = {list, run_cmd, explore_cmd, replay_cmd, shrink_cmd};
+  const std::vector<const CLI::App *> commands = {list, run_cmd, explore_cmd, replay_cmd, shrink_cmd, ci_cmd};
   if (argc > 1 && argv[1][0] != '-' &&
       std::none_of(commands.begin(), commands.end(), [&](const CLI::App *c) { return c->get_name() == argv[1]; }))
     return bad_input("unknown command '" + std::string(argv[1]) +
-                     "' (commands: list, run, explore, replay, shrink; see " + sim::shell_quote(argv[0]) +
+                     "' (commands: list, run, explore, replay, shrink, ci; see " + sim::shell_quote(argv[0]) +
                      " --help)");
   if (std::optional<int> ended = parse(app, argc, argv)) return *ended;
 
@@ -252,6 +295,10 @@ int parse_and_run(int argc, char **argv) {
     return explore_command(explore);
   }
   if (*replay_cmd) return replay_command(replay);
+  if (*ci_cmd) {
+    ci.progress = ci_progress ? Progress::always : ci_no_progress ? Progress::never : Progress::automatic;
+    return ci_command(ci);
+  }
   return shrink_command(shrink);  // require_subcommand(1, 1): it is the one left
 }
 

@@ -4,9 +4,12 @@
 // reason of a usage error, progress), and return the process's exit status. Internal to cli/.
 
 #include <cstdint>
+#include <fstream>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include <corosim/reports/ci.hpp>
 #include <corosim/reports/text.hpp>
 #include <corosim/scenario.hpp>
 #include <corosim/sim/executor.hpp>
@@ -41,6 +44,37 @@ int stdout_error();
 // later can always be saved and replayed: its directory is missing or not writable, or it names a directory.
 // nullopt when it can, or when `path` is empty (the default file in the current directory).
 std::optional<std::string> save_target_problem(const std::string &path, const std::string &option = "--save-schedule");
+
+// A share of the work: the executions i with i % count == index (and, for ci, the corpus schedules likewise).
+struct Shard {
+  uint64_t index = 0;
+  uint64_t count = 1;
+  std::string source;  // how it was given: "--shard", "COROSIM_SHARD", or the engine's variables
+};
+
+// "I/N" with 0 <= I < N <= 2^32, decimal; errors name `source`.
+sim::Result<Shard> parse_shard(const std::string &text, const std::string &source);
+
+// The shard of this process (shard.cpp): --shard I/N; else COROSIM_SHARD=I/N; else the variables of the first
+// engine found, in this order: GoogleTest (GTEST_SHARD_INDEX, GTEST_TOTAL_SHARDS), Slurm job arrays
+// (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT), Kubernetes indexed Jobs
+// (JOB_COMPLETION_INDEX, with the count from --shard-count or COROSIM_SHARD_COUNT), GitLab CI parallel
+// (CI_NODE_INDEX - 1, CI_NODE_TOTAL), CircleCI (CIRCLE_NODE_INDEX, CIRCLE_NODE_TOTAL), Buildkite
+// (BUILDKITE_PARALLEL_JOB, BUILDKITE_PARALLEL_JOB_COUNT); else no sharding. Malformed or half-set variables are
+// an Error naming the variable. GTEST_SHARD_STATUS_FILE, when set with GoogleTest's variables, is created.
+sim::Result<Shard> resolve_shard(const std::string &option, std::optional<uint64_t> shard_count);
+
+// A file asked for with --json, --junit or --html: created (empty) before the work starts, so that a path that
+// cannot be written is refused at once (exit 2) rather than after an hour of exploring.
+struct OutputFile {
+  std::string path;
+  std::ofstream stream;
+
+  // The reason (one line) if `file` cannot be created; nothing to do when it is empty (not asked for).
+  std::optional<std::string> open(const std::string &option, const std::string &file);
+  // Writes `text` if the file was asked for; the reason if it could not be written whole (a full disk).
+  std::optional<std::string> write(const std::string &text);
+};
 
 // The scenario called `name`; nullptr with `reason` set when there is none.
 const sim::Scenario *find_scenario(const std::string &name, std::string *reason);
@@ -94,9 +128,9 @@ struct ExploreArgs {
   std::string save_schedule;
   Progress progress = Progress::automatic;
   RunLimits limit;
-  // "I/N": run only the executions i % N == I (of the --schedules asked for). Empty: GoogleTest's shard variables
-  // GTEST_SHARD_INDEX / GTEST_TOTAL_SHARDS when both are set, else no sharding.
+  // "I/N": run only the executions i % N == I (of the --schedules asked for). Empty: resolve_shard's variables.
   std::string shard;
+  std::optional<uint64_t> shard_count;  // --shard-count: the number of shards when the engine gives only an index
   unsigned jobs = 1;                // worker processes (crash isolation); 0: explore inside this process
   std::string json_file;            // the summary as JSON (reports/json.hpp); empty: none
   std::string junit_file;           // the summary as JUnit XML (reports/junit.hpp)
@@ -112,6 +146,23 @@ struct ReplayArgs {
   std::string output;                // -o: where the trace goes (without --trace: text); empty: stdout
 };
 int replay_command(const ReplayArgs &args);
+
+struct CiArgs {
+  std::string config;                   // the gate's JSON config; empty: every scenario, explore's defaults
+  std::string corpus;                   // the corpus directory (overrides the config's)
+  std::string json_file;                // the summary as JSON (reports/ci.hpp): what --merge reads
+  std::string junit_file;               // JUnit XML
+  std::string shard;                    // as explore's --shard (resolve_shard)
+  std::optional<uint64_t> shard_count;
+  unsigned jobs = 1;                    // worker processes per run, as explore's --jobs
+  Progress progress = Progress::automatic;
+  std::vector<std::string> merge;       // --merge: shard summaries to merge instead of running anything
+};
+int ci_command(const CiArgs &args);
+int ci_merge_command(const CiArgs &args);
+// Prints the gate's outcome (a line per run and corpus schedule, then the verdict), writes --json and --junit,
+// and returns the exit status: 0 when the gate holds, 1 when it fails, 2 when a file cannot be written.
+int finish_ci(const reports::CiSummary &summary, const CiArgs &args);
 
 struct ShrinkArgs {
   std::string schedule_file;

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <string>
 
@@ -59,6 +60,22 @@ std::optional<std::string> save_target_problem(const std::string &path, const st
   if (!std::filesystem::is_directory(dir, error)) return what + "no directory " + sim::excerpt(dir.string(), 200);
   if (std::filesystem::is_directory(target, error)) return what + "it is a directory (give a file name)";
   if (::access(dir.c_str(), W_OK) != 0) return what + "cannot write in " + sim::excerpt(dir.string(), 200);
+  return std::nullopt;
+}
+
+std::optional<std::string> OutputFile::open(const std::string &option, const std::string &file) {
+  path = file;
+  if (file.empty()) return std::nullopt;
+  stream.open(file, std::ios::binary | std::ios::trunc);
+  if (!stream) return "cannot write " + option + " file " + sim::excerpt(file, 200) + ": " + std::strerror(errno);
+  return std::nullopt;
+}
+
+std::optional<std::string> OutputFile::write(const std::string &text) {
+  if (path.empty()) return std::nullopt;
+  stream << text;
+  stream.close();
+  if (!stream) return "could not write " + sim::excerpt(path, 200) + " (the disk is full?)";
   return std::nullopt;
 }
 

@@ -59,73 +59,6 @@ struct ProgressLine {
   }
 };
 
-// --- sharding ---
-
-struct Shard {
-  uint64_t index = 0;
-  uint64_t count = 1;
-  std::string source;  // how it was given: "--shard" or the GoogleTest variables
-};
-
-// Shards are "I/N", decimal, 0 <= I < N <= 2^32 (so that N times --jobs stays far from overflowing).
-sim::Result<Shard> parse_shard(const std::string &text, const std::string &source) {
-  const std::string what = source + " " + sim::excerpt(text) + ": ";
-  const std::size_t slash = text.find('/');
-  Shard shard;
-  shard.source = source;
-  auto index = sim::parse_decimal(std::string_view(text).substr(0, slash));  // (npos: the whole text)
-  auto count = sim::parse_decimal(std::string_view(text).substr(slash + 1));  // (npos + 1 == 0: likewise)
-  if (slash == std::string::npos || !index || !count)
-    return sim::Error{what + "expected I/N, two decimal numbers with 0 <= I < N (e.g. 0/4 ... 3/4)"};
-  shard.index = index.value();
-  shard.count = count.value();
-  if (shard.count == 0 || shard.count > (uint64_t{1} << 32))
-    return sim::Error{what + "the shard count N must be between 1 and 2^32"};
-  if (shard.index >= shard.count)
-    return sim::Error{what + "the shard index must be below the count (shards are 0-based: 0/" +
-                      std::to_string(shard.count) + " ... " + std::to_string(shard.count - 1) + "/" +
-                      std::to_string(shard.count) + ")"};
-  return shard;
-}
-
-// --shard, or else GoogleTest's shard variables (as Bazel and gtest-parallel set them) when both are present;
-// GTEST_SHARD_STATUS_FILE, when set, is created to say the sharding protocol is understood.
-sim::Result<Shard> resolve_shard(const std::string &option) {
-  if (!option.empty()) return parse_shard(option, "--shard");
-  const char *index = std::getenv("GTEST_SHARD_INDEX");
-  const char *total = std::getenv("GTEST_TOTAL_SHARDS");
-  if (!index || !total) return Shard{};
-  auto shard = parse_shard(std::string(index) + "/" + total, "GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS");
-  const char *status = std::getenv("GTEST_SHARD_STATUS_FILE");
-  if (shard && status && *status && !std::ofstream(status))
-    return sim::Error{"GTEST_SHARD_STATUS_FILE " + sim::excerpt(status, 200) + ": cannot create it: " +
-                      std::strerror(errno)};
-  return shard;
-}
-
-// A file asked for with --json, --junit or --html: created (empty) before the exploration starts, so that a path
-// that cannot be written is refused at once (exit 2) rather than after an hour of exploring.
-struct OutputFile {
-  std::string path;
-  std::ofstream stream;
-
-  std::optional<std::string> open(const std::string &option, const std::string &file) {
-    path = file;
-    if (file.empty()) return std::nullopt;
-    stream.open(file, std::ios::binary | std::ios::trunc);
-    if (!stream) return "cannot write " + option + " file " + sim::excerpt(file, 200) + ": " + std::strerror(errno);
-    return std::nullopt;
-  }
-  // Writes `text` if the file was asked for; the reason if it could not be written whole (a full disk).
-  std::optional<std::string> write(const std::string &text) {
-    if (path.empty()) return std::nullopt;
-    stream << text;
-    stream.close();
-    if (!stream) return "could not write " + sim::excerpt(path, 200) + " (the disk is full?)";
-    return std::nullopt;
-  }
-};
-
 // --- the plan: everything resolved before the exploration starts ---
 
 struct Plan {
@@ -149,7 +82,7 @@ std::optional<std::string> resolve(const ExploreArgs &args, Plan &plan) {
   if (!spec) return spec.error();
   if (spec.value().name == "replay")
     return "explore cannot use the replay strategy (use `" + sim::shell_quote(launcher().program) + " replay FILE`)";
-  auto shard = resolve_shard(args.shard);
+  auto shard = resolve_shard(args.shard, args.shard_count);
   if (!shard) return shard.error();
   plan.shard = shard.value();
   if (spec.value().name == "dfs" && plan.shard.count > 1)

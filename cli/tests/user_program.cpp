@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <stdexcept>
+#include <string_view>
 
 #include <corosim/platform.hpp>
 #include <corosim/scenario.hpp>
@@ -16,11 +17,13 @@
 namespace {
 
 // Two threads each add one to a counter, with a scheduling point between the read and the write. `locked`: under
-// a Mutex. Returns the final count (2 unless an update was lost).
-int two_increments(bool locked) {
+// a Mutex; `extra`: with one more scheduling point before it. Returns the final count (2 unless an update was
+// lost).
+int two_increments(bool locked, bool extra = false) {
   corosim::Mutex m;
   int count = 0;
   auto add = [&] {
+    if (extra) corosim::schedule_point();
     if (locked) m.lock();
     const int seen = count;
     corosim::schedule_point();
@@ -48,6 +51,16 @@ COROSIM_SCENARIO_BUG("user-counter-racy", "assertion", "the same without the Mut
 // is that execution's failure.
 COROSIM_SCENARIO_BUG("user-counter-crashes", "crash", "a lost update aborts the process") {
   if (two_increments(false) != 2) std::abort();
+}
+
+// A scenario whose code changes between versions of the program, as a user's does between commits (cli_test.sh,
+// the ci cases): COROSIM_TEST_VERSION=buggy forgets the Mutex (the gate must fail and keep the schedule in its
+// corpus); =changed has each thread pass one more scheduling point before it takes the Mutex (a corpus schedule
+// from before no longer fits: its replay diverges, and passes); otherwise it is the locked counter.
+COROSIM_SCENARIO("user-counter-versions", "the locked counter, as it changes between versions (cli_test.sh)") {
+  const char *version = std::getenv("COROSIM_TEST_VERSION");
+  const std::string_view v = version ? version : "";
+  corosim::sim::check(two_increments(v != "buggy", v == "changed") == 2, "an increment was lost");
 }
 
 #ifdef COROSIM_TEST_DUPLICATE

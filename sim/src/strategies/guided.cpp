@@ -23,7 +23,14 @@ void GuidedStrategy::on_begin(std::uint64_t seed) {
 
 template <class Fits>
 const Decision *GuidedStrategy::scripted(Decision::Kind kind, Fits fits) {
-  if (left_ || position_ == script_.size()) return nullptr;
+  if (left_) return nullptr;
+  if (position_ == script_.size()) {  // the run asks for more than the schedule holds: the code changed
+    left_ = true;
+    diverged_at_ = steps_ == 0 ? 0 : steps_ - 1;
+    divergence_ = "the schedule's " + std::to_string(script_.size()) + " decisions are used up, and the run asks "
+                  "for more";
+    return nullptr;
+  }
   const Decision &d = script_[position_++];
   if (d.kind == kind && fits(d.value)) return &d;
   left_ = true;
@@ -41,7 +48,7 @@ ThreadId GuidedStrategy::choose_thread(std::span<const ThreadId> enabled, std::o
     const Decision *d = scripted(Decision::Kind::thread,
                                  [&](std::uint64_t v) { return std::binary_search(enabled.begin(), enabled.end(), v); });
     if (d) return static_cast<ThreadId>(d->value);
-  } else if (!left_ && position_ < script_.size()) {
+  } else if (!left_) {
     return enabled.front();  // forced, and the script still leads: nothing to ask
   }
   return then_->next_thread(enabled, running);  // also forced steps once it leads: PCT counts them

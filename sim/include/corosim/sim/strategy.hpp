@@ -175,9 +175,9 @@ std::unique_ptr<Strategy> make_tape_strategy(std::vector<TapeEntry> tape);
 // A decision list followed as far as it fits the run, then another strategy (`then`): what `corosim ci` replays
 // its corpus with, so that a schedule recorded before the code changed still steers the run as far as it can and
 // is never refused. A scripted decision fits a choice point when it is of the kind asked (thread or number) and its
-// value is enabled there (a thread) or in range (a number). At the first that does not (a misfit), or past the end
-// of the script, `then` makes every choice from there on. diverged_at_step() says where the run left the script: a
-// misfit, or the run ending with scripted decisions left over. Every choice made is recorded (decisions()),
+// value is enabled there (a thread) or in range (a number). From the first that does not (a misfit), or the first
+// choice past the end of the script, `then` makes every choice. diverged_at_step() says where the run left the
+// script: there, or at its end if it ended with scripted decisions left over. Every choice made is recorded (decisions()),
 // whoever made it, so the run replays exactly with make_strategy("replay", decisions()); spec() is "replay".
 class GuidedStrategy final : public Strategy {
  public:
