@@ -120,6 +120,158 @@ case $CASE in
     grep -q 'no failure in 30 executions' out || { cat out >&2; fail "no summary line"; }
     [[ ! -s err ]] || fail "stderr is not empty: $(cat err)"
     ;;
+  shrink)
+    # Every seeded bug of `corosim list`, found by PCT, shrinks to at most 2 preemptions, fails the same way, and
+    # its shrunk schedule replays with the report's last line.
+    for bug in $("$COROSIM" list | awk '$2 == "bug:" { print $1 }'); do
+      kind=$("$COROSIM" list | awk -v s="$bug" '$1 == s { print $3 }')
+      run_cli 1 explore "$bug" --strategy pct --schedules 100000 --shrink --no-progress
+      line=$(grep -E '^shrunk: preemptions [0-9]+ -> [0-9]+, decisions [0-9]+ -> [0-9]+, steps [0-9]+ -> [0-9]+' out) ||
+        { cat out >&2; fail "$bug: explore --shrink printed no shrunk line"; }
+      echo "$bug: $line"
+      after=$(sed -E 's/^shrunk: preemptions [0-9]+ -> ([0-9]+),.*/\1/' <<<"$line")
+      (( after <= 2 )) || fail "$bug: shrunk to $after preemptions (at most 2 expected)"
+      grep -q "^FAILED: $kind in scenario '$bug'" out || fail "$bug: the shrunk run does not fail with $kind"
+      grep -Eq '^  shrunk +preemptions' out || fail "$bug: the report does not show both sizes"
+      last=$(tail -n 1 out)
+      bash -c "$last" >out2 2>err2
+      [[ $? -eq 1 ]] && grep -q "^FAILED: $kind" out2 || { cat out2 err2 >&2; fail "$bug: '$last' does not fail with $kind"; }
+    done
+    # `shrink` on a saved schedule: the one-line summary, the result written and replayed by the last line.
+    explore_bug
+    run_cli 1 shrink "$SCHEDULE" -o small.schedule.json
+    grep -Eq '^shrunk: preemptions [0-9]+ -> [0-9]+, decisions [0-9]+ -> [0-9]+, steps [0-9]+ -> [0-9]+$' out ||
+      { cat out >&2; fail "shrink printed no summary line"; }
+    [[ $(tail -n 1 out) == "$COROSIM replay small.schedule.json" ]] || fail "shrink's last line: $(tail -n 1 out)"
+    run_cli 1 replay small.schedule.json
+    # Shrinking is deterministic: the same input gives the same bytes.
+    run_cli 1 shrink "$SCHEDULE" -o again.schedule.json
+    cmp -s small.schedule.json again.schedule.json || fail "shrinking the same schedule twice gave different files"
+    # Bad input: one line, exit 2, nothing written.
+    expect_one_line_error shrink "$SCHEDULE"
+    expect_one_line_error shrink no-such.schedule.json -o x.json
+    expect_one_line_error shrink "$SCHEDULE" -o no-such-dir/x.json
+    PASS=$(first_scenario pass)
+    run_cli 0 run "$PASS" --seed 1
+    python3 - "$SCHEDULE" passing.schedule.json "$PASS" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); d["scenario"]["name"] = sys.argv[3]; d["decisions"] = []; d.pop("trace_hash")
+json.dump(d, open(sys.argv[2], "w"))
+PY
+    expect_one_line_error shrink passing.schedule.json -o x.json
+    [[ ! -e x.json ]] || fail "a refused shrink wrote its output"
+    ;;
+  ci-gate)
+    PASS=$(first_scenario pass)
+    BUG=$(first_scenario bug)
+    printf '{"corpus": "corpus", "runs": [{"scenario": "%s", "schedules": 300}, {"scenario": "%s", "schedules": 5000}]}\n' \
+      "$PASS" "$BUG" >gate.json
+    run_cli 0 ci --config gate.json --junit gate.xml --json gate-summary.json
+    grep -q '^gate holds' out || { cat out >&2; fail "the gate does not hold"; }
+    python3 - gate.xml gate-summary.json <<'PY' || fail "ci's JUnit or JSON is wrong for a holding gate"
+import json, sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.get("failures") == "0" and root.get("tests") == "2", root.attrib
+assert not list(root.iter("failure")), "a failure in a holding gate"
+s = json.load(open(sys.argv[2]))
+assert s["format"] == "corosim-ci" and s["gate"] == "holds", s
+assert s["runs"][1]["failure"] is not None and s["runs"][1]["verdict"] == "pass", s["runs"][1]  # the bug, found
+PY
+    # A budget too small to find the seeded bug fails the gate, and says why.
+    printf '{"runs": [{"scenario": "%s", "strategy": "pct", "schedules": 1}]}\n' "$BUG" >small.json
+    run_cli 1 ci --config small.json --junit small.xml
+    grep -q '^FAIL  .*seeded bug not found in 1 execution' out || { cat out >&2; fail "no 'seeded bug not found'"; }
+    grep -q '<failure' small.xml || fail "the JUnit of a failing gate has no <failure>"
+    # A user's scenario expected to pass regresses (COROSIM_TEST_VERSION=buggy): the gate fails and keeps the
+    # schedule in the corpus; after a change of the code path (=changed) that schedule diverges, which is reported
+    # and does not fail the gate.
+    printf '{"corpus": "corpus", "runs": [{"scenario": "user-counter-versions", "schedules": 200}]}\n' >user.json
+    COROSIM_TEST_VERSION=buggy run_cli 1 "$USER_PROGRAM" ci --config user.json
+    grep -q '^FAIL  user-counter-versions .*REGRESSION' out || { cat out >&2; fail "the regression was not reported"; }
+    kept=$(ls corpus/corosim-user-counter-versions-0x*.schedule.json) || fail "the regression's schedule is not in the corpus"
+    grep -q "^  schedule    $kept" out || fail "the report does not name the corpus file"
+    COROSIM_TEST_VERSION=buggy run_cli 1 "$USER_PROGRAM" ci --config user.json  # the corpus schedule fails again
+    grep -q "^FAIL  corpus $kept: REGRESSION: fails again" out || { cat out >&2; fail "the corpus schedule did not fail again"; }
+    COROSIM_TEST_VERSION=changed run_cli 0 "$USER_PROGRAM" ci --config user.json --junit user.xml
+    grep -Eq "^ok    corpus $kept: passes \(diverged at step [0-9]+\)" out || { cat out >&2; fail "no divergence reported"; }
+    grep -q 'diverged at step' user.xml || fail "the JUnit does not report the divergence"
+    run_cli 0 "$USER_PROGRAM" ci --config user.json
+    # Bad configs and arguments: one line, exit 2, before anything runs.
+    printf '{"runs": [{"scenario": "no-such"}]}' >bad1.json
+    printf '{"runs": [{"scenario": "%s", "schedules": 0}]}' "$PASS" >bad2.json
+    printf '{"runs": [{"scenario": "%s", "strategy": "pct:d=0"}]}' "$PASS" >bad3.json
+    printf '{"runs": [], "corpse": "x"}' >bad4.json
+    printf '{"runs": [' >bad5.json
+    for bad in bad1 bad2 bad3 bad4 bad5; do expect_one_line_error ci --config $bad.json; done
+    expect_one_line_error ci --config missing.json
+    mkdir -p badcorpus && echo '{' >badcorpus/x.schedule.json
+    expect_one_line_error ci --config gate.json --corpus badcorpus
+    expect_one_line_error ci --config gate.json --junit no-such-dir/x.xml
+    ;;
+  ci-shards)
+    # A 4-shard gate, through each engine's variables, merged: the same verdict and the same failing execution as
+    # the unsharded gate (random walk: each execution depends on its seed alone).
+    PASS=$(first_scenario pass)
+    BUG=$(first_scenario bug)
+    printf '{"runs": [{"scenario": "%s", "strategy": "random", "schedules": 200}, {"scenario": "%s", "strategy": "random", "schedules": 20000}]}\n' \
+      "$PASS" "$BUG" >gate.json
+    run_cli 0 ci --config gate.json --json whole.json
+    shard_env() {  # shard_env ENGINE INDEX: the variables that engine sets for shard INDEX of 4
+      case $1 in
+        gtest) echo "GTEST_SHARD_INDEX=$2 GTEST_TOTAL_SHARDS=4" ;;
+        slurm) echo "SLURM_ARRAY_TASK_ID=$(( $2 + 10 )) SLURM_ARRAY_TASK_MIN=10 SLURM_ARRAY_TASK_COUNT=4" ;;
+        k8s) echo "JOB_COMPLETION_INDEX=$2 COROSIM_SHARD_COUNT=4" ;;
+        gitlab) echo "CI_NODE_INDEX=$(( $2 + 1 )) CI_NODE_TOTAL=4" ;;
+        circle) echo "CIRCLE_NODE_INDEX=$2 CIRCLE_NODE_TOTAL=4" ;;
+        buildkite) echo "BUILDKITE_PARALLEL_JOB=$2 BUILDKITE_PARALLEL_JOB_COUNT=4" ;;
+        matrix) echo "COROSIM_SHARD=$2/4" ;;
+      esac
+    }
+    for engine in gtest slurm k8s gitlab circle buildkite matrix; do
+      files=()
+      for i in 0 1 2 3; do
+        env $(shard_env $engine $i) "$COROSIM" ci --config gate.json --json $engine-$i.json >out 2>err ||
+          { cat out err >&2; fail "$engine shard $i did not exit 0"; }
+        grep -q "shard $i/4" out || { cat out >&2; fail "$engine: shard $i/4 not taken from the variables"; }
+        files+=($engine-$i.json)
+      done
+      run_cli 0 ci --merge "${files[@]}" --json $engine-merged.json --junit $engine-merged.xml
+      python3 - whole.json $engine-merged.json <<'PY' || fail "$engine: the merged gate differs from the unsharded one"
+import json, sys
+whole, merged = (json.load(open(p)) for p in sys.argv[1:])
+assert whole["gate"] == merged["gate"] == "holds", (whole["gate"], merged["gate"])
+for w, m in zip(whole["runs"], merged["runs"], strict=True):
+    assert (w["scenario"], w["verdict"]) == (m["scenario"], m["verdict"]), (w, m)
+    wf, mf = w["failure"], m["failure"]
+    assert (wf is None) == (mf is None), (wf, mf)
+    if wf: assert (wf["execution"], wf["seed"], wf["trace_hash"]) == (mf["execution"], mf["seed"], mf["trace_hash"]), (wf, mf)
+PY
+      echo "ok: $engine: 4 shards merged give the unsharded verdict and failing execution"
+    done
+    # --shard-count for Kubernetes, and --shard, stand in for the count variable.
+    JOB_COMPLETION_INDEX=2 run_cli 0 ci --config gate.json --shard-count 4
+    grep -q 'shard 2/4 (from JOB_COMPLETION_INDEX)' out || { cat out >&2; fail "--shard-count not used"; }
+    run_cli 0 ci --config gate.json --shard 3/4
+    # Malformed, half-set or out-of-range variables: one line, exit 2.
+    for bad in "GTEST_SHARD_INDEX=4 GTEST_TOTAL_SHARDS=4" "GTEST_SHARD_INDEX=x GTEST_TOTAL_SHARDS=4" \
+               "SLURM_ARRAY_TASK_ID=3" "SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_MIN=5 SLURM_ARRAY_TASK_COUNT=4" \
+               "JOB_COMPLETION_INDEX=1" "JOB_COMPLETION_INDEX=-1 COROSIM_SHARD_COUNT=4" \
+               "JOB_COMPLETION_INDEX=1 COROSIM_SHARD_COUNT=0" "CI_NODE_INDEX=0 CI_NODE_TOTAL=4" \
+               "CI_NODE_INDEX=5 CI_NODE_TOTAL=4" "CIRCLE_NODE_INDEX=1 CIRCLE_NODE_TOTAL=1x" \
+               "BUILDKITE_PARALLEL_JOB=1" "COROSIM_SHARD=4/4" "COROSIM_SHARD=1"; do
+      env $bad "$COROSIM" ci --config gate.json >out 2>err
+      [[ $? -eq 2 && $(wc -l <err) -eq 1 ]] || { cat err >&2; fail "$bad: not one line and exit 2"; }
+      env $bad "$COROSIM" explore "$PASS" --schedules 4 >out 2>err
+      [[ $? -eq 2 && $(wc -l <err) -eq 1 ]] || { cat err >&2; fail "explore with $bad: not one line and exit 2"; }
+      echo "ok: $bad -> $(cat err)"
+    done
+    expect_one_line_error ci --config gate.json --shard-count 4
+    expect_one_line_error ci --merge whole.json gtest-0.json
+    expect_one_line_error ci --merge gtest-0.json gtest-1.json gtest-2.json
+    expect_one_line_error ci --merge gtest-0.json gtest-0.json gtest-1.json gtest-2.json
+    expect_one_line_error ci --merge gtest-merged.json
+    expect_one_line_error ci --merge gate.json
+    ;;
   explore-bug-reproduces)
     explore_bug
     cat report
