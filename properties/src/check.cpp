@@ -16,6 +16,7 @@
 #include <corosim/sim/random.hpp>
 #include <corosim/sim/replay.hpp>
 #include <corosim/sim/schedule.hpp>
+#include <corosim/sim/shrink.hpp>
 
 #include "harness.hpp"
 
@@ -106,7 +107,8 @@ CheckResult failed(const std::string &name, sim::Failure &f, const HarnessParams
   }
   r.message = name + ": " + r.failure_kind + " at execution " + std::to_string(*f.execution + 1) + " (seed " +
               sim::format_hex64(f.seed) + ", strategy " + f.strategy.to_string() + "):\n" + f.result.message +
-              "\n" + recipe(name, f, options);
+              "\n" + (f.shrunk ? sim::shrink_summary(*f.shrunk) + " (result.schedule is the shrunk one)\n" : "") +
+              recipe(name, f, options);
   return r;
 }
 
@@ -129,6 +131,16 @@ CheckResult check(const LockType &lock, const CheckOptions &options) {
   auto explored = sim::explore([erased, params] { run_harness(erased, params); }, explore);
   if (!explored) return usage("corosim check: " + explored.error());
   sim::ExploreResult &e = explored.value();
+  if (e.failure && options.shrink_time_s > 0 && !e.failure->unrecorded()) {
+    sim::ShrinkOptions shrink;
+    shrink.time_budget_s = options.shrink_time_s;
+    shrink.same_failure = [](const sim::RunResult &a, const sim::RunResult &b) {
+      return kind_of(a) == kind_of(b) && a.shape == b.shape;
+    };
+    // (Isolated: a candidate schedule may crash the lock. If one does, the failure stays as found.)
+    if (auto shrunk = sim::shrink_failure([erased, params] { run_harness(erased, params); }, *e.failure, shrink))
+      *e.failure = std::move(shrunk.value());
+  }
   if (e.failure) return failed(name, *e.failure, params, options, e.executions);
   CheckResult r;
   r.ok = true;

@@ -102,6 +102,21 @@ TEST(CheckLock, BrokenLocksFailWithTheirKind) {
   EXPECT_FAILS(check_lock, NoTokenHandoffLock, options(20'000), "lost_wakeup");
 }
 
+// A failure's schedule comes back shrunk (the message says from what to what), and it still replays to the same
+// kind; with shrink_time_s 0 it comes back as found.
+TEST(CheckLock, FailuresAreShrunkToTheSameKind) {
+  CheckOptions o = options(20'000);
+  const CheckResult shrunk = check_lock<TestThenSetLock>(o);
+  ASSERT_EQ(shrunk.failure_kind, "mutual_exclusion") << shrunk.message;
+  EXPECT_NE(shrunk.message.find("\nshrunk: preemptions "), std::string::npos) << shrunk.message;
+  EXPECT_EQ(replay_lock<TestThenSetLock>(shrunk.schedule, o).failure_kind, "mutual_exclusion");
+  o.shrink_time_s = 0;
+  const CheckResult found = check_lock<TestThenSetLock>(o);
+  EXPECT_EQ(found.message.find("shrunk:"), std::string::npos) << found.message;
+  EXPECT_EQ(found.schedules_run, shrunk.schedules_run);
+  EXPECT_NE(found.schedule, shrunk.schedule);
+}
+
 TEST(CheckLock, BoundedBypassPassesFairLocksAndFailsUnfairOnes) {
   EXPECT_PASSES(check_lock, TicketLock, options(kFull, 4, 5));
   EXPECT_PASSES(check_lock, CoMutex, options(kFull, 4, 5));

@@ -27,6 +27,11 @@ struct StepBeacon;
 // What a timed-out execution's failure says (both back-ends): the limit, and the thread the beacon names.
 std::string timeout_message(double limit_s, const StepBeacon &beacon);
 
+// Writes all of `text` to `fd` (retrying short writes); gives up silently when the reader is gone.
+void write_all(int fd, const std::string &text);
+// How a child process that did not report ended (waitpid's status): the signal that killed it, or its exit.
+std::string describe_death(int status);
+
 // The loop, in this process, on an options.strategy that has been checked. `guarded`: with the in-process guard
 // (explore.hpp, on_fatal) against timeouts, exit() and fatal signals; a worker process runs without it, since its
 // explorer watches the time and reports its death.

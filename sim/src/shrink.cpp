@@ -3,9 +3,17 @@
 
 #include <corosim/sim/shrink.hpp>
 
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <map>
+#include <sstream>
 #include <optional>
 #include <tuple>
 #include <utility>
@@ -14,6 +22,7 @@
 #include <corosim/sim/replay.hpp>
 #include <corosim/sim/strategy.hpp>
 
+#include "explore_impl.hpp"
 #include "strategies/strategies.hpp"
 
 namespace corosim::sim {
@@ -90,6 +99,10 @@ class Steer final : public Strategy {
   std::vector<std::uint64_t> offered_;
 };
 
+bool same_status_and_shape(const RunResult &original, const RunResult &candidate) {
+  return candidate.status == original.status && candidate.shape == original.shape;
+}
+
 // A schedule that fails the same way, with what shrinking measures of it.
 struct Candidate {
   RunResult result;           // result.decisions: the schedule
@@ -112,14 +125,15 @@ class Shrinker {
  public:
   Shrinker(const std::function<void()> &body, std::uint64_t seed, RunOptions options, const ShrinkOptions &shrink)
       : body_(body), seed_(seed), options_(options), clock_(shrink.wall_clock ? shrink.wall_clock : wall_seconds),
-        deadline_(shrink.time_budget_s > 0 ? clock_() + shrink.time_budget_s : -1) {}
+        deadline_(shrink.time_budget_s > 0 ? clock_() + shrink.time_budget_s : -1),
+        same_(shrink.same_failure ? shrink.same_failure : same_status_and_shape) {}
 
   // Runs the schedule as found; false if it does not fail.
   bool start(const std::vector<Decision> &decisions) {
     best_ = run(decisions, {});
-    target_ = best_.result.status;
-    shape_ = best_.result.shape;
-    return target_ != RunStatus::ok && target_ != RunStatus::mismatch && target_ != RunStatus::exhausted;
+    original_ = best_.result;
+    const RunStatus s = original_.status;
+    return s != RunStatus::ok && s != RunStatus::mismatch && s != RunStatus::exhausted;
   }
 
   void shrink_all() {
@@ -154,8 +168,7 @@ class Shrinker {
   bool attempt(const Alternatives &alternatives) {
     if (out_of_time()) return false;
     Candidate c = run({}, alternatives);
-    const bool same = c.result.status == target_ && (target_ != RunStatus::deadlock || c.result.shape == shape_);
-    if (!same || !c.smaller_than(best_)) return false;
+    if (!c.smaller_than(best_) || !same_(original_, c.result)) return false;
     best_ = std::move(c);
     return true;
   }
@@ -235,16 +248,19 @@ class Shrinker {
   const std::function<double()> clock_;
   const double deadline_;  // on clock_; -1: none
   bool timed_out_ = false;
+  const std::function<bool(const RunResult &, const RunResult &)> same_;
   Candidate best_;
-  RunStatus target_ = RunStatus::ok;
-  std::string shape_;
+  RunResult original_;  // the run of the schedule as found (decisions and trace aside, what candidates must match)
   std::uint64_t runs_ = 0;
 };
 
 }  // namespace
 
-Result<ShrinkResult> shrink(const std::function<void()> &body, const Schedule &failing, RunOptions options,
-                            const ShrinkOptions &shrink_options) {
+namespace {
+
+// Shrinks in this process (shrink.hpp, `isolated` off).
+Result<ShrinkResult> shrink_here(const std::function<void()> &body, const Schedule &failing, RunOptions options,
+                                 const ShrinkOptions &shrink_options) {
   const RunOptions run_options = run_options_of(failing, options);
   Shrinker shrinker(body, failing.seed, run_options, shrink_options);
   if (!shrinker.start(failing.decisions))
@@ -262,6 +278,86 @@ Result<ShrinkResult> shrink(const std::function<void()> &body, const Schedule &f
   r.schedule.max_steps = run_options.max_steps;
   r.schedule.decisions = best.result.decisions;
   return r;
+}
+
+// What a shrinking child process sends back: its sizes and runs on the first line, then the schedule file text;
+// or "error" and the one line.
+std::string child_message(const Result<ShrinkResult> &r) {
+  if (!r) return "error " + r.error();
+  const Shrinking &s = r.value().shrinking;
+  std::string line;
+  for (std::uint64_t n : {s.before.preemptions, s.before.decisions, s.before.steps, s.after.preemptions,
+                          s.after.decisions, s.after.steps, s.runs, std::uint64_t{s.out_of_time}})
+    line += std::to_string(n) + " ";
+  return line + "\n" + to_json(r.value().schedule);
+}
+
+// The child's message read back; the run is replayed here (it is the child's, step for step).
+Result<ShrinkResult> from_child(const std::function<void()> &body, const std::string &message, RunOptions options) {
+  if (message.rfind("error ", 0) == 0) return Error{message.substr(6)};
+  std::istringstream head(message.substr(0, message.find('\n')));
+  ShrinkResult r;
+  Shrinking &s = r.shrinking;
+  std::uint64_t out_of_time = 0;
+  head >> s.before.preemptions >> s.before.decisions >> s.before.steps >> s.after.preemptions >> s.after.decisions >>
+      s.after.steps >> s.runs >> out_of_time;
+  s.out_of_time = out_of_time != 0;
+  auto schedule = from_json(std::string_view(message).substr(std::min(message.size(), message.find('\n') + 1)));
+  if (!head || !schedule) return Error{"shrinking: the child process sent something that does not parse"};
+  r.schedule = std::move(schedule.value());
+  auto replayed = replay(body, r.schedule, options);
+  if (!replayed) return Error{"shrinking: the shrunk schedule does not replay here: " + replayed.error()};
+  r.result = std::move(replayed.value());
+  return r;
+}
+
+// Shrinks in a forked child process: a candidate that crashes the process ends the child, not the caller.
+Result<ShrinkResult> shrink_in_child(const std::function<void()> &body, const Schedule &failing, RunOptions options,
+                                     const ShrinkOptions &shrink_options) {
+  int fds[2];
+  if (::pipe(fds) != 0) return Error{std::string("shrinking: cannot create a pipe: ") + std::strerror(errno)};
+  std::fflush(nullptr);  // nothing buffered is written twice
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return Error{std::string("shrinking: cannot start a process: ") + std::strerror(errno)};
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    std::string message;
+    try {
+      message = child_message(shrink_here(body, failing, options, shrink_options));
+    } catch (const std::exception &e) {
+      message = std::string("error shrinking: an exception from the explored code: ") + e.what();
+    }
+    detail::write_all(fds[1], message);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string message;
+  char buffer[65536];
+  for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    message.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fds[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || message.empty())
+    return Error{"shrinking stopped: " + detail::describe_death(status) + " (a candidate schedule crashed it?)"};
+  return from_child(body, message, run_options_of(failing, options));
+}
+
+}  // namespace
+
+Result<ShrinkResult> shrink(const std::function<void()> &body, const Schedule &failing, RunOptions options,
+                            const ShrinkOptions &shrink_options) {
+  return shrink_options.isolated ? shrink_in_child(body, failing, options, shrink_options)
+                                 : shrink_here(body, failing, options, shrink_options);
 }
 
 Result<Failure> shrink_failure(const std::function<void()> &body, const Failure &failure,

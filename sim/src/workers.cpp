@@ -70,16 +70,6 @@ void lower_to(std::atomic<std::uint64_t> &word, std::uint64_t value) {
   }
 }
 
-void write_all(int fd, const std::string &text) {
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // the explorer is gone: nobody to tell
-    done += static_cast<std::size_t>(n);
-  }
-}
-
 // Worker job's share of the exploration (the file's header).
 ExploreOptions worker_options(const ExploreOptions &options, unsigned job) {
   ExploreOptions mine = options;
@@ -138,19 +128,6 @@ std::string worker_message(const std::function<void()> &body, ExploreOptions opt
   write_all(fd, message);
   ::close(fd);
   ::_exit(0);
-}
-
-std::string describe_death(int status) {
-  if (WIFSIGNALED(status)) {
-    const int sig = WTERMSIG(status);
-    const char *name = strsignal(sig);
-    return "the worker process running it was killed by signal " + std::to_string(sig) + " (" +
-           (name ? name : "unknown") + ")" + (WCOREDUMP(status) ? ", core dumped" : "");
-  }
-  if (WIFEXITED(status))
-    return "the worker process running it exited with status " + std::to_string(WEXITSTATUS(status)) +
-           " without reporting: exit() in the explored code, or a sanitizer's report (on stderr, above)";
-  return "the worker process running it ended abnormally";
 }
 
 struct Worker {
@@ -413,6 +390,29 @@ Result<ExploreResult> WorkerPool::run() {
 }
 
 }  // namespace
+
+void write_all(int fd, const std::string &text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // the explorer is gone: nobody to tell
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+std::string describe_death(int status) {
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    const char *name = strsignal(sig);
+    return "the process running it was killed by signal " + std::to_string(sig) + " (" +
+           (name ? name : "unknown") + ")" + (WCOREDUMP(status) ? ", core dumped" : "");
+  }
+  if (WIFEXITED(status))
+    return "the process running it exited with status " + std::to_string(WEXITSTATUS(status)) +
+           " without reporting: exit() in the explored code, or a sanitizer's report (on stderr, above)";
+  return "the process running it ended abnormally";
+}
 
 Result<ExploreResult> explore_in_workers(const std::function<void()> &body, const ExploreOptions &options) {
   WorkerPool pool(body, options);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <corosim/platform.hpp>
 #include <corosim/sim/explore.hpp>
 #include <corosim/sim/replay.hpp>
@@ -108,6 +110,22 @@ TEST(Shrink, APassingScheduleOrAnUnrecordedFailureIsRefused) {
   crash.scenario = "x";
   crash.result.status = RunStatus::crash;
   EXPECT_FALSE(shrink_failure(noisy_lost_update, crash).ok());
+}
+
+// Aborts the process in its third run in a process: a candidate that crashes.
+int g_runs = 0;
+void crashes_on_third_run() {
+  if (++g_runs == 3) std::abort();
+  noisy_lost_update();
+}
+
+TEST(Shrink, ACandidateThatCrashesEndsTheChildProcessNotTheCaller) {
+  const Schedule schedule = found(noisy_lost_update, "noisy-lost-update");
+  g_runs = 0;
+  Result<ShrinkResult> r = shrink(crashes_on_third_run, schedule);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().find("killed by signal 6"), std::string::npos) << r.error();
+  EXPECT_EQ(g_runs, 0) << "the candidates ran in this process";
 }
 
 TEST(Shrink, ABudgetThatRunsOutStopsAndSaysSo) {

@@ -90,6 +90,8 @@ struct CheckOptions {
   unsigned iterations = 3;       // lock/unlock rounds per coroutine
   unsigned max_bypass = 0;       // fairness: a waiter overtaken more than this fails; 0 = not checked
   double time_budget_s = 0;      // stop after this much wall time; 0 = no limit
+  double shrink_time_s = 10;     // a failure's schedule is shrunk (fewer preemptions and steps, the same failure
+                                 // kind) for up to this long before it is returned; 0 = not shrunk
 };
 
 struct CheckResult {

@@ -12,6 +12,7 @@
 
 #include <corosim/reports/text.hpp>
 #include <corosim/sim/failure.hpp>
+#include <corosim/sim/shrink.hpp>
 #include <corosim/sim/parse.hpp>
 #include <corosim/sim/random.hpp>
 #include <corosim/sim/replay.hpp>
@@ -19,6 +20,8 @@
 
 namespace corosim::gtest {
 namespace {
+
+constexpr double kShrinkSeconds = 10;  // COROSIM_SHRINK_TIME's default
 
 // GoogleTest results reported while it lives go to the simulated run instead of the test: a failure fails the run
 // it happens in (sim::fail_soon: GoogleTest holds its lock while it reports). The base class installs `this` as the
@@ -91,6 +94,15 @@ sim::Result<sim::Done> apply_environment(sim::ExploreOptions &options) {
   return sim::Done{};
 }
 
+// COROSIM_SHRINK_TIME: seconds to spend shrinking a failure (default 10; 0: none).
+sim::Result<double> shrink_seconds() {
+  const char *text = std::getenv("COROSIM_SHRINK_TIME");
+  if (!text || !*text) return kShrinkSeconds;
+  auto seconds = sim::parse_seconds(text, 1e9);
+  if (!seconds) return sim::Error{"COROSIM_SHRINK_TIME: " + seconds.error()};
+  return seconds.value();
+}
+
 // The report of a failure, for this test binary.
 std::string failure_text(const sim::Failure &f, const CallName &name) {
   const auto launcher = sim::Launcher::gtest(program_name(), name.test);
@@ -153,6 +165,8 @@ bool explore_passes(const char *file, int line, bool fatal, const std::function<
       std::fprintf(stderr, "%s:%d: Failure\n%s\n", file, line, failure_text(f, name).c_str());
     };
   if (auto applied = apply_environment(options); !applied) return report(file, line, fatal, applied.error()), false;
+  const sim::Result<double> shrink_s = shrink_seconds();
+  if (!shrink_s) return report(file, line, fatal, shrink_s.error()), false;
   if (const char *replay = std::getenv("COROSIM_REPLAY"); replay && *replay)
     return replay_schedule(body, options, name, replay, file, line, fatal);
 
@@ -172,6 +186,12 @@ bool explore_passes(const char *file, int line, bool fatal, const std::function<
     return true;
   }
   sim::Failure &f = *e.failure;
+  if (shrink_s.value() > 0 && !f.unrecorded()) {
+    RunAssertions assertions;  // the candidates' GoogleTest assertions fail their runs, as the exploration's did
+    sim::ShrinkOptions shrink;
+    shrink.time_budget_s = shrink_s.value();
+    if (auto shrunk = sim::shrink_failure(body, f, shrink)) f = std::move(shrunk.value());
+  }
   if (auto saved = f.save(); !saved) std::fprintf(stderr, "corosim: warning: %s\n", saved.error().c_str());
   report(file, line, fatal, failure_text(f, name));
   return false;

@@ -125,6 +125,7 @@ TEST_F(GtestIntegration, ARacyCounterIsOneFailureWithItsReplayRecipe) {
             std::string::npos) << text;
   EXPECT_NE(text.find("an increment was lost"), std::string::npos) << text;
   EXPECT_NE(text.find("gtest_test.cpp:"), std::string::npos) << "the assertion's place: " << text;
+  EXPECT_NE(text.find("\n  shrunk      preemptions "), std::string::npos) << "not shrunk: " << text;
   const std::string file = schedule_file();
   ASSERT_FALSE(file.empty());
   const std::string last = text.substr(text.rfind('\n', text.size() - 2) + 1);

@@ -40,6 +40,9 @@
 //                          test is skipped; a call of another test fails saying whose schedule it is
 //   COROSIM_SEED=N         the first seed (decimal, 0x-hex or a 40-digit commit id), instead of options.first_seed
 //   COROSIM_SCHEDULES=N    the number of executions (a positive decimal), instead of options.schedules
+//   COROSIM_SHRINK_TIME=S  seconds to spend shrinking a failure before it is reported and saved (default 10; 0:
+//                          not shrunk): the saved schedule has as few preemptions as shrinking found, the report
+//                          gives its size as found and as shrunk (corosim/sim/shrink.hpp)
 // A malformed value, an unreadable or mismatched schedule file is one line of failure, never a crash.
 //
 // One exploration at a time per process (as sim::explore). The body runs many times: see docs/determinism.md for

@@ -42,6 +42,15 @@ struct ShrinkOptions {
   double time_budget_s = 30;  // wall time to spend at most; 0: no limit (the passes end on their own)
   // The wall clock in seconds (any origin), for tests. Empty: the host's steady clock (explore.hpp, wall_seconds).
   std::function<double()> wall_clock;
+  // The candidates run in a forked child process, so that one that crashes (a user's lock may corrupt memory on
+  // a schedule it has not met before) ends the child, not the caller: shrink() then returns an Error and the
+  // failure stays as found. The shrunk schedule is replayed in the caller to give ShrinkResult::result. Off: in
+  // this process (faster to start; for callers that isolate themselves).
+  bool isolated = true;
+  // Whether a candidate's run fails the same way as the original's. Empty: the same RunStatus and, for a
+  // deadlock, the same RunResult::shape. A harness whose failures share a status (check_lock's mutual_exclusion
+  // and starvation are both assertions) gives its own.
+  std::function<bool(const RunResult &original, const RunResult &candidate)> same_failure;
 };
 
 struct ShrinkResult {
@@ -51,7 +60,8 @@ struct ShrinkResult {
 };
 
 // Shrinks `failing`, run on `body` with run_options_of(failing, options). Error (one line): the schedule does not
-// fail when run (it passes, or ends in mismatch: it belongs to other code). Exceptions from `body` propagate.
+// fail when run (it passes, or ends in mismatch: it belongs to other code); isolated, also: the child process died
+// or the system refused one. Exceptions from `body` propagate (isolated: they are an Error).
 Result<ShrinkResult> shrink(const std::function<void()> &body, const Schedule &failing, RunOptions options = {},
                             const ShrinkOptions &shrink_options = {});
 
