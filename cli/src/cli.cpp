@@ -64,34 +64,28 @@ far too long), or with --on-step-limit continue stops there and counts as passed
 constexpr const char *kExploreFooter = R"(
 Execution i = 0, 1, ... runs with a seed derived from (--seed, i), all on one strategy object, until the first
 failure, --schedules executions (default 10000; with --time and no --schedules: until the time is used), --time
-seconds of wall time, or (dfs) the end of the search space. A progress line goes to stderr when it is a terminal
-(--progress: also when it is not, every 5 s; --no-progress: never).
-  --shard I/N   only the executions i with i % N == I (0 <= I < N) of the --schedules asked for, with the same
-                seeds: shards on other machines need no coordination. Not for dfs. Without --shard: COROSIM_SHARD
-                (I/N), or the variables of GoogleTest (GTEST_SHARD_INDEX, GTEST_TOTAL_SHARDS), Slurm arrays
-                (SLURM_ARRAY_TASK_ID, _COUNT, _MIN), Kubernetes indexed Jobs (JOB_COMPLETION_INDEX, with
-                --shard-count N or COROSIM_SHARD_COUNT), GitLab (CI_NODE_INDEX, 1-based, CI_NODE_TOTAL), CircleCI
-                (CIRCLE_NODE_INDEX, _TOTAL) or Buildkite (BUILDKITE_PARALLEL_JOB, _COUNT), the first found
-  --jobs N      N worker processes (1 to 1024; default 1), each every N-th execution; a worker that crashes or
-                exits is reported as the failure (status crash) of the execution it was running. The failure
-                reported is the one with the smallest execution index. dfs: --jobs 1 only. --jobs 0 explores in
-                this process: as fast, but a crash, exit() or timeout then ends it (after printing the report)
-  --execution-timeout S   an execution still running after S seconds (default 60; code that never reaches a
-                scheduling point) is the failure timeout: its worker is killed (--jobs 0: the report is printed and
-                the process ends, exit 1). --max-rss-mb M: likewise for a process past M MiB of resident memory
-                (out_of_memory; default 4096 with workers, none with --jobs 0)
+seconds of wall time, or (dfs) the end of the search space. Progress: on stderr (a terminal: every 0.5 s).
+  --shard I/N   only the executions i with i % N == I (0 <= I < N), with the same seeds (not for dfs). Without
+                it: COROSIM_SHARD=I/N, or the shard variables of GoogleTest, Slurm arrays, Kubernetes indexed Jobs
+                (with --shard-count N), GitLab, CircleCI or Buildkite (docs/ci.md lists them)
+  --jobs N      N worker processes (default 1), each every N-th execution; a worker that dies is the failure
+                (crash) of the execution it ran; the smallest failing execution is reported. dfs: --jobs 1 only.
+                --jobs 0: in this process (a crash, exit() or timeout then ends it, after the report)
+  --execution-timeout S   an execution still running after S seconds (default 60) is the failure timeout (its
+                worker killed); --max-rss-mb M: likewise past M MiB (out_of_memory; 4096 with workers)
   --json FILE   a summary for machines; --junit FILE: JUnit XML; --html FILE: the failing run's timeline (or a
-                page saying no execution failed). The files are created before the exploration starts
-  --shrink      the failure found is shrunk (as PROGRAM shrink does, within --shrink-time seconds) before it is
-                reported and saved; the report gives its size as found and as shrunk
+                page saying none failed); all created before the exploration starts
+  --shrink      the failure is shrunk before it is reported and saved (PROGRAM shrink --help)
 Strategies and the step bound: as for run (PROGRAM run --help).
 )";
 
 constexpr const char *kReplayFooter = R"(
 A schedule that does not fit the scenario (or whose trace hash differs) is refused with exit status 2. --trace
-prints the run step by step: text, json (the steps and the run's metadata) or html (a self-contained timeline);
--o FILE writes it to FILE instead of stdout (without --trace: text). A json or html trace on stdout is the only
-thing there: the other lines go to stderr.
+prints the run step by step, with the values its atomics read and wrote, the user's source lines, the calls of
+the user's, who woke whom and the failing step: text, json (the events and the run's metadata), html (a
+self-contained timeline; the runtime's own steps folded behind a toggle) or perfetto (the Trace Event format, for
+ui.perfetto.dev and chrome://tracing); -o FILE writes it to FILE instead of stdout (without --trace: text). A
+json, html or perfetto trace on stdout is the only thing there: the other lines go to stderr.
 )";
 
 // A whole-number option read strictly (sim/parse.hpp: digits only, within [min, max]), where CLI11's own
@@ -234,8 +228,9 @@ CLI::App *add_replay(CLI::App &app, ReplayArgs &replay) {
   CLI::App *cmd = app.add_subcommand("replay", "Replay a saved schedule and check its trace hash");
   cmd->footer(kReplayFooter);
   cmd->add_option("SCHEDULE_FILE", replay.schedule_file, "A schedule file written by run or explore")->required();
-  cmd->add_option("--trace", replay.trace, "Print the replayed run's trace in this format: text | json | html")
-      ->check(CLI::IsMember({"text", "json", "html"}));
+  cmd->add_option("--trace", replay.trace,
+                  "Print the replayed run's trace in this format: text | json | html | perfetto")
+      ->check(CLI::IsMember({"text", "json", "html", "perfetto"}));
   cmd->add_option("-o,--output", replay.output, "Write the trace to FILE instead of stdout (without --trace: text)");
   return cmd;
 }

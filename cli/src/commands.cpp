@@ -9,6 +9,7 @@
 
 #include <corosim/reports/html.hpp>
 #include <corosim/reports/json.hpp>
+#include <corosim/reports/perfetto.hpp>
 #include <corosim/sim/parse.hpp>
 #include <corosim/sim/random.hpp>
 #include <corosim/sim/replay.hpp>
@@ -53,7 +54,7 @@ int run_command(const RunArgs &args) {
   out("run " + s->name + " (" + s->expected_text() + "): strategy " + strategy.value()->spec().to_string() +
       ", seed " + sim::format_hex64(seed.value()) + "\n");
   sim::RunResult r = sim::run_once(s->body, *strategy.value(), seed.value(), options);
-  if (args.trace) out(reports::trace_text(r.trace));
+  if (args.trace) out(reports::trace_text(r));
   if (r.ok()) {
     out(outcome_text(r));
     return kNoFailure;
@@ -79,10 +80,12 @@ std::string trace_document(const std::string &format, const sim::Schedule &sched
   run.strategy = schedule.strategy.to_string();
   run.seed = schedule.seed;
   run.schedule_file = file;
+  run.reproduce = sim::shell_quote(launcher().program) + " replay " + sim::shell_quote(file);
   run.result = &r;
   if (format == "json") return reports::trace_json(run);
   if (format == "html") return reports::trace_html(run);
-  return reports::trace_text(r.trace);
+  if (format == "perfetto") return reports::trace_perfetto(run);
+  return reports::trace_text(r);
 }
 
 }  // namespace
@@ -123,7 +126,7 @@ int replay_command(const ReplayArgs &args) {
       file << text;
       file.close();
       if (!file) return bad_input("cannot write the trace to " + sim::excerpt(args.output, 200));
-      say("trace (" + format + ", " + std::to_string(r.trace.size()) + " steps) written to " + args.output + "\n");
+      say("trace (" + format + ", " + std::to_string(r.trace.size()) + " events) written to " + args.output + "\n");
     }
   }
   if (schedule.trace_hash) say("replayed: same trace hash as recorded in the schedule file\n");

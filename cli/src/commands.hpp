@@ -142,7 +142,7 @@ int explore_command(const ExploreArgs &args);
 
 struct ReplayArgs {
   std::string schedule_file;
-  std::optional<std::string> trace;  // "text" | "json" | "html"
+  std::optional<std::string> trace;  // "text" | "json" | "html" | "perfetto"
   std::string output;                // -o: where the trace goes (without --trace: text); empty: stdout
 };
 int replay_command(const ReplayArgs &args);

@@ -272,6 +272,51 @@ PY
     expect_one_line_error ci --merge gtest-merged.json
     expect_one_line_error ci --merge gate.json
     ;;
+  readable-trace)
+    # The lost-wakeup scenario's failing run, traced: the lock's atomics with their values and source lines; the
+    # HTML, folded, shows only the coroutines' steps (and the failing one, highlighted); the Perfetto file is the
+    # Trace Event format.
+    run_cli 1 explore lost-wakeup-handoff --shrink --no-progress
+    SCHEDULE=$(ls corosim-lost-wakeup-handoff-0x*.schedule.json)
+    run_cli 1 replay "$SCHEDULE" --trace text
+    grep -Eq 'co[0-9]+ +atomic read-modify-write #[0-9]+ +[0-9]+ -> [0-9]+ +locks\.hpp:[0-9]+$' out ||
+      { cat out >&2; fail "the text trace shows no value and source line of the lock's atomics"; }
+    grep -Eq '^>> +[0-9]+  t[0-9]+ .*<== the failing step$' out || fail "the text trace does not mark the failing step"
+    run_cli 1 replay "$SCHEDULE" --trace json -o trace.json
+    run_cli 1 replay "$SCHEDULE" --trace html -o trace.html
+    run_cli 1 replay "$SCHEDULE" --trace perfetto -o trace.perfetto.json
+    python3 - trace.json trace.html trace.perfetto.json <<'PY' || fail "the traces do not show what they must"
+import json, re, sys
+trace = json.load(open(sys.argv[1]))
+events = trace["events"]
+lock = [e for e in events if e["site"] and e["site"].startswith("locks.hpp:") and e["kind"] == "step"]
+assert lock and all(e["value"] for e in lock), "the lock's atomics lack values"
+user = [e for e in events if e["user"]]
+assert user and all(e["coroutine"] != 0 for e in user), [e for e in user if e["coroutine"] == 0]
+assert trace["failing_step"] is not None and trace["reproduce"].endswith(sys.argv[1].replace("trace.json", "") or ""), trace["reproduce"]
+# The HTML: every row that shows folded (class user, or the failing step) is a coroutine's.
+html = open(sys.argv[2]).read()
+rows = re.findall(r'<tr class="([^"]*)"[^>]*>(.*?)</tr>', html)
+shown = [cells for classes, cells in rows if "user" in classes.split() or "failing" in classes.split()]
+assert len(shown) < len(rows) / 3, (len(shown), len(rows))
+for cells in shown:
+    co = re.search(r'<span class="co">([^<]*)</span>', cells).group(1)
+    assert co != "-", cells
+assert sum("failing" in c.split() for c, _ in rows) == 1
+assert 'id="failing-step"' in html and "<th>reproduce</th>" in html
+# Perfetto: the Trace Event format.
+doc = json.load(open(sys.argv[3]))
+evs = doc["traceEvents"]
+assert isinstance(evs, list) and evs
+for e in evs:
+    assert e["ph"] in ("M", "X", "i") and isinstance(e["pid"], int) and isinstance(e["name"], str), e
+    if e["ph"] != "M": assert isinstance(e["ts"], int) and isinstance(e["tid"], int), e
+    if e["ph"] == "X": assert e["dur"] >= 1, e
+assert any(e["ph"] == "X" and e["name"].startswith("co") for e in evs)
+assert any(e["name"].startswith("FAILED: lost_wakeup") for e in evs)
+print("ok: %d events, %d shown folded; %d Trace Event records" % (len(events), len(shown), len(evs)))
+PY
+    ;;
   explore-bug-reproduces)
     explore_bug
     cat report
@@ -543,7 +588,7 @@ PY
   user-program)
     # The command over a user's own scenarios: listed, run, explored, found, replayed from the report's last line.
     run_cli 0 "$USER_PROGRAM" list
-    [[ $(awk '{ print $1 }' out | tr '\n' ' ') == "user-counter-crashes user-counter-locked user-counter-racy user-deep-recursion user-deep-recursion-roomy user-exits user-runaway-memory user-spins-forever user-throws user-wild-write " ]] ||
+    [[ $(awk '{ print $1 }' out | tr '\n' ' ') == "user-counter-crashes user-counter-locked user-counter-racy user-counter-versions user-deep-recursion user-deep-recursion-roomy user-exits user-runaway-memory user-spins-forever user-throws user-wild-write " ]] ||
       { cat out >&2; fail "list does not show exactly the program's scenarios"; }
     run_cli 0 "$USER_PROGRAM" explore user-counter-locked --strategy dfs --schedules 100000 --no-progress
     grep -q 'space exhausted after' out || { cat out >&2; fail "dfs did not exhaust the locked counter"; }
@@ -611,13 +656,13 @@ PY
     [[ ${#words} -ge 3 ]] || fail "the report has no message (or it starts with markup)"
     grep -qF -- "$words" failure.html || fail "the HTML lacks the failure message '$words'"
     grep -q '<table class="timeline">' failure.html || fail "the HTML has no timeline"
-    ! grep -Eq '(src|href)=' failure.html || fail "the HTML refers to external resources"
+    ! grep -Eq '(src|href)="[^#]' failure.html || fail "the HTML refers to external resources"
     # replay --trace html|json: to a file, and (json) on stdout as the only output there.
     SCHEDULE=$(ls corosim-"$BUG"-0x*.schedule.json | head -n 1)
     run_cli 1 replay "$SCHEDULE" --trace html -o replay.html
     grep -qF -- "$words" replay.html || fail "replay --trace html lacks the failure message"
     run_cli 1 replay "$SCHEDULE" --trace json
-    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); e=d["events"]; assert e and set(e[0]) == {"step","thread","coroutine","op","object","now_ns"} and d["steps"] > 0, d' out ||
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); e=d["events"]; assert e and set(e[0]) == {"kind","step","thread","coroutine","op","object","now_ns","text","value","site","call","user"} and d["steps"] > 0, d' out ||
       fail "replay --trace json on stdout is not a trace document"
     grep -q '^FAILED: ' err || fail "replay --trace json: the report did not go to stderr"
     PASS=$(first_scenario pass)

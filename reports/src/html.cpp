@@ -12,6 +12,7 @@
 #include <corosim/reports/text.hpp>
 #include <corosim/sim/random.hpp>
 
+#include "describe.hpp"
 #include "escape.hpp"
 
 namespace corosim::reports {
@@ -32,7 +33,12 @@ table.timeline th { position: sticky; top: 0; background: #333; color: #fff; pad
 table.timeline td { border-bottom: 1px solid #eee; padding: 0.1em 0.8em; white-space: nowrap; }
 table.timeline td.step, table.timeline td.time { text-align: right; color: #666; }
 table.timeline td.ran { background: #eef4ff; }
-table.timeline tr:last-child td.ran { background: #fdd; }
+table.timeline td.site, table.timeline td.value { color: #555; }
+table.timeline tr.internal td.ran { background: #f6f6f6; color: #777; }
+table.timeline tr.wake td.ran { background: #efe; }
+table.timeline tr.failing td { background: #fcc; font-weight: bold; }
+#show-internal:not(:checked) ~ table.timeline tr.internal:not(.failing) { display: none; }
+label.toggle { font-size: 0.9em; color: #444; }
 span.co { color: #05a; }
 span.obj { color: #888; }
 )";
@@ -53,56 +59,69 @@ void meta_row(std::string &out, const char *name, const std::string &value) {
   out += "</th><td>" + html_escape(value) + "</td></tr>\n";
 }
 
-void timeline(std::string &out, std::span<const sim::TraceEvent> trace) {
+// One row of the timeline: the event in its thread's column, then its value and site.
+void timeline_row(std::string &out, const sim::TraceEvent &e, const sim::RunResult &run, uint32_t threads,
+                  const char *time) {
+  const bool step = e.kind == sim::TraceEvent::Kind::step;
+  const bool failing = step && run.failing_step == e.step;
+  std::string classes = e.user ? "user" : "internal";
+  if (!step) classes += e.kind == sim::TraceEvent::Kind::call ? " call" : " wake";
+  if (failing) classes += " failing";
+  out += "<tr class=\"" + classes + "\"" + (failing ? " id=\"failing-step\"" : "") + "><td class=\"step\">" +
+         (step ? std::to_string(e.step) : "") + "</td><td class=\"time\">" + time + "</td>";
+  for (uint32_t t = 0; t < threads; ++t) {
+    if (t != e.thread) {
+      out += "<td></td>";
+      continue;
+    }
+    out += "<td class=\"ran\"><span class=\"co\">" + html_escape(detail::coroutine_text(e.coroutine, run)) +
+           "</span> " + html_escape(detail::operation_text(e, run)) + "</td>";
+  }
+  std::string site = detail::site_text(e);
+  if (e.call && step && !e.user) site += std::string(" in ") + e.call;
+  out += "<td class=\"value\">" + html_escape(detail::access_text(e.access)) + "</td><td class=\"site\">" +
+         html_escape(site) + "</td></tr>\n";
+}
+
+// The timeline of run.trace: the user's steps and calls, the runtime's own steps folded behind a toggle (plain
+// CSS: a checkbox before the table), the failing step highlighted and never folded.
+void timeline(std::string &out, const sim::RunResult &run) {
+  std::span<const sim::TraceEvent> trace = run.trace;
   if (trace.empty()) {
     out += "<p>No trace was recorded for this run.</p>\n";
     return;
   }
   uint32_t threads = 0;
-  for (const sim::TraceEvent &e : trace) threads = std::max(threads, e.thread + 1);
+  std::size_t internal = 0;
+  for (const sim::TraceEvent &e : trace) {
+    threads = std::max(threads, e.thread + 1);
+    internal += !e.user;
+  }
+  if (run.failing_step)
+    out += "<p>The failure shows at <a href=\"#failing-step\">step " + std::to_string(*run.failing_step) +
+           "</a>.</p>\n";
   if (trace.size() > kMaxTimelineRows) {
     // A failure shows at the end of its run: the rows kept are the last ones.
     const std::size_t left_out = trace.size() - kMaxTimelineRows;
-    out += "<p>The run took " + std::to_string(trace.size()) + " steps; the timeline shows the last " +
-           std::to_string(kMaxTimelineRows) + " (steps " + std::to_string(left_out) + " to " +
-           std::to_string(trace.size() - 1) +
-           "). <code>corosim replay SCHEDULE_FILE --trace text</code> prints every step.</p>\n";
+    out += "<p>The trace has " + std::to_string(trace.size()) + " events; the timeline shows the last " +
+           std::to_string(kMaxTimelineRows) + ". <code>corosim replay SCHEDULE_FILE --trace text</code> prints " +
+           "every one.</p>\n";
     trace = trace.subspan(left_out);
   }
+  out += "<input type=\"checkbox\" id=\"show-internal\"><label class=\"toggle\" for=\"show-internal\"> show the "
+         "runtime's own steps (" + std::to_string(internal) + " of " + std::to_string(run.trace.size()) +
+         " events; folded: the user's steps and calls, and the failing step)</label>\n";
   out += "<table class=\"timeline\">\n<thead><tr><th>step</th><th>time</th>";
   for (uint32_t t = 0; t < threads; ++t) out += "<th>t" + std::to_string(t) + "</th>";
-  out += "</tr></thead>\n<tbody>\n";
+  out += "<th>value</th><th>site</th></tr></thead>\n<tbody>\n";
   int64_t clock_ns = 0;
   bool first = true;
-  char text[64];
   for (const sim::TraceEvent &e : trace) {
-    out += "<tr><td class=\"step\">" + std::to_string(e.step) + "</td><td class=\"time\">";
     // The clock is shown on the first row and where it moves, as the text trace prints an "@" line.
-    if (first || e.now_ns != clock_ns) out += format_virtual_time(e.now_ns);
+    const std::string time = first || e.now_ns != clock_ns ? format_virtual_time(e.now_ns) : "";
     first = false;
     clock_ns = e.now_ns;
-    out += "</td>";
-    for (uint32_t t = 0; t < threads; ++t) {
-      if (t != e.thread) {
-        out += "<td></td>";
-        continue;
-      }
-      out += "<td class=\"ran\"><span class=\"co\">";
-      if (e.coroutine != 0) {
-        std::snprintf(text, sizeof text, "co%" PRIu64, e.coroutine);
-        out += text;
-      } else {
-        out += "-";
-      }
-      out += "</span> ";
-      out += html_escape(platform::sim_op_name(e.op));
-      if (e.object != 0) {
-        std::snprintf(text, sizeof text, " <span class=\"obj\">#%" PRIu64 "</span>", e.object);
-        out += text;
-      }
-      out += "</td>";
-    }
-    out += "</tr>\n";
+    timeline_row(out, e, run, threads, time.c_str());
   }
   out += "</tbody>\n</table>\n";
 }
@@ -123,8 +142,9 @@ std::string trace_html(const RunTrace &run) {
   meta_row(out, "trace hash", sim::format_hex64(r.trace_hash));
   meta_row(out, "virtual time", format_virtual_time(r.end_ns));
   if (!run.schedule_file.empty()) meta_row(out, "schedule", run.schedule_file);
+  if (!run.reproduce.empty()) meta_row(out, "reproduce", run.reproduce);
   out += "</table>\n";
-  timeline(out, r.trace);
+  timeline(out, r);
   return out + kPageEnd;
 }
 
@@ -173,7 +193,7 @@ std::string explore_html(const ExploreSummary &s) {
   if (f->unrecorded()) return out + "<p>The execution crashed its worker process: there is no trace to show.</p>\n" +
                            kPageEnd;
   out += "<h2>Timeline of the failing run</h2>\n";
-  timeline(out, f->result.trace);
+  timeline(out, f->result);
   return out + kPageEnd;
 }
 

@@ -4,11 +4,15 @@
 
 #include <corosim/reports/json.hpp>
 
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include <corosim/platform/sim_engine.hpp>
 #include <corosim/reports/text.hpp>
 #include <corosim/sim/random.hpp>
+
+#include "describe.hpp"
 
 namespace corosim::reports {
 
@@ -36,6 +40,35 @@ Json failure_json(const FailureReport &report) {
   out["verdict"] = optional_text(report.verdict);
   out["commands"] = report.commands;
   out["reproduce"] = report.commands.empty() ? Json(nullptr) : Json(report.commands.back());
+  return out;
+}
+
+Json names_json(const std::map<uint64_t, std::string> &names) {
+  Json out = Json::object();
+  for (const auto &[id, name] : names) out[std::to_string(id)] = name;
+  return out;
+}
+
+const char *kind_name(sim::TraceEvent::Kind kind) {
+  switch (kind) {
+    case sim::TraceEvent::Kind::call: return "call";
+    case sim::TraceEvent::Kind::wake: return "wake";
+    case sim::TraceEvent::Kind::step: break;
+  }
+  return "step";
+}
+
+Json event_json(const sim::TraceEvent &e, const sim::RunResult &r) {
+  const bool step = e.kind == sim::TraceEvent::Kind::step;
+  Json out{{"kind", kind_name(e.kind)}, {"step", e.step}, {"thread", e.thread}, {"coroutine", e.coroutine}};
+  out["op"] = step ? Json(platform::sim_op_name(e.op)) : Json(nullptr);
+  out["object"] = e.object;
+  out["now_ns"] = e.now_ns;
+  out["text"] = detail::operation_text(e, r);
+  out["value"] = optional_text(detail::access_text(e.access));
+  out["site"] = optional_text(detail::site_text(e));
+  out["call"] = e.call ? Json(e.call) : Json(nullptr);
+  out["user"] = e.user;
   return out;
 }
 
@@ -76,15 +109,12 @@ std::string trace_json(const RunTrace &run) {
   out["trace_hash"] = sim::format_hex64(r.trace_hash);
   out["end_ns"] = r.end_ns;
   out["truncated"] = r.truncated;
+  out["failing_step"] = r.failing_step ? Json(*r.failing_step) : Json(nullptr);
+  out["reproduce"] = optional_text(run.reproduce);
+  out["object_names"] = names_json(r.object_names);
+  out["coroutine_names"] = names_json(r.coroutine_names);
   Json events = Json::array();
-  for (const sim::TraceEvent &e : r.trace) {
-    events.push_back(Json{{"step", e.step},
-                          {"thread", e.thread},
-                          {"coroutine", e.coroutine},
-                          {"op", platform::sim_op_name(e.op)},
-                          {"object", e.object},
-                          {"now_ns", e.now_ns}});
-  }
+  for (const sim::TraceEvent &e : r.trace) events.push_back(event_json(e, r));
   out["events"] = std::move(events);
   return dump(out);
 }

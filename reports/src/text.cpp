@@ -3,6 +3,7 @@
 
 #include <corosim/reports/text.hpp>
 
+#include <algorithm>
 #include <cinttypes>
 #include <csignal>
 #include <cstdio>
@@ -10,6 +11,8 @@
 #include <corosim/platform/sim_engine.hpp>
 #include <corosim/sim/random.hpp>
 #include <corosim/sim/shrink.hpp>
+
+#include "describe.hpp"
 
 namespace corosim::reports {
 
@@ -31,25 +34,35 @@ std::string format_virtual_time(int64_t ns) {
   return buffer;
 }
 
-std::string trace_text(std::span<const sim::TraceEvent> trace) {
+std::string trace_text(const sim::RunResult &run) {
   std::string out;
   int64_t clock_ns = 0;  // a run starts at virtual time 0; a line is printed when it moves
-  char line[160];
-  for (const sim::TraceEvent &e : trace) {
+  char head[64];
+  for (const sim::TraceEvent &e : run.trace) {
     if (e.now_ns != clock_ns) {
       clock_ns = e.now_ns;
       out += "@ " + format_virtual_time(clock_ns) + "\n";
     }
-    char coroutine[24] = "-";
-    if (e.coroutine != 0) std::snprintf(coroutine, sizeof coroutine, "co%" PRIu64, e.coroutine);
-    int n = std::snprintf(line, sizeof line, "%7" PRIu64 "  t%-3" PRIu32 " %-6s %s", e.step, e.thread, coroutine,
-                          platform::sim_op_name(e.op));
-    out.append(line, static_cast<std::size_t>(n) < sizeof line ? static_cast<std::size_t>(n) : sizeof line - 1);
-    if (e.object != 0) {
-      std::snprintf(line, sizeof line, "  #%" PRIu64, e.object);
-      out += line;
+    const bool step = e.kind == sim::TraceEvent::Kind::step;
+    const bool failing = step && run.failing_step == e.step;
+    std::snprintf(head, sizeof head, "%2s%5s  t%-3" PRIu32 " ", failing ? ">>" : "",
+                  step ? std::to_string(e.step).c_str() : "", e.thread);
+    std::string line = head + detail::coroutine_text(e.coroutine, run);
+    line.resize(std::max<std::size_t>(line.size() + 1, 20), ' ');
+    line += detail::operation_text(e, run);
+    const std::string value = detail::access_text(e.access);
+    std::string site = detail::site_text(e);
+    if (e.call && e.kind == sim::TraceEvent::Kind::step && !e.user) site += std::string(" in ") + e.call;
+    if (!value.empty() || !site.empty()) {
+      line.resize(std::max<std::size_t>(line.size() + 2, 52), ' ');
+      line += value;
     }
-    out += '\n';
+    if (!site.empty()) {
+      line.resize(std::max<std::size_t>(line.size() + 2, 72), ' ');
+      line += site;
+    }
+    if (failing) line += "   <== the failing step";
+    out += line + "\n";
   }
   return out;
 }

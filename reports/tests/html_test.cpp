@@ -46,10 +46,10 @@ TEST(TraceHtml, TimelineWithOneColumnPerThread) {
   const std::size_t message = html.find("deadlock: co3 &lt;waits&gt; on #4 &amp; co4 on #3");
   ASSERT_NE(message, std::string::npos);
   EXPECT_LT(message, html.find("<table class=\"timeline\">"));
-  EXPECT_NE(html.find("<th>t0</th><th>t1</th><th>t2</th></tr>"), std::string::npos);
+  EXPECT_NE(html.find("<th>t0</th><th>t1</th><th>t2</th><th>value</th><th>site</th></tr>"), std::string::npos);
   // Step 1 ran on t2: two empty cells (t0, t1), then the coroutine, operation and object.
   EXPECT_NE(html.find("<td class=\"step\">1</td><td class=\"time\"></td><td></td><td></td><td class=\"ran\">"
-                      "<span class=\"co\">co3</span> atomic read-modify-write <span class=\"obj\">#7</span></td>"),
+                      "<span class=\"co\">co3</span> atomic read-modify-write #7</td>"),
             std::string::npos);
   EXPECT_NE(html.find("<td class=\"time\">1.500000000s</td>"), std::string::npos);
   EXPECT_NE(html.find("<span class=\"co\">-</span> thread start</td>"), std::string::npos);
@@ -64,8 +64,7 @@ TEST(TraceHtml, LongRunShowsItsLastStepsAndSaysSo) {
   r.steps = r.trace.size();
   const reports::RunTrace run = random_run("long", 1, r);
   const std::string html = reports::trace_html(run);
-  EXPECT_NE(html.find("The run took 12345 steps; the timeline shows the last 10000 (steps 2345 to 12344)."),
-            std::string::npos);
+  EXPECT_NE(html.find("The trace has 12345 events; the timeline shows the last 10000."), std::string::npos);
   std::size_t rows = 0;
   for (std::size_t at = html.find("<td class=\"step\">"); at != std::string::npos;
        at = html.find("<td class=\"step\">", at + 1))
@@ -74,11 +73,45 @@ TEST(TraceHtml, LongRunShowsItsLastStepsAndSaysSo) {
   EXPECT_EQ(html.find("<td class=\"step\">2344</td>"), std::string::npos);
   EXPECT_NE(html.find("<td class=\"step\">2345</td>"), std::string::npos);
   EXPECT_NE(html.find("<td class=\"step\">12344</td>"), std::string::npos);
-  EXPECT_NE(html.find("<th>t2</th></tr>"), std::string::npos);
+  EXPECT_NE(html.find("<th>t2</th><th>value</th>"), std::string::npos);
 
   // At the cap exactly: everything, no line.
   r.trace.resize(10'000);
-  EXPECT_EQ(reports::trace_html(run).find("The run took"), std::string::npos);
+  EXPECT_EQ(reports::trace_html(run).find("The trace has"), std::string::npos);
+}
+
+// Folded as the page opens: the runtime's own steps are rows of class "internal", hidden by the CSS rule while
+// the toggle before the table is unchecked, except the failing step, which is highlighted and anchored. Values,
+// sites, calls, wake-ups and the reproduction command are shown.
+TEST(TraceHtml, FoldsTheRuntimesStepsAndHighlightsTheFailingOne) {
+  sim::RunResult r = failed_run();
+  r.trace[1].user = true;
+  r.trace[1].file = "/home/me/src/lock.hpp";
+  r.trace[1].line = 79;
+  r.trace[1].access = {platform::SimAccess::Kind::rmw, {platform::SimValue::Type::unsigned_, 0},
+                       {platform::SimValue::Type::unsigned_, 1}};
+  sim::TraceEvent wake{2, 2, 3, SimOp::user_point, 4, 0};
+  wake.kind = sim::TraceEvent::Kind::wake;
+  wake.user = true;
+  r.trace.insert(r.trace.begin() + 2, wake);
+  r.failing_step = 2;
+  reports::RunTrace run = random_run("lock-order-deadlock", 7, r);
+  run.reproduce = "corosim replay x.json";
+  const std::string html = reports::trace_html(run);
+  const std::size_t toggle = html.find("<input type=\"checkbox\" id=\"show-internal\">");
+  ASSERT_NE(toggle, std::string::npos);
+  EXPECT_LT(toggle, html.find("<table class=\"timeline\">"));
+  EXPECT_NE(html.find("#show-internal:not(:checked) ~ table.timeline tr.internal:not(.failing) { display: none; }"),
+            std::string::npos);
+  EXPECT_NE(html.find("<tr class=\"internal\"><td class=\"step\">0</td>"), std::string::npos);
+  EXPECT_NE(html.find("<tr class=\"user\"><td class=\"step\">1</td>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"value\">0 -&gt; 1</td><td class=\"site\">lock.hpp:79</td>"), std::string::npos);
+  EXPECT_NE(html.find("<tr class=\"user wake\"><td class=\"step\"></td>"), std::string::npos);
+  EXPECT_NE(html.find("<span class=\"co\">co3</span> wakes co4</td>"), std::string::npos);
+  EXPECT_NE(html.find("<tr class=\"internal failing\" id=\"failing-step\"><td class=\"step\">2</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<a href=\"#failing-step\">step 2</a>"), std::string::npos);
+  EXPECT_NE(html.find("<th>reproduce</th><td>corosim replay x.json</td>"), std::string::npos);
 }
 
 TEST(ExploreHtml, NoFailurePage) {

@@ -15,18 +15,52 @@ namespace {
 using namespace corosim;
 using corosim::platform::SimOp;
 
-TEST(TraceText, OneLinePerStepAndALineWhenTimeMoves) {
-  std::vector<sim::TraceEvent> trace = {
+TEST(TraceText, OneLinePerEventAndALineWhenTimeMoves) {
+  sim::RunResult run;
+  run.trace = {
       {1, 0, 0, SimOp::thread_spawn, 0, 0},
       {2, 1, 3, SimOp::atomic_rmw, 7, 0},
       {3, 1, 3, SimOp::atomic_load, 7, 1'500'000'000},
   };
-  EXPECT_EQ(reports::trace_text(trace),
-            "      1  t0   -      thread spawn\n"
-            "      2  t1   co3    atomic read-modify-write  #7\n"
+  run.trace[1].file = "/src/lock.hpp";
+  run.trace[1].line = 12;
+  run.trace[1].user = true;
+  run.trace[1].access = {platform::SimAccess::Kind::rmw, {platform::SimValue::Type::unsigned_, 0},
+                         {platform::SimValue::Type::unsigned_, 1}};
+  sim::TraceEvent call{3, 1, 3, SimOp::user_point, 0, 1'500'000'000};
+  call.kind = sim::TraceEvent::Kind::call;
+  call.call = "CoMutex::lock";
+  call.file = "/src/use.cpp";
+  call.line = 40;
+  run.trace.insert(run.trace.begin() + 2, call);
+  run.object_names[7] = "lockers";
+  run.failing_step = 3;
+  EXPECT_EQ(reports::trace_text(run),
+            "      1  t0   -     thread spawn\n"
+            "      2  t1   co3   atomic read-modify-write #7 'lockers'  0 -> 1       lock.hpp:12\n"
             "@ 1.500000000s\n"
-            "      3  t1   co3    atomic load  #7\n");
-  EXPECT_EQ(reports::trace_text({}), "");
+            "         t1   co3   call CoMutex::lock                                  use.cpp:40\n"
+            ">>    3  t1   co3   atomic load #7 'lockers'   <== the failing step\n");
+  EXPECT_EQ(reports::trace_text(sim::RunResult{}), "");
+}
+
+TEST(TraceText, ValuesOfEveryKind) {
+  using platform::SimAccess;
+  using platform::SimValue;
+  sim::RunResult run;
+  auto with = [&](SimAccess access) {
+    sim::TraceEvent e{0, 0, 0, SimOp::atomic_rmw, 1, 0};
+    e.access = access;
+    run.trace = {e};
+    return reports::trace_text(run);
+  };
+  const SimValue minus{SimValue::Type::signed_, static_cast<uint64_t>(-3)}, yes{SimValue::Type::boolean, 1},
+      null{SimValue::Type::pointer, 0}, some{SimValue::Type::pointer, 1}, two{SimValue::Type::unsigned_, 2};
+  EXPECT_NE(with({SimAccess::Kind::load, {}, minus}).find("-> -3"), std::string::npos);
+  EXPECT_NE(with({SimAccess::Kind::store, {}, yes}).find("<- true"), std::string::npos);
+  EXPECT_NE(with({SimAccess::Kind::cas_success, null, some}).find("null -> non-null (cas)"), std::string::npos);
+  EXPECT_NE(with({SimAccess::Kind::cas_failure, two, minus}).find("expected 2, found -3 (cas failed)"),
+            std::string::npos);
 }
 
 TEST(TraceText, VirtualTime) {

@@ -28,7 +28,8 @@ void CoQueue::suspend() {
                    detail::id_of(self()));
 }
 
-void CoQueue::wait() {
+void CoQueue::wait(COROSIM_SITE_DEF) {
+  COROSIM_CALL("CoQueue::wait");
   push_back_self();
   suspend();
 }
@@ -52,14 +53,16 @@ Coroutine *CoQueue::pop() {
   return co;
 }
 
-bool CoQueue::next() {
+bool CoQueue::next(COROSIM_SITE_DEF) {
+  COROSIM_CALL("CoQueue::next");
   Coroutine *co = pop();
   if (!co) return false;
   detail::wake(co);
   return true;
 }
 
-void CoQueue::restart_all() {
+void CoQueue::restart_all(COROSIM_SITE_DEF) {
+  COROSIM_CALL("CoQueue::restart_all");
   // Detach the whole list first: a woken coroutine entered right now (non-coroutine caller) may wait on this
   // queue again, and must then not be woken a second time by this call.
   Coroutine *list = head_;

@@ -47,7 +47,8 @@ void CoRwlock::queue_ticket(Ticket *ticket) {
   tickets_tail_ = ticket;
 }
 
-void CoRwlock::rdlock() {
+void CoRwlock::rdlock(COROSIM_SITE_DEF) {
+  COROSIM_CALL("CoRwlock::rdlock");
   Coroutine *me = detail::self_or_misuse("CoRwlock::rdlock");
   mutex_.lock();
   if (COROSIM_UNLIKELY(detail::rwlock_hold(me, this) == RwHold::write))
@@ -69,7 +70,8 @@ void CoRwlock::rdlock() {
   detail::rwlock_hold_add(me, this, /*write=*/false);
 }
 
-void CoRwlock::wrlock() {
+void CoRwlock::wrlock(COROSIM_SITE_DEF) {
+  COROSIM_CALL("CoRwlock::wrlock");
   Coroutine *me = detail::self_or_misuse("CoRwlock::wrlock");
   mutex_.lock();
   if (COROSIM_UNLIKELY(detail::rwlock_hold(me, this) != RwHold::none &&
@@ -89,7 +91,8 @@ void CoRwlock::wrlock() {
   detail::rwlock_hold_add(me, this, /*write=*/true);
 }
 
-void CoRwlock::unlock() {
+void CoRwlock::unlock(COROSIM_SITE_DEF) {
+  COROSIM_CALL("CoRwlock::unlock");
   Coroutine *me = detail::self_or_misuse("CoRwlock::unlock");
   if (COROSIM_UNLIKELY(detail::rwlock_hold(me, this) == RwHold::none))
     misuse("CoRwlock unlocked by co-routine %llu, which does not hold it", detail::id_of(me));
@@ -108,7 +111,8 @@ void CoRwlock::unlock() {
     mutex_.unlock();
 }
 
-void CoRwlock::upgrade() {
+void CoRwlock::upgrade(COROSIM_SITE_DEF) {
+  COROSIM_CALL("CoRwlock::upgrade");
   Coroutine *me = detail::self_or_misuse("CoRwlock::upgrade");
   const RwHold hold = detail::rwlock_hold(me, this);
   mutex_.lock();
@@ -129,7 +133,8 @@ void CoRwlock::upgrade() {
   if (COROSIM_UNLIKELY(owners_ != -1)) misuse("CoRwlock: upgrade woken without the write lock");
 }
 
-void CoRwlock::downgrade() {
+void CoRwlock::downgrade(COROSIM_SITE_DEF) {
+  COROSIM_CALL("CoRwlock::downgrade");
   Coroutine *me = detail::self_or_misuse("CoRwlock::downgrade");
   const RwHold hold = detail::rwlock_hold(me, this);
   mutex_.lock();

@@ -282,7 +282,8 @@ std::size_t default_stack_size() noexcept { return g_config.default_stack_bytes;
   switch_to(ts, self, to, Action::yield);
 }
 
-void yield() {
+void yield(COROSIM_SITE_DEF) {
+  COROSIM_CALL("yield");
 #if COROSIM_FCONTEXT_STUBS
   // The thread's own state: a thread-backend coroutine's OS thread never sets own.current (it works through
   // ThreadSlot::redirect), so it, like every non-fcontext case, takes the portable path.

@@ -94,9 +94,10 @@ void wake(Coroutine *co) {
   AioContext *here = ts.ctx ? ts.ctx : bind_main_context(ts);
   AioContext *home = co->ctx ? co->ctx : here;  // never entered yet: it has no other home
   if (COROSIM_UNLIKELY(home != here)) {
-    aio_co_schedule(home, co);
+    aio_co_schedule(home, co);  // (which tells the trace)
     return;
   }
+  Platform::note_wake(co->id);
   Coroutine *cur = ts.current;
   if (cur && cur->caller)
     wake_after_self(co);

@@ -109,6 +109,7 @@ struct SimThread {
   SimOp op = SimOp::thread_start;
   uint64_t object = 0;
   uint64_t coroutine = 0;
+  platform::SimSite site;  // where in the source it stands (readable traces only)
   const platform::SimHolder *holder = nullptr;  // parked on a lock: who holds it (the lock's own record)
   // Fair scheduling (Executor::note_spin): whether its last steps repeat a loop, and while it spins, the threads
   // that were enabled when it last repeated its loop and that it lets run first (owes a step to), unless they
@@ -203,6 +204,7 @@ class Executor final : public platform::SimEngine {
   RunResult run(std::function<void()> &main_body) {
     platform::SimRun run(*this);
     run_ = &run;
+    platform::set_sim_tracing(options_.record_trace);
 #ifdef COROSIM_SIM_TSAN
     tsan_host_ = __tsan_get_current_fiber();
 #endif
@@ -228,6 +230,7 @@ class Executor final : public platform::SimEngine {
       }
     }
     tear_down(run);
+    platform::set_sim_tracing(false);
     RunResult r;
     r.status = status_;
     r.message = std::move(message_);
@@ -237,6 +240,9 @@ class Executor final : public platform::SimEngine {
     r.end_ns = now_;
     r.truncated = truncated_;
     r.trace = std::move(trace_);
+    r.failing_step = status_ == RunStatus::ok ? std::nullopt : failing_step_;
+    r.object_names = std::move(object_names_);
+    r.coroutine_names = std::move(coroutine_names_);
     return r;
   }
 
@@ -244,11 +250,57 @@ class Executor final : public platform::SimEngine {
 
   bool in_sim_thread() const noexcept override { return cur_ != nullptr; }
 
-  void schedule_point(SimOp op, uint64_t object) override {
+  void schedule_point(SimOp op, uint64_t object, const platform::SimSite &site) override {
     cur_->op = op;
     cur_->object = object;
     cur_->coroutine = platform::sim_running_coroutine();
+    cur_->site = site;
     step_from_sim_thread();
+  }
+
+  // --- readable traces (SimEngine): only while options_.record_trace ---
+
+  void note_access(const platform::SimAccess &access) override {
+    // The step this thread was chosen for is the trace's last event: nothing runs between the choice and the
+    // operation (the operation follows its scheduling point directly, on this one OS thread).
+    assert(!trace_.empty() && trace_.back().thread == cur_->id && trace_.back().kind == TraceEvent::Kind::step);
+    trace_.back().access = access;
+  }
+
+  void enter_call(const char *name, const platform::SimSite &site) override {
+    platform::SimHostHeap host;
+    Call &call = calls_[call_key()];
+    if (call.depth++ > 0) return;  // the runtime's own call inside the user's
+    call.name = name;
+    call.site = site;
+    TraceEvent e = event(SimOp::user_point, 0, TraceEvent::Kind::call);
+    e.file = site.file;
+    e.line = site.line;
+    e.user = true;
+    e.call = name;
+    trace_.push_back(e);
+  }
+
+  void leave_call() override {
+    auto it = calls_.find(call_key());
+    if (it != calls_.end() && --it->second.depth == 0) calls_.erase(it);
+  }
+
+  void note_wake(uint64_t coroutine) override {
+    platform::SimHostHeap host;
+    TraceEvent e = event(SimOp::user_point, coroutine, TraceEvent::Kind::wake);
+    e.user = e.coroutine != 0;  // a coroutine's wake-up shows folded; a thread's (starting coroutines) is plumbing
+    trace_.push_back(e);
+  }
+
+  void name_object(uint64_t object, const char *name) override {
+    platform::SimHostHeap host;
+    object_names_[object] = name;
+  }
+
+  void name_coroutine(uint64_t coroutine, const char *name) override {
+    platform::SimHostHeap host;
+    coroutine_names_[coroutine] = name;
   }
 
   uint32_t current_thread() const noexcept override { return cur_ ? cur_->id : UINT32_MAX; }
@@ -291,6 +343,7 @@ class Executor final : public platform::SimEngine {
     cur_->object = object;
     cur_->holder = holder;
     cur_->coroutine = platform::sim_running_coroutine();
+    cur_->site = {};  // (a blocking call of the user's is known by its call: enter_call)
     cur_->parked = true;
     stop_spinning(*cur_);  // a thread that blocks is waiting properly, not looping
     cur_->ready = ready;
@@ -373,6 +426,7 @@ class Executor final : public platform::SimEngine {
     }
     status_ = status;
     message_ = std::move(message);
+    if (cur_->last_step >= 0) failing_step_ = static_cast<uint64_t>(cur_->last_step);
     abandoned_ = true;
     switch_to_scheduler(/*for_good=*/true);
     std::abort();  // never resumed
@@ -483,6 +537,7 @@ class Executor final : public platform::SimEngine {
         } else {
           status_ = RunStatus::step_limit;
           message_ = "step limit: " + std::to_string(options_.max_steps) + " scheduling steps" + spinners();
+          if (steps_ > 0) failing_step_ = steps_ - 1;
         }
         return Next::over;
       }
@@ -502,7 +557,7 @@ class Executor final : public platform::SimEngine {
       assert(t.object >> 32 == 0 && t.coroutine >> 59 == 0);
       hash_.add(uint64_t{next} << 32 | t.object);
       hash_.add(t.coroutine << 5 | static_cast<uint64_t>(t.op));
-      if (options_.record_trace) trace_.push_back(TraceEvent{steps_, next, t.coroutine, t.op, t.object, now_});
+      if (options_.record_trace) record_step(t);
       if (detail::StepBeacon *beacon = g_step_beacon) {
         beacon->thread.store(next, std::memory_order_relaxed);
         beacon->step.store(steps_, std::memory_order_relaxed);  // numbered as the trace numbers it
@@ -512,6 +567,43 @@ class Executor final : public platform::SimEngine {
       chosen_ = &t;
       return Next::thread;
     }
+  }
+
+  // --- readable traces ---
+
+  // A user call in progress: per coroutine (one can move between sim threads), or per sim thread on its own stack.
+  struct Call {
+    const char *name = nullptr;
+    platform::SimSite site;
+    unsigned depth = 0;  // calls nested in it (the runtime's own) are counted, not recorded
+  };
+  std::pair<uint32_t, uint64_t> call_key() const {
+    const uint64_t co = platform::sim_running_coroutine();
+    return co ? std::pair{UINT32_MAX, co} : std::pair{cur_->id, uint64_t{0}};
+  }
+
+  // An event of the current sim thread that is not a step (the next step's number).
+  TraceEvent event(SimOp op, uint64_t object, TraceEvent::Kind kind) const {
+    TraceEvent e{steps_, cur_->id, platform::sim_running_coroutine(), op, object, now_};
+    e.kind = kind;
+    return e;
+  }
+
+  // The trace entry of step steps_, taken by t: its site is its own (a user step) or its user call's.
+  void record_step(const SimThread &t) {
+    TraceEvent e{steps_, t.id, t.coroutine, t.op, t.object, now_};
+    e.file = t.site.file;
+    e.line = t.site.line;
+    e.user = t.site.user;
+    auto it = calls_.find(t.coroutine ? std::pair{UINT32_MAX, t.coroutine} : std::pair{t.id, uint64_t{0}});
+    if (it != calls_.end()) {
+      e.call = it->second.name;
+      if (!e.user) {
+        e.file = it->second.site.file;
+        e.line = it->second.site.line;
+      }
+    }
+    trace_.push_back(e);
   }
 
   // Moves the clock forward to `deadline` (a parked thread's, ahead of now).
@@ -671,11 +763,29 @@ class Executor final : public platform::SimEngine {
       std::optional<platform::SimHolder> holder;
       if (t->holder) holder = *t->holder;
       stuck.push_back({t->id, t->op, t->object, t->coroutine, holder});
+      // The last of them to block: where the run got stuck (unless the trace names a coroutine's step, below).
+      if (t->last_step >= 0 && (!failing_step_ || *failing_step_ < static_cast<uint64_t>(t->last_step)))
+        failing_step_ = static_cast<uint64_t>(t->last_step);
     }
-    Diagnosis d = diagnose_stuck(platform::sim_live_coroutines(/*look_up_holders=*/true), stuck);
+    const std::vector<platform::SimCoroutine> coroutines = platform::sim_live_coroutines(/*look_up_holders=*/true);
+    if (options_.record_trace) failing_step_in_trace(coroutines);
+    Diagnosis d = diagnose_stuck(coroutines, stuck);
     status_ = d.status;
     message_ = std::move(d.message);
     shape_ = std::move(d.shape);
+  }
+
+  // With a trace, the failing step of a stuck run is the last step one of its stuck coroutines took (where it
+  // went to wait), rather than the last park of a sim thread (an event loop's poll, usually).
+  void failing_step_in_trace(const std::vector<platform::SimCoroutine> &coroutines) {
+    for (auto e = trace_.rbegin(); e != trace_.rend(); ++e) {
+      if (e->kind != TraceEvent::Kind::step || e->coroutine == 0) continue;
+      if (std::any_of(coroutines.begin(), coroutines.end(),
+                      [&](const platform::SimCoroutine &c) { return c.id == e->coroutine; })) {
+        failing_step_ = e->step;
+        return;
+      }
+    }
   }
 
   // After the run: see "Tear-down" above. On the host, recording off.
@@ -717,7 +827,10 @@ class Executor final : public platform::SimEngine {
   RunStatus status_ = RunStatus::ok;
   std::string message_;
   std::string shape_;  // RunResult::shape
+  std::optional<uint64_t> failing_step_;  // RunResult::failing_step
   std::vector<TraceEvent> trace_;
+  std::map<std::pair<uint32_t, uint64_t>, Call> calls_;  // user calls in progress (record_trace only)
+  std::map<uint64_t, std::string> object_names_, coroutine_names_;
   bool truncated_ = false;
   bool abandoned_ = false;
 #ifdef COROSIM_SIM_TSAN

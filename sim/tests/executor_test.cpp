@@ -480,20 +480,32 @@ TEST_F(Executor, CallerStateAndStaticsSurviveAFailedRun) {
   EXPECT_EQ(first_used_in_a_run(), std::string(100, 'x'));
 }
 
-// With record_trace, one event per step, in step order, naming the coroutine that ran.
+// With record_trace, one step event per step, in step order, naming the coroutine that ran; the user's calls
+// (CoMutex::lock, with the caller's source line) come between steps, and the steps inside them carry the call.
 TEST_F(Executor, TraceHasOneEventPerStep) {
   auto s = strategy("random");
   int count = 0;
   RunResult r = run_once([&] { comutex_contention(1, &count); }, *s, 5, RunOptions{.record_trace = true});
   ASSERT_TRUE(r.ok()) << r.message;
-  ASSERT_EQ(r.trace.size(), r.steps);
   EXPECT_EQ(r.trace.front().thread, 0u);
   EXPECT_EQ(r.trace.front().op, platform::SimOp::thread_start);
   std::set<uint64_t> coroutines;
-  for (std::size_t i = 0; i < r.trace.size(); ++i) {
-    EXPECT_EQ(r.trace[i].step, i);
-    coroutines.insert(r.trace[i].coroutine);
+  uint64_t steps = 0, calls = 0, in_calls = 0;
+  for (const TraceEvent &e : r.trace) {
+    if (e.kind == TraceEvent::Kind::call) {
+      EXPECT_EQ(e.step, steps) << "a call comes before the step numbered after it";
+      EXPECT_TRUE(e.user && e.file && std::string(e.file).ends_with("executor_test.cpp")) << e.call;
+      calls += std::string(e.call) == "CoMutex::lock";
+      continue;
+    }
+    if (e.kind != TraceEvent::Kind::step) continue;
+    EXPECT_EQ(e.step, steps++);
+    in_calls += e.call != nullptr;
+    coroutines.insert(e.coroutine);
   }
+  EXPECT_EQ(steps, r.steps);
+  EXPECT_EQ(calls, 4u);  // one CoMutex::lock per coroutine
+  EXPECT_GT(in_calls, 0u);
   EXPECT_EQ(coroutines, (std::set<uint64_t>{0, 1, 2, 3, 4}));  // the sim threads' own stacks and 4 coroutines
   // The same seed without the trace: the same hash.
   RunResult again = run_once([&] { comutex_contention(1, &count); }, *s, 5);

@@ -33,9 +33,9 @@ class CoMutex {
   CoMutex &operator=(const CoMutex &) = delete;
 
   // Takes the lock, yielding while another coroutine holds it. coroutine_fn.
-  void lock();
+  void lock(COROSIM_SITE);
   // Releases the lock; wakes the first waiter, if any, which then holds it. coroutine_fn, holder only.
-  void unlock();
+  void unlock(COROSIM_SITE);
 
   // The holder (for diagnostics), or nullptr. A lock handed to a waiter shows nullptr until the waiter runs.
   Coroutine *holder() const noexcept { return holder_.load(std::memory_order_relaxed); }
@@ -53,14 +53,14 @@ class CoMutex {
 
   // Number of coroutines that hold the lock or have started lock() and not yet been woken:
   // 0 free; 1 held, nobody waiting; 1 + n held with n waiting or arriving.
-  atomic<unsigned> locked_{0};
+  platform::Current::atomic<unsigned> locked_{0};
   // The hand-off token: non-zero when an unlocker left the duty of waking a waiter to a locker that was still
   // publishing itself (see co_mutex.cpp).
-  atomic<unsigned> handoff_{0};
+  platform::Current::atomic<unsigned> handoff_{0};
   // Hand-off sequence numbers; touched only by the one coroutine that currently acts as unlocker.
   unsigned sequence_ = 0;
   // Lock-free LIFO of arriving waiters (pushed by lockers on any thread).
-  atomic<WaitRecord *> from_push_{nullptr};
+  platform::Current::atomic<WaitRecord *> from_push_{nullptr};
   // FIFO of waiters, popped by the unlocker (or by the locker that took the hand-off): one at a time.
   WaitRecord *to_pop_ = nullptr;
   // Who holds it, for diagnostics and misuse checks. Only the holder stores itself here and a coroutine compares

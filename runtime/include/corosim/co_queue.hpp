@@ -17,12 +17,13 @@ class CoQueue {
   // wait: appends the calling coroutine and yields until next()/restart_all() wakes it.
   // coroutine_fn. Wakes are not spurious, but the condition may have changed again by the time the waiter runs:
   // re-check it in a loop.
-  void wait();
+  void wait(COROSIM_SITE);
 
   // wait(lock): as wait(), releasing `lock` (anything with lock()/unlock(), e.g. CoMutex) after queueing and
   // re-taking it before returning. coroutine_fn. The caller must hold the lock.
   template <class L>
-  void wait(L &lock) {
+  void wait(L &lock COROSIM_SITE_NEXT) {
+    COROSIM_CALL("CoQueue::wait");
     push_back_self();
     lock.unlock();
     suspend();
@@ -35,10 +36,10 @@ class CoQueue {
 
   // next: wakes the first waiter; returns whether there was one. From a coroutine the waiter runs after the
   // caller yields (wake-up queue); from outside a coroutine it is entered before next() returns.
-  bool next();
+  bool next(COROSIM_SITE);
 
   // restart_all: wakes every waiter, in queue order. Same timing as next().
-  void restart_all();
+  void restart_all(COROSIM_SITE);
 
   // enter_next / enter_all: for callers outside any coroutine (QEMU's qemu_co_enter_next / qemu_co_enter_all):
   // the waiters run before the call returns. Misuse from inside a coroutine (use next()/restart_all()).

@@ -32,11 +32,11 @@ class CoRwlock {
   CoRwlock(const CoRwlock &) = delete;
   CoRwlock &operator=(const CoRwlock &) = delete;
 
-  void rdlock();     // coroutine_fn
-  void wrlock();     // coroutine_fn
-  void unlock();     // coroutine_fn; releases a read share or the write lock
-  void upgrade();    // coroutine_fn; caller holds a read share
-  void downgrade();  // coroutine_fn; caller holds the write lock
+  void rdlock(COROSIM_SITE);     // coroutine_fn
+  void wrlock(COROSIM_SITE);     // coroutine_fn
+  void unlock(COROSIM_SITE);     // coroutine_fn; releases a read share or the write lock
+  void upgrade(COROSIM_SITE);    // coroutine_fn; caller holds a read share
+  void downgrade(COROSIM_SITE);  // coroutine_fn; caller holds the write lock
 
   struct Ticket {
     bool read;

@@ -29,6 +29,8 @@
 #include <type_traits>
 #include <utility>
 
+#include <corosim/platform.hpp>
+
 namespace corosim {
 
 class Coroutine;
@@ -118,7 +120,7 @@ Coroutine *coroutine_create(F &&fn, const CoroutineOptions &options = {}) {
 void coroutine_enter(Coroutine *co);
 
 // Suspends the current coroutine and returns to its caller. coroutine_fn: only from a coroutine.
-void yield();
+void yield(COROSIM_SITE);
 
 // The running coroutine, or nullptr outside any coroutine.
 Coroutine *self() noexcept;
@@ -131,5 +133,16 @@ bool entered(const Coroutine *co) noexcept;
 
 // The coroutine's number: small, sequential in creation order within a thread.
 uint64_t coroutine_id(const Coroutine *co) noexcept;
+
+// A name for co in the simulator's traces, which otherwise call it co<N> (the name is copied). Nothing in the real
+// build.
+inline void trace_name(const Coroutine *co, const char *name) {
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+  platform::Sim::name_coroutine(coroutine_id(co), name);
+#else
+  static_cast<void>(co);
+  static_cast<void>(name);
+#endif
+}
 
 }  // namespace corosim

@@ -100,11 +100,49 @@ static_assert(Platform<Current>, "the selected corosim platform does not satisfy
 
 namespace corosim {
 
-// The atomic type user code under test must use (std::atomic<T> in the real build).
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+// The atomic type user code under test must use: std::atomic<T> in the real build; in the simulator every
+// operation is a scheduling point, and a trace shows its source line and the value it read or wrote.
+template <class T>
+using atomic = platform::Sim::user_atomic<T>;
+
+// An explicit scheduling point for user code: the simulator may run another thread here. No-op in the real build.
+inline void schedule_point(std::source_location where = std::source_location::current()) noexcept {
+  platform::Sim::schedule_point(where);
+}
+
+// A name for an atomic (or a Mutex, CondVar: thread.hpp; a coroutine: coroutine.hpp) in the simulator's traces,
+// which otherwise number objects (#7) in order of first use. Call it before the object's first operation if the
+// name should show from there; the name is copied. Nothing in the real build.
+template <class T>
+void trace_name(const platform::Sim::user_atomic<T> &object, const char *name) {
+  object.trace_name(name);
+}
+#else
 template <class T>
 using atomic = platform::Current::atomic<T>;
 
-// An explicit scheduling point for user code: the simulator may run another thread here. No-op in the real build.
 inline void schedule_point() noexcept { platform::Current::schedule_point(); }
 
+template <class T>
+void trace_name(const T &, const char *) noexcept {}
+#endif
+
 }  // namespace corosim
+
+// The source location of a call of the user's, for the simulator's traces: COROSIM_SITE declares a function's
+// trailing parameter (a defaulted std::source_location `site`) in the sim build and nothing in the real build,
+// where the calls cost what they did; COROSIM_SITE_DEF is the same parameter in the function's definition, and
+// COROSIM_CALL(name) in its body marks the call for the trace (platform::Sim::CallScope). A function with other
+// parameters takes `, COROSIM_SITE` through COROSIM_SITE_NEXT.
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+#define COROSIM_SITE std::source_location site = std::source_location::current()
+#define COROSIM_SITE_NEXT , std::source_location site = std::source_location::current()
+#define COROSIM_SITE_DEF std::source_location site
+#define COROSIM_CALL(name) const ::corosim::platform::Sim::CallScope corosim_call_scope_(name, site)
+#else
+#define COROSIM_SITE
+#define COROSIM_SITE_NEXT
+#define COROSIM_SITE_DEF
+#define COROSIM_CALL(name) static_cast<void>(0)
+#endif

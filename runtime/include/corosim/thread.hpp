@@ -48,7 +48,10 @@ class Thread {
   Thread &operator=(Thread &&) noexcept = default;
 
   // Blocks until the thread has finished. Misuse: it is not joinable (default-constructed, or joined already).
-  void join() { thread_.join(); }
+  void join(COROSIM_SITE) {
+    COROSIM_CALL("Thread::join");
+    thread_.join();
+  }
   bool joinable() const noexcept { return thread_.joinable(); }
 
  private:
@@ -64,11 +67,33 @@ class Mutex {
   Mutex(const Mutex &) = delete;
   Mutex &operator=(const Mutex &) = delete;
 
-  void lock() { mutex_.lock(); }          // blocks until the mutex is free, then holds it
-  bool try_lock() { return mutex_.try_lock(); }  // holds it if it is free; never blocks
-  void unlock() { mutex_.unlock(); }      // precondition: the caller holds it (misuse otherwise, in the simulator)
+  // Blocks until the mutex is free, then holds it.
+  void lock(COROSIM_SITE) {
+    COROSIM_CALL("Mutex::lock");
+    mutex_.lock();
+  }
+  // Holds it if it is free; never blocks.
+  bool try_lock(COROSIM_SITE) {
+    COROSIM_CALL("Mutex::try_lock");
+    return mutex_.try_lock();
+  }
+  // Precondition: the caller holds it (misuse otherwise, in the simulator).
+  void unlock(COROSIM_SITE) {
+    COROSIM_CALL("Mutex::unlock");
+    mutex_.unlock();
+  }
 
   platform::Current::Mutex &native() noexcept { return mutex_; }
+
+  // Its name in the simulator's traces (which otherwise number it); nothing in the real build.
+  friend void trace_name(Mutex &m, const char *name) {
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+    m.mutex_.trace_name(name);
+#else
+    static_cast<void>(m);
+    static_cast<void>(name);
+#endif
+  }
 
  private:
   platform::Current::Mutex mutex_;
@@ -85,17 +110,35 @@ class CondVar {
   CondVar &operator=(const CondVar &) = delete;
 
   // Precondition: the caller holds `mutex`.
-  void wait(Mutex &mutex) {
+  void wait(Mutex &mutex COROSIM_SITE_NEXT) {
+    COROSIM_CALL("CondVar::wait");
     std::unique_lock<platform::Current::Mutex> lock(mutex.native(), std::adopt_lock);
     cv_.wait(lock);
     lock.release();  // held again; the caller's hold, as before the call
   }
   template <class Predicate>
-  void wait(Mutex &mutex, Predicate ready) {
+  void wait(Mutex &mutex, Predicate ready COROSIM_SITE_NEXT) {
+    COROSIM_CALL("CondVar::wait");
     while (!ready()) wait(mutex);
   }
-  void notify_one() { cv_.notify_one(); }
-  void notify_all() { cv_.notify_all(); }
+  void notify_one(COROSIM_SITE) {
+    COROSIM_CALL("CondVar::notify_one");
+    cv_.notify_one();
+  }
+  void notify_all(COROSIM_SITE) {
+    COROSIM_CALL("CondVar::notify_all");
+    cv_.notify_all();
+  }
+
+  // Its name in the simulator's traces (which otherwise number it); nothing in the real build.
+  friend void trace_name(CondVar &cv, const char *name) {
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+    cv.cv_.trace_name(name);
+#else
+    static_cast<void>(cv);
+    static_cast<void>(name);
+#endif
+  }
 
  private:
   platform::Current::CondVar cv_;

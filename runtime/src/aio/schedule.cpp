@@ -8,6 +8,7 @@
 namespace corosim {
 
 void aio_co_schedule(AioContext *ctx, Coroutine *co) {
+  detail::Platform::note_wake(co->id);
   // The mark goes first: from here until the bottom half takes co off the list, entering it by any other path
   // is misuse (enter checks the mark), and scheduling it again is too.
   const char *already = nullptr;

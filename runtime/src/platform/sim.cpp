@@ -17,6 +17,7 @@ namespace corosim::platform {
 
 namespace sim_detail {
 SimEngine *g_engine = nullptr;
+bool g_tracing = false;
 uint32_t g_epoch = 1;  // 1: outside any run (begin_epoch moves on from 2)
 uint64_t g_next_object = 0;
 
@@ -139,6 +140,8 @@ const char *sim_op_name(SimOp op) noexcept {
   }
   return "?";
 }
+
+void set_sim_tracing(bool on) noexcept { sim_detail::g_tracing = on; }
 
 void set_sim_engine(SimEngine *engine) noexcept {
   g_engine = engine;

@@ -5,14 +5,19 @@
 //   <status> in scenario '<name>'                      the heading; "passed" for a run that did not fail
 //   <the failure message, verbatim>
 //   strategy, seed, steps, trace hash, schedule file, reproduction command
-//   | step | time         | t0                 | t1                   | t2 ...
-//   |    0 | 0.000000000s | thread start       |                      |
-//   |   12 |              |                    | co3 atomic load #7   |
+//   The failure shows at step 75.                      (a link to the failing step's row)
+//   [ ] show the runtime's own steps (61 of 90 events)
+//   | step | time         | t0          | t1                        | value  | site
+//   |   37 | 0.000000000s |             | co1 atomic rmw #23        | 0 -> 1 | locks.hpp:79
+//   |      |              |             | co2 call yield            |        | locks.hpp:83
 //
-// One column per sim thread, one row per step: the cell of the thread that ran the step holds the coroutine
-// (co<N>, or '-' for the thread's own stack), the operation (platform::sim_op_name) and the object (#<N>). The
-// time column shows the virtual clock where it moves. A run of more than 10,000 steps shows its last 10,000 rows,
-// under a line that says so. Output depends only on the values given.
+// One column per sim thread, one row per trace event (text.hpp names its parts): the cell of the thread that ran
+// it holds the coroutine and the operation, a call of the user's, or a wake-up ("wakes co5": who woke whom); then
+// the value an atomic read or wrote and the user's source line. Folded (the toggle unchecked, as the page opens)
+// only the user's steps and calls show, and the failing step, which is highlighted and has the anchor
+// #failing-step; checking the toggle shows the runtime's own steps too (plain CSS: the page has no script). The
+// time column shows the virtual clock where it moves. A run of more than 10,000 events shows its last 10,000
+// rows, under a line that says so. Output depends only on the values given.
 
 #include <string>
 #include <string_view>

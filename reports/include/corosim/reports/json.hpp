@@ -29,10 +29,20 @@
 //     "scenario": "...", "strategy": "pct:d=3,k=57", "seed": "0x...", "schedule_file": "..." | null,
 //     "status": "deadlock", "message": "...", "steps": 123, "trace_hash": "0x...",   (status: sim::run_status_name)
 //     "end_ns": 0, "truncated": false,
-//     "events": [{"step": 0, "thread": 0, "coroutine": 0, "op": "thread start", "object": 0, "now_ns": 0}, ...]
+//     "failing_step": 75 | null, "reproduce": "corosim replay ..." | null,
+//     "object_names": {"23": "lockers"}, "coroutine_names": {"2": "waiter"},
+//     "events": [{"kind": "step", "step": 0, "thread": 0, "coroutine": 0, "op": "thread start", "object": 0,
+//                 "now_ns": 0, "text": "thread start", "value": null, "site": null, "call": null, "user": false},
+//                {"kind": "step", ..., "op": "atomic read-modify-write", "object": 23,
+//                 "text": "atomic read-modify-write #23 'lockers'", "value": "0 -> 1", "site": "locks.hpp:79",
+//                 "user": true},
+//                {"kind": "call", ..., "op": null, "text": "call yield", "site": "locks.hpp:83", "call": "yield"},
+//                {"kind": "wake", ..., "op": null, "object": 5, "text": "wakes co5"}, ...]
 //   }
 //
-//   coroutine 0: the sim thread's own stack; object 0: none; op: platform::sim_op_name (as in the text trace).
+//   kind: step, call or wake (sim::TraceEvent); coroutine 0: the sim thread's own stack; object 0: none (a wake:
+//   the coroutine woken); op: platform::sim_op_name; text, value, site: as the text trace shows them; user: a step
+//   of the user's code or a call of the user's (what a folded timeline shows).
 
 #include <string>
 

@@ -35,6 +35,7 @@ struct RunTrace {
   std::string strategy;                   // spec string that produced it, as recorded
   uint64_t seed = 0;
   std::string schedule_file;              // the schedule it was replayed from; empty: none
+  std::string reproduce;                  // the command that runs it again; empty: none
   const sim::RunResult *result = nullptr;  // required; its trace is what is rendered (empty without record_trace)
 };
 

@@ -3,20 +3,25 @@
 // `corosim run | explore | replay` print. Text is for people; it is not a stable format to parse (a later JSON
 // renderer is), except for one promise: a failure report's last line is the command that reproduces the failure.
 //
-// A trace, one line per step, and a line when the virtual clock moves (a run starts at 0):
+// A trace, one line per event, and a line when the virtual clock moves (a run starts at 0):
 //
-//        0  t0  -     thread start
-//        1  t0  -     thread spawn
-//        2  t1  -     thread start
-//       12  t1  co3   atomic read-modify-write  #7
+//        0  t0   -      thread start
+//       12  t1   co3    atomic read-modify-write #7 'lockers'   0 -> 1              locks.hpp:79
+//           t1   co3    call CoMutex::lock                                          scenario.cpp:40
+//       13  t1   co3    atomic read-modify-write #4                                 scenario.cpp:40 in CoMutex::lock
+//           t1   co3    wakes co5
 //   @ 1.000000000s
-//       13  t1  co3   atomic load  #7
+//   >>  40  t2   co4    atomic load #7                  -> 1                        locks.hpp:90   <== the failing step
 //
-//   step     the scheduling step, numbered as the executor numbers them (from 0)
+//   step     the scheduling step, numbered as the executor numbers them (from 0); blank for an event that is not a
+//            step (a call of the user's, a wake-up: sim::TraceEvent)
 //   t<N>     the sim thread that ran it (0: the run's main thread)
-//   co<N>    the coroutine running in that sim thread, '-' for the sim thread's own stack
-//   op       platform::sim_op_name
-//   #<N>     the object it acted on (a per-run id in order of first use); absent when none
+//   co<N>    the coroutine running in that sim thread, '-' for the sim thread's own stack; its name if it has one
+//   op       platform::sim_op_name and the object it acted on (#<N>, a per-run id in order of first use, and its
+//            name), or "call NAME", or "wakes co<N>"
+//   value    what an atomic read or wrote: "-> 1" read, "<- 0" wrote, "0 -> 1" read-modify-write, "(cas)"
+//   site     the user's source line: the step's own, or (followed by "in CALL") the call of the user's it is in
+//   >>       the failing step (sim::RunResult::failing_step)
 
 #include <cstdint>
 #include <optional>
@@ -30,8 +35,9 @@
 
 namespace corosim::reports {
 
-// The trace of one run as text (format above), each line ending in '\n'. Empty trace: empty string.
-std::string trace_text(std::span<const sim::TraceEvent> trace);
+// The trace of one run (run.trace, with its names and failing step) as text (format above), each line ending in
+// '\n'. Empty trace: empty string.
+std::string trace_text(const sim::RunResult &run);
 
 // "SIGINT", "SIGTERM", or "signal N": how reports name the signal that interrupted an exploration.
 std::string signal_name(int sig);

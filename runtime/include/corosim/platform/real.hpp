@@ -73,6 +73,8 @@ struct Real {
   static int64_t now_ns(ClockType clock) noexcept;
 
   static void schedule_point() noexcept {}
+  // Readable traces are the simulator's: nothing to tell in the real build.
+  static void note_wake(uint64_t) noexcept {}
   static uint64_t choose(uint64_t) noexcept { return 0; }
 
   // The system calls (errno as they leave it).

@@ -17,6 +17,7 @@
 #include <atomic>  // std::memory_order only
 #include <functional>
 #include <mutex>
+#include <source_location>
 #include <type_traits>
 #include <utility>
 
@@ -33,15 +34,45 @@ extern SimThreadStorage *g_storage;  // never null: the host's storage outside r
 extern uint32_t g_epoch;
 extern uint64_t g_next_object;
 
+extern bool g_tracing;  // set_sim_tracing: the engine wants values, calls and wake-ups
+
 inline bool active() noexcept { return g_engine && g_engine->in_sim_thread(); }
+inline bool tracing() noexcept { return g_tracing && active(); }
 
 // An object's id in this run: assigned at its first scheduling point of the run, sequentially (never an address).
 inline uint64_t object_id(uint64_t &tag) noexcept {
   if (static_cast<uint32_t>(tag >> 32) != g_epoch) tag = (uint64_t{g_epoch} << 32) | ++g_next_object;
   return tag & 0xffffffffu;
 }
-inline void point(SimOp op, uint64_t &tag) {
-  if (active()) g_engine->schedule_point(op, object_id(tag));
+inline void point(SimOp op, uint64_t &tag, const SimSite &site = {}) {
+  if (active()) g_engine->schedule_point(op, object_id(tag), site);
+}
+inline SimSite site_of(const std::source_location &where, bool user) noexcept {
+  return {where.file_name(), where.line(), user};
+}
+
+// A value as a trace shows it (SimValue).
+template <class T>
+SimValue value_of(const T &v) noexcept {
+  if constexpr (std::is_same_v<T, bool>)
+    return {SimValue::Type::boolean, v ? 1u : 0u};
+  else if constexpr (std::is_pointer_v<T> || std::is_null_pointer_v<T>)
+    return {SimValue::Type::pointer, v != nullptr ? 1u : 0u};
+  else if constexpr (std::is_enum_v<T>)
+    return value_of(static_cast<std::underlying_type_t<T>>(v));
+  else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>)
+    return {SimValue::Type::signed_, static_cast<uint64_t>(static_cast<int64_t>(v))};
+  else if constexpr (std::is_integral_v<T>)
+    return {SimValue::Type::unsigned_, static_cast<uint64_t>(v)};
+  else
+    return {};
+}
+inline void name_object(uint64_t &tag, const char *name) {
+  if (tracing()) g_engine->name_object(object_id(tag), name);
+}
+template <class T>
+void note_access(SimAccess::Kind kind, const T &before, const T &after) {
+  if (tracing()) g_engine->note_access({kind, value_of(before), value_of(after)});
 }
 // Parks until ready(arg); misuse outside a run (nothing could ever make it ready).
 void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint64_t &tag,
@@ -58,20 +89,28 @@ void forget_run_notifiers() noexcept;  // an abandoned run's notifiers and pipes
 struct Sim {
   static constexpr const char *name = "sim";
 
-  template <class T>
-  class atomic {
-   public:
-    constexpr atomic() noexcept : v_() {}
-    constexpr atomic(T v) noexcept : v_(v) {}  // NOLINT: as std::atomic
-    atomic(const atomic &) = delete;
-    atomic &operator=(const atomic &) = delete;
+  // An atomic whose every operation is a scheduling point before it. `User`: the user's (corosim::atomic, whose
+  // steps a folded trace shows) rather than the runtime's own. Each operation takes its caller's source location
+  // (a default argument) for the trace, and tells the trace what it read or wrote.
+  template <class T, bool User>
+  class basic_atomic {
+    using Where = std::source_location;
+    using Kind = SimAccess::Kind;
 
-    T load(std::memory_order = std::memory_order_seq_cst) const {
-      sim_detail::point(SimOp::atomic_load, tag_);
+   public:
+    constexpr basic_atomic() noexcept : v_() {}
+    constexpr basic_atomic(T v) noexcept : v_(v) {}  // NOLINT: as std::atomic
+    basic_atomic(const basic_atomic &) = delete;
+    basic_atomic &operator=(const basic_atomic &) = delete;
+
+    T load(std::memory_order = std::memory_order_seq_cst, Where where = Where::current()) const {
+      sim_detail::point(SimOp::atomic_load, tag_, sim_detail::site_of(where, User));
+      sim_detail::note_access(Kind::load, v_, v_);
       return v_;
     }
-    void store(T v, std::memory_order = std::memory_order_seq_cst) {
-      sim_detail::point(SimOp::atomic_store, tag_);
+    void store(T v, std::memory_order = std::memory_order_seq_cst, Where where = Where::current()) {
+      sim_detail::point(SimOp::atomic_store, tag_, sim_detail::site_of(where, User));
+      sim_detail::note_access(Kind::store, v_, v);
       v_ = v;
     }
     operator T() const { return load(); }  // NOLINT: as std::atomic
@@ -79,57 +118,53 @@ struct Sim {
       store(v);
       return v;
     }
-    T exchange(T v, std::memory_order = std::memory_order_seq_cst) {
-      sim_detail::point(SimOp::atomic_rmw, tag_);
-      return std::exchange(v_, v);
+    T exchange(T v, std::memory_order = std::memory_order_seq_cst, Where where = Where::current()) {
+      return rmw([v](T) { return v; }, where);
     }
     bool compare_exchange_strong(T &expected, T desired, std::memory_order = std::memory_order_seq_cst,
-                                 std::memory_order = std::memory_order_seq_cst) {
-      sim_detail::point(SimOp::atomic_rmw, tag_);
+                                 std::memory_order = std::memory_order_seq_cst, Where where = Where::current()) {
+      sim_detail::point(SimOp::atomic_rmw, tag_, sim_detail::site_of(where, User));
       if (v_ == expected) {
+        sim_detail::note_access(Kind::cas_success, expected, desired);
         v_ = desired;
         return true;
       }
+      sim_detail::note_access(Kind::cas_failure, expected, v_);
       expected = v_;
       return false;
     }
     // No spurious failures: the simulator explores interleavings, not weak-CAS failures.
     bool compare_exchange_weak(T &expected, T desired, std::memory_order a = std::memory_order_seq_cst,
-                               std::memory_order b = std::memory_order_seq_cst) {
-      return compare_exchange_strong(expected, desired, a, b);
+                               std::memory_order b = std::memory_order_seq_cst, Where where = Where::current()) {
+      return compare_exchange_strong(expected, desired, a, b, where);
     }
 
     template <class D>
       requires(std::is_integral_v<T> || std::is_pointer_v<T>)
-    T fetch_add(D d, std::memory_order = std::memory_order_seq_cst) {
-      sim_detail::point(SimOp::atomic_rmw, tag_);
-      T old = v_;
-      v_ = static_cast<T>(v_ + d);
-      return old;
+    T fetch_add(D d, std::memory_order = std::memory_order_seq_cst, Where where = Where::current()) {
+      return rmw([d](T v) { return static_cast<T>(v + d); }, where);
     }
     template <class D>
       requires(std::is_integral_v<T> || std::is_pointer_v<T>)
-    T fetch_sub(D d, std::memory_order = std::memory_order_seq_cst) {
-      sim_detail::point(SimOp::atomic_rmw, tag_);
-      T old = v_;
-      v_ = static_cast<T>(v_ - d);
-      return old;
+    T fetch_sub(D d, std::memory_order = std::memory_order_seq_cst, Where where = Where::current()) {
+      return rmw([d](T v) { return static_cast<T>(v - d); }, where);
     }
-    T fetch_and(T d, std::memory_order = std::memory_order_seq_cst)
+    T fetch_and(T d, std::memory_order = std::memory_order_seq_cst, Where where = Where::current())
       requires std::is_integral_v<T>
     {
-      return rmw([d](T v) { return static_cast<T>(v & d); });
+      return rmw([d](T v) { return static_cast<T>(v & d); }, where);
     }
-    T fetch_or(T d, std::memory_order = std::memory_order_seq_cst)
+    T fetch_or(T d, std::memory_order = std::memory_order_seq_cst, Where where = Where::current())
       requires std::is_integral_v<T>
     {
-      return rmw([d](T v) { return static_cast<T>(v | d); });
+      return rmw([d](T v) { return static_cast<T>(v | d); }, where);
     }
-    T fetch_xor(T d, std::memory_order = std::memory_order_seq_cst)
+    T fetch_xor(T d, std::memory_order = std::memory_order_seq_cst, Where where = Where::current())
       requires std::is_integral_v<T>
     {
-      return rmw([d](T v) { return static_cast<T>(v ^ d); });
+      return rmw([d](T v) { return static_cast<T>(v ^ d); }, where);
     }
+    // The operators take no source location of their own: the trace shows the line of the operator's own body.
     T operator++()
       requires std::is_integral_v<T>
     {
@@ -161,17 +196,25 @@ struct Sim {
       return fetch_sub(d) - d;
     }
 
+    // Its name in traces (corosim::trace_name).
+    void trace_name(const char *name) const { sim_detail::name_object(tag_, name); }
+
    private:
     template <class F>
-    T rmw(F f) {
-      sim_detail::point(SimOp::atomic_rmw, tag_);
+    T rmw(F f, const Where &where) {
+      sim_detail::point(SimOp::atomic_rmw, tag_, sim_detail::site_of(where, User));
       T old = v_;
       v_ = f(old);
+      sim_detail::note_access(Kind::rmw, old, v_);
       return old;
     }
     T v_;
     mutable uint64_t tag_ = 0;
   };
+  template <class T>
+  using atomic = basic_atomic<T, false>;
+  template <class T>
+  using user_atomic = basic_atomic<T, true>;
 
   // Plain (sequentially consistent by construction: one OS thread), with no scheduling point: see the concept in
   // platform.hpp for when the runtime may use it.
@@ -219,6 +262,7 @@ struct Sim {
     void unlock();
     // Held in this run (a lock left held by an abandoned run counts as free).
     bool held() const noexcept { return held_epoch_ == sim_detail::g_epoch; }
+    void trace_name(const char *name) { sim_detail::name_object(tag_, name); }
 
    private:
     void take() noexcept;  // records the hold: this run, the calling sim thread and its coroutine
@@ -241,6 +285,7 @@ struct Sim {
     }
     void notify_one();
     void notify_all();
+    void trace_name(const char *name) { sim_detail::name_object(tag_, name); }
 
    private:
     void refresh() noexcept;  // forgets waiters of an abandoned run
@@ -333,8 +378,34 @@ struct Sim {
 
   static int64_t now_ns(ClockType) noexcept { return sim_detail::g_engine ? sim_detail::g_engine->now_ns() : 0; }
 
-  static void schedule_point() noexcept {
-    if (sim_detail::active()) sim_detail::g_engine->schedule_point(SimOp::user_point, 0);
+  static void schedule_point(std::source_location where = std::source_location::current()) noexcept {
+    if (sim_detail::active())
+      sim_detail::g_engine->schedule_point(SimOp::user_point, 0, sim_detail::site_of(where, /*user=*/true));
+  }
+
+  // While one lives, the calling code is inside a call of the user's (`name`, from `where`): traces show the call
+  // and fold the runtime's steps inside it (SimEngine::enter_call). Does nothing unless the engine traces.
+  class CallScope {
+   public:
+    CallScope(const char *name, const std::source_location &where) noexcept : on_(sim_detail::tracing()) {
+      if (on_) sim_detail::g_engine->enter_call(name, sim_detail::site_of(where, /*user=*/true));
+    }
+    ~CallScope() {
+      if (on_ && sim_detail::active()) sim_detail::g_engine->leave_call();
+    }
+    CallScope(const CallScope &) = delete;
+    CallScope &operator=(const CallScope &) = delete;
+
+   private:
+    bool on_;
+  };
+
+  // The running code wakes or schedules coroutine `id` (for traces: who woke whom).
+  static void note_wake(uint64_t id) noexcept {
+    if (sim_detail::tracing()) sim_detail::g_engine->note_wake(id);
+  }
+  static void name_coroutine(uint64_t id, const char *name) noexcept {
+    if (sim_detail::tracing()) sim_detail::g_engine->name_coroutine(id, name);
   }
 
   // Outside a run: 0, the natural order.

@@ -40,6 +40,33 @@ enum class SimOp : uint8_t {
 };
 const char *sim_op_name(SimOp op) noexcept;
 
+// What a step or a call was in the user's source (std::source_location of the user's call, taken by default
+// arguments on corosim::atomic, schedule_point, and the calls of thread.hpp, co_mutex.hpp, co_queue.hpp,
+// co_rwlock.hpp and coroutine.hpp in the sim build), for readable traces only: never hashed, never decided on.
+struct SimSite {
+  const char *file = nullptr;  // static storage (a source_location's file_name()); nullptr: unknown
+  uint32_t line = 0;
+  bool user = false;           // a step of the user's own code (corosim::atomic, schedule_point), not the runtime's
+};
+
+// A value an atomic operation read or wrote, for readable traces (never hashed). Values of integral, enum and bool
+// type are kept; pointers as null or not (an address would differ between runs); other types not at all.
+struct SimValue {
+  enum class Type : uint8_t { none, unsigned_, signed_, boolean, pointer };
+  Type type = Type::none;
+  uint64_t bits = 0;  // the value (signed: two's complement); pointer: 0 null, 1 not null
+};
+
+// What one atomic step did with its value: load (after: the value read), store (after: written), rmw (before ->
+// after), a compare-exchange that succeeded (before: expected, after: desired) or failed (before: expected, after:
+// the value found).
+struct SimAccess {
+  enum class Kind : uint8_t { none, load, store, rmw, cas_success, cas_failure };
+  Kind kind = Kind::none;
+  SimValue before;
+  SimValue after;
+};
+
 // Who holds a platform lock (Sim::Mutex), for deadlock reports: the sim thread that took it and the coroutine that
 // ran there when it did (0: the thread's own stack). Meaningful while the lock is held.
 struct SimHolder {
@@ -55,9 +82,23 @@ class SimEngine {
   // false on the host (before/after a run, in the scheduler itself): operations are then plain.
   virtual bool in_sim_thread() const noexcept = 0;
 
-  // A scheduling point before `op` on `object` (an id from sim_object_id): the engine may run other sim threads
-  // before returning.
-  virtual void schedule_point(SimOp op, uint64_t object) = 0;
+  // A scheduling point before `op` on `object` (an id from sim_object_id), from `site` (SimSite): the engine may run
+  // other sim threads before returning.
+  virtual void schedule_point(SimOp op, uint64_t object, const SimSite &site) = 0;
+
+  // --- readable traces: called only while tracing() (set_sim_tracing), never a scheduling point ---
+  // The step the calling sim thread has just been chosen for, an atomic operation, did this with its value.
+  virtual void note_access(const SimAccess &access) = 0;
+  // The calling sim thread (in its running coroutine) enters a call of the user's, `name` at `site`
+  // ("CoMutex::lock"), until leave_call: a trace event, and the steps inside it belong to it. Nested calls (the
+  // runtime's own, inside the user's) are counted, not recorded.
+  virtual void enter_call(const char *name, const SimSite &site) = 0;
+  virtual void leave_call() = 0;
+  // The running code wakes or schedules coroutine `coroutine` (aio_co_wake, aio_co_schedule, a queue's wake-up).
+  virtual void note_wake(uint64_t coroutine) = 0;
+  // A name for object `object` or coroutine `coroutine` of this run, for traces (copied).
+  virtual void name_object(uint64_t object, const char *name) = 0;
+  virtual void name_coroutine(uint64_t coroutine, const char *name) = 0;
 
   // The calling sim thread's number: 0 for the run's main thread, then 1, 2, ... in creation order.
   virtual uint32_t current_thread() const noexcept = 0;
@@ -99,6 +140,10 @@ class SimEngine {
 // Installs the engine (nullptr: none). Also routes the runtime's misuse reports to it while it runs a sim thread.
 void set_sim_engine(SimEngine *engine) noexcept;
 SimEngine *sim_engine() noexcept;
+
+// Whether the engine records a readable trace (values, sites, calls, wake-ups): the platform calls the engine's
+// note_* functions only then, so that a run without a trace pays one test of a flag for them.
+void set_sim_tracing(bool on) noexcept;
 
 // --- per-sim-thread storage (used by the engine and by platform/sim.hpp) ---
 

@@ -42,6 +42,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -93,15 +94,30 @@ std::optional<RunStatus> parse_run_status(std::string_view name) noexcept;  // t
 // seeded-bug scenario may name as its failure kind.
 std::string failure_kinds_text();
 
-// One step of the trace: sim thread `thread` was chosen to perform `op` on `object` (a per-run object id, 0: none)
-// while coroutine `coroutine` ran in it (0: the sim thread's own stack, no coroutine), at virtual time now_ns.
+// One event of the trace. Most are steps: sim thread `thread` was chosen to perform `op` on `object` (a per-run
+// object id, 0: none) while coroutine `coroutine` ran in it (0: the sim thread's own stack, no coroutine), at
+// virtual time now_ns. Two kinds are not steps (nothing is scheduled, nothing hashed; they come between steps,
+// `step` numbering the step after them):
+//   call   the user's code called `call` ("CoMutex::lock", "Mutex::lock") at file:line; the steps inside it are
+//          the runtime's (user false) and carry the call's name and site
+//   wake   the running code woke or scheduled coroutine `object` (aio_co_wake, aio_co_schedule, a queue's wake-up)
+// Everything below now_ns is for people (RunOptions::record_trace): the trace hash never includes it.
 struct TraceEvent {
+  enum class Kind : uint8_t { step, call, wake };
+
   uint64_t step;
   uint32_t thread;
   uint64_t coroutine;
   platform::SimOp op;
   uint64_t object;
   int64_t now_ns;
+  Kind kind = Kind::step;
+  // The user's source line: a user step's own (corosim::atomic, schedule_point), or the user call's it is in.
+  const char *file = nullptr;  // nullptr: none (a step of the runtime outside any user call)
+  uint32_t line = 0;
+  bool user = false;           // a step of the user's code, or a call event: what a folded trace shows
+  const char *call = nullptr;  // the user call the step is in (a call event: the call); nullptr: none
+  platform::SimAccess access;  // an atomic step: the value it read or wrote
 };
 
 struct RunResult {
@@ -115,7 +131,15 @@ struct RunResult {
   int64_t end_ns = 0;  // the virtual clock at the end of the run
   bool truncated = false;  // stopped at max_steps under StepLimitPolicy::stop (status ok, nothing checked after)
   std::vector<Decision> decisions;
+  // The step where the failure showed: the step before a failed check, a misuse or an escaped exception (the
+  // failing thread's last), the last step that blocked a thread of a stuck run (with a trace recorded: the last
+  // step one of its stuck coroutines took), the last step at the step limit. None when ok, for a leak, and for
+  // what recorded nothing.
+  std::optional<uint64_t> failing_step;
   std::vector<TraceEvent> trace;  // when RunOptions::record_trace
+  // When RunOptions::record_trace: the names given to objects and coroutines (corosim::trace_name), by id.
+  std::map<uint64_t, std::string> object_names;
+  std::map<uint64_t, std::string> coroutine_names;
   bool ok() const noexcept { return status == RunStatus::ok; }
 };
 
