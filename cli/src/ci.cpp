@@ -237,7 +237,14 @@ sim::Result<reports::CiRun> explore_run(const GateRun &g, const Gate &gate, cons
   o.jobs = dfs ? std::min(args.jobs, 1u) : args.jobs;
   o.max_rss_mb = o.jobs > 0 ? 4096 : 0;
   o.stop_on_signals = true;
+  ProgressLine progress;
+  o.progress_interval_s = progress.start(args.progress);
+  if (progress.enabled) {
+    std::fprintf(stderr, "ci: exploring %s (%s)\n", s.name.c_str(), g.strategy.c_str());
+    o.progress = [&](const sim::ExploreProgress &p) { progress.show(p); };
+  }
   auto explored = sim::explore(s.body, o);
+  progress.clear();
   if (!explored) return sim::Error{explored.error()};
   const sim::ExploreResult &e = explored.value();
   *interrupted = e.interrupted;

@@ -13,6 +13,7 @@
 #include <corosim/reports/text.hpp>
 #include <corosim/scenario.hpp>
 #include <corosim/sim/executor.hpp>
+#include <corosim/sim/explore.hpp>
 #include <corosim/sim/failure.hpp>
 #include <corosim/sim/schedule.hpp>
 
@@ -116,6 +117,21 @@ struct RunArgs {
 int run_command(const RunArgs &args);
 
 enum class Progress { automatic, always, never };
+
+// The progress line on stderr (explore, ci): redrawn in place on a terminal, one line each time otherwise.
+struct ProgressLine {
+  bool enabled = false;
+  bool tty = false;
+  bool shown = false;  // a line is on the terminal that must be cleared
+
+  // Enabled as `asked` says (automatic: when stderr is a terminal); the interval explore should report at (0.5 s
+  // on a terminal, 5 s in a log).
+  double start(Progress asked);
+  // "  1200/10000 executions (12%), 800/s, 0 failures, 1.5 s, about 11 s left": the total, the percentage and
+  // the time left where a limit makes them known.
+  void show(const sim::ExploreProgress &p);
+  void clear();
+};
 
 struct ExploreArgs {
   std::string scenario;

@@ -79,6 +79,35 @@ std::optional<std::string> OutputFile::write(const std::string &text) {
   return std::nullopt;
 }
 
+double ProgressLine::start(Progress asked) {
+  tty = isatty(STDERR_FILENO) != 0;
+  enabled = asked == Progress::always || (asked == Progress::automatic && tty);
+  return tty ? 0.5 : 5.0;
+}
+
+void ProgressLine::show(const sim::ExploreProgress &p) {
+  char line[200];
+  int n = std::snprintf(line, sizeof line, "  %llu", static_cast<unsigned long long>(p.executions));
+  if (p.total > 0) n += std::snprintf(line + n, sizeof line - n, "/%llu", static_cast<unsigned long long>(p.total));
+  n += std::snprintf(line + n, sizeof line - n, " executions");
+  if (auto f = p.fraction()) n += std::snprintf(line + n, sizeof line - n, " (%.0f%%)", 100 * *f);
+  n += std::snprintf(line + n, sizeof line - n, ", %.0f/s, %llu failures, %.1f s", p.runs_per_s,
+                     static_cast<unsigned long long>(p.failures), p.elapsed_s);
+  if (auto left = p.seconds_left()) std::snprintf(line + n, sizeof line - n, ", about %.0f s left", *left);
+  if (tty) {
+    std::fprintf(stderr, "\r\033[K%s", line);
+    shown = true;
+  } else {
+    std::fprintf(stderr, "%s\n", line);
+  }
+  std::fflush(stderr);
+}
+
+void ProgressLine::clear() {
+  if (shown) std::fputs("\r\033[K", stderr);
+  shown = false;
+}
+
 const sim::Scenario *find_scenario(const std::string &name, std::string *reason) {
   if (const sim::Scenario *s = sim::find_scenario(name)) return s;
   const std::size_t n = sim::scenarios().size();

@@ -33,32 +33,6 @@ constexpr uint64_t kDefaultSchedules = 10'000;
 // released when it ends), low enough that runaway allocation is stopped before it takes the machine.
 constexpr uint64_t kDefaultMaxRssMb = 4096;
 
-// --- progress ---
-
-struct ProgressLine {
-  bool enabled = false;
-  bool tty = false;
-  bool shown = false;  // a line is on the terminal that must be cleared
-
-  void show(const sim::ExploreProgress &p) {
-    char line[160];
-    std::snprintf(line, sizeof line, "  %llu executions, %.0f/s, %llu failures, %.1f s",
-                  static_cast<unsigned long long>(p.executions), p.runs_per_s,
-                  static_cast<unsigned long long>(p.failures), p.elapsed_s);
-    if (tty) {
-      std::fprintf(stderr, "\r\033[K%s", line);
-      shown = true;
-    } else {
-      std::fprintf(stderr, "%s\n", line);
-    }
-    std::fflush(stderr);
-  }
-  void clear() {
-    if (shown) std::fputs("\r\033[K", stderr);
-    shown = false;
-  }
-};
-
 // --- the plan: everything resolved before the exploration starts ---
 
 struct Plan {
@@ -238,11 +212,8 @@ int report_pass(Plan &plan, const sim::ExploreResult &e) {
 int explore_command(const ExploreArgs &args) {
   Plan plan;
   if (auto refused = resolve(args, plan)) return bad_input(*refused);
-  plan.progress.tty = isatty(STDERR_FILENO) != 0;
-  plan.progress.enabled =
-      args.progress == Progress::always || (args.progress == Progress::automatic && plan.progress.tty);
   // On a terminal the line is redrawn twice a second; in a log, a line every 5 s keeps it short.
-  plan.options.progress_interval_s = plan.progress.tty ? 0.5 : 5.0;
+  plan.options.progress_interval_s = plan.progress.start(args.progress);
   if (plan.progress.enabled) plan.options.progress = [&](const sim::ExploreProgress &p) { plan.progress.show(p); };
 
   // In this process an execution that ends the process (it overruns the timeout, calls exit() or crashes) is

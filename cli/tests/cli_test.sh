@@ -317,6 +317,47 @@ assert any(e["name"].startswith("FAILED: lost_wakeup") for e in evs)
 print("ok: %d events, %d shown folded; %d Trace Event records" % (len(events), len(shown), len(evs)))
 PY
     ;;
+  html-in-browser)
+    # The failing run's page, rendered by headless Chromium (Debian's chromium; ci/setup installs it): the failing
+    # step is shown, the runtime's steps are folded as the page opens, and the toggle shows them. The page has no
+    # script of its own; a copy gets a checker appended, which writes what the browser computed into the page,
+    # and Chromium's --dump-dom prints it. Exit 77 (ctest: skipped) without Chromium.
+    command -v chromium >/dev/null || { echo "chromium is not installed (ci/setup installs it): skipped"; exit 77; }
+    run_cli 1 explore lost-wakeup-handoff --shrink --no-progress --html failure.html
+    python3 - failure.html checked.html <<'PY'
+import sys
+page = open(sys.argv[1]).read()
+checker = """<script>
+const visible = el => getComputedStyle(el).display !== 'none' && el.getBoundingClientRect().height > 0;
+const failing = document.getElementById('failing-step');
+const internal = [...document.querySelectorAll('tr.internal:not(.failing)')];
+const user = [...document.querySelectorAll('tr.user')];
+const result = {failing_shown: !!failing && visible(failing), failing_text: failing ? failing.innerText : '',
+                internal: internal.length, internal_hidden: internal.every(r => !visible(r)),
+                user: user.length, user_shown: user.length > 0 && user.every(visible)};
+document.getElementById('show-internal').click();
+result.internal_shown_by_toggle = internal.every(visible);
+const out = document.createElement('pre');
+out.id = 'corosim-check';
+out.textContent = JSON.stringify(result);
+document.body.appendChild(out);
+</script>
+"""
+open(sys.argv[2], "w").write(page.replace("</body>", checker + "</body>"))
+PY
+    timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --dump-dom \
+      "file://$WORK/checked.html" >dom.html 2>chromium.err || { tail -5 chromium.err >&2; fail "chromium failed"; }
+    python3 - dom.html <<'PY' || fail "the page, as Chromium renders it, does not show what it must"
+import html, json, re, sys
+found = re.search(r'<pre id="corosim-check">(.*?)</pre>', open(sys.argv[1]).read(), re.S)
+assert found, "the checker did not run"
+r = json.loads(html.unescape(found.group(1)))
+print("chromium:", r)
+assert r["failing_shown"] and r["user_shown"] and r["internal"] > 0 and r["internal_hidden"], r
+assert r["internal_shown_by_toggle"], r
+assert "locks.hpp" in r["failing_text"], r["failing_text"]
+PY
+    ;;
   explore-bug-reproduces)
     explore_bug
     cat report

@@ -31,12 +31,35 @@
 
 namespace corosim::sim {
 
+std::optional<double> ExploreProgress::fraction() const {
+  std::optional<double> f;
+  if (total > 0) f = std::min(1.0, static_cast<double>(executions) / static_cast<double>(total));
+  if (budget_s > 0) f = std::max(f.value_or(0.0), std::min(1.0, elapsed_s / budget_s));
+  return f;
+}
+
+std::optional<double> ExploreProgress::seconds_left() const {
+  std::optional<double> left;
+  if (total > 0 && runs_per_s > 0)
+    left = static_cast<double>(total > executions ? total - executions : 0) / runs_per_s;
+  if (budget_s > 0) left = std::min(left.value_or(budget_s), std::max(0.0, budget_s - elapsed_s));
+  return left;
+}
+
 double wall_seconds() {
   using namespace std::chrono;
   return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
 namespace detail {
+
+ExploreProgress progress_of(const ExploreOptions &options, std::uint64_t executions, std::uint64_t failures,
+                            double elapsed_s) {
+  ExploreProgress p{executions, failures, elapsed_s, elapsed_s > 0 ? static_cast<double>(executions) / elapsed_s : 0};
+  p.total = options.schedules == UINT64_MAX ? 0 : share_executions(options);
+  p.budget_s = options.time_budget_s;
+  return p;
+}
 
 Failure make_failure(const ExploreOptions &options, RunResult result, std::uint64_t seed, StrategySpec after,
                      std::uint64_t index, std::uint64_t shard_index, std::uint64_t shard_count) {
@@ -281,8 +304,7 @@ ExploreResult explore_in_process(const std::function<void()> &body, const Explor
     if (options.progress && now - last_report >= options.progress_interval_s) {
       last_report = now;
       const double elapsed = now - start;
-      options.progress(ExploreProgress{out.executions, 0, elapsed,
-                                       elapsed > 0 ? static_cast<double>(out.executions) / elapsed : 0.0});
+      options.progress(progress_of(options, out.executions, 0, elapsed));
     }
   }
   // DFS may finish its space with the last permitted execution: say so even when `schedules` ended the loop.

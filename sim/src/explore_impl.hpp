@@ -15,6 +15,10 @@ namespace corosim::sim::detail {
 Failure make_failure(const ExploreOptions &options, RunResult result, std::uint64_t seed, StrategySpec after,
                      std::uint64_t index, std::uint64_t shard_index, std::uint64_t shard_count);
 
+// What the progress callback is told: the counts, and the totals and rate that come from the options.
+ExploreProgress progress_of(const ExploreOptions &options, std::uint64_t executions, std::uint64_t failures,
+                            double elapsed_s);
+
 // The SIGINT or SIGTERM that asked an exploration with stop_on_signals to stop; 0 while none has.
 int stop_signal() noexcept;
 

@@ -365,8 +365,7 @@ void WorkerPool::report_progress(double start, double &last_report) {
   std::uint64_t finished = 0;
   for (unsigned j = 0; j < options_.jobs; ++j) finished += slots_of(shared_)[j].finished.load();
   const double elapsed = now - start;
-  options_.progress(ExploreProgress{finished, shared_->failures.load(), elapsed,
-                                    elapsed > 0 ? static_cast<double>(finished) / elapsed : 0.0});
+  options_.progress(progress_of(options_, finished, shared_->failures.load(), elapsed));
 }
 
 Result<ExploreResult> WorkerPool::run() {

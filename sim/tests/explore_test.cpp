@@ -195,6 +195,26 @@ TEST_F(Explore, ProgressOnlyForLongRuns) {
   }
   EXPECT_EQ(seen.back().failures, 0u);
   EXPECT_GT(seen.back().runs_per_s, 0.0);
+  // The total and what follows from it: the share of 20 executions, how far, how long still.
+  const ExploreProgress &last = seen.back();
+  EXPECT_EQ(last.total, 20u);
+  ASSERT_TRUE(last.fraction() && last.seconds_left());
+  EXPECT_DOUBLE_EQ(*last.fraction(), static_cast<double>(last.executions) / 20);
+  EXPECT_NEAR(*last.seconds_left(), static_cast<double>(20 - last.executions) / last.runs_per_s, 1e-9);
+}
+
+TEST(ExploreProgress, TotalsAndTimeLeftWhenALimitMakesThemKnown) {
+  ExploreProgress p{50, 0, 10.0, 5.0};  // 50 executions in 10 s
+  EXPECT_FALSE(p.fraction());            // no limit: nothing to say
+  EXPECT_FALSE(p.seconds_left());
+  p.total = 200;
+  EXPECT_DOUBLE_EQ(*p.fraction(), 0.25);
+  EXPECT_DOUBLE_EQ(*p.seconds_left(), 30.0);  // 150 more at 5/s
+  p.budget_s = 20;                             // the time budget comes first: half used, 10 s left
+  EXPECT_DOUBLE_EQ(*p.fraction(), 0.5);
+  EXPECT_DOUBLE_EQ(*p.seconds_left(), 10.0);
+  p.total = 0;
+  EXPECT_DOUBLE_EQ(*p.seconds_left(), 10.0);
 }
 
 }  // namespace

@@ -70,6 +70,13 @@ struct ExploreProgress {
                              // processes may each have found one while the others finish the smaller indices)
   double elapsed_s;          // wall time since the exploration started
   double runs_per_s;         // executions / elapsed_s
+  std::uint64_t total = 0;   // the executions it will run at most (its share of `schedules`); 0: no limit
+  double budget_s = 0;       // ExploreOptions::time_budget_s; 0: none
+
+  // How far it has come, 0 to 1, by executions or by time, whichever is further; nullopt with neither limit.
+  std::optional<double> fraction() const;
+  // The wall time left at the present rate (or to the time budget, if that comes first); nullopt with no limit.
+  std::optional<double> seconds_left() const;
 };
 
 struct ExploreOptions {
