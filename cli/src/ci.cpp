@@ -31,7 +31,6 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
-constexpr uint64_t kDefaultSchedules = 10'000;  // as explore's
 constexpr double kShrinkSeconds = 10;           // for a failure saved into the corpus
 
 struct GateRun {
@@ -235,7 +234,7 @@ sim::Result<reports::CiRun> explore_run(const GateRun &g, const Gate &gate, cons
   o.shard_index = dfs ? 0 : gate.shard.index;
   o.shard_count = dfs ? 1 : gate.shard.count;
   o.jobs = dfs ? std::min(args.jobs, 1u) : args.jobs;
-  o.max_rss_mb = o.jobs > 0 ? 4096 : 0;
+  o.max_rss_mb = o.jobs > 0 ? kDefaultMaxRssMb : 0;
   o.stop_on_signals = true;
   ProgressLine progress;
   o.progress_interval_s = progress.start(args.progress);

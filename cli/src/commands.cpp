@@ -91,12 +91,11 @@ std::string trace_document(const std::string &format, const sim::Schedule &sched
 }  // namespace
 
 int replay_command(const ReplayArgs &args) {
-  auto loaded = sim::load_schedule(args.schedule_file);
+  auto loaded = load_schedule_of_scenario(args.schedule_file);
   if (!loaded) return bad_input(loaded.error());
-  const sim::Schedule &schedule = loaded.value();
+  const sim::Schedule &schedule = loaded.value().schedule;
+  const sim::Scenario *s = loaded.value().scenario;
   const std::string where = "schedule file " + sim::excerpt(args.schedule_file, 200) + ": ";
-  const sim::Scenario *s = nullptr;
-  if (auto problem = schedule_scenario_problem(schedule, &s)) return bad_input(where + *problem);
   const bool want_trace = args.trace.has_value() || !args.output.empty();
   // A JSON or HTML trace on stdout is a document to redirect into a file: everything else goes to stderr then.
   const bool document_on_stdout = args.output.empty() && args.trace && *args.trace != "text";

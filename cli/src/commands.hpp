@@ -84,6 +84,14 @@ const sim::Scenario *find_scenario(const std::string &name, std::string *reason)
 // registered scenarios take none).
 std::optional<std::string> schedule_scenario_problem(const sim::Schedule &schedule, const sim::Scenario **s);
 
+// A schedule file and the scenario it was recorded on (replay, shrink); Error: the file's problem or the
+// scenario's (one line, naming the file).
+struct ScheduleOfScenario {
+  sim::Schedule schedule;
+  const sim::Scenario *scenario;
+};
+sim::Result<ScheduleOfScenario> load_schedule_of_scenario(const std::string &path);
+
 // What bounds each execution: RunOptions' defaults unless given. The step bound (--max-steps): at it the run fails
 // (step_limit) or, with --on-step-limit continue, stops there and counts as passed. The size of each sim thread's
 // stack (--stack-kib): an overflow of it is the failure stack_overflow.
@@ -117,6 +125,12 @@ struct RunArgs {
 int run_command(const RunArgs &args);
 
 enum class Progress { automatic, always, never };
+
+// explore's defaults, which ci's runs share: executions when neither --schedules nor --time is given, and a
+// worker's memory limit unless --max-rss-mb says otherwise (far above any scenario's needs, since a run's memory is
+// released when it ends; low enough that runaway allocation is stopped before it takes the machine).
+constexpr uint64_t kDefaultSchedules = 10'000;
+constexpr uint64_t kDefaultMaxRssMb = 4096;
 
 // The progress line on stderr (explore, ci): redrawn in place on a terminal, one line each time otherwise.
 struct ProgressLine {

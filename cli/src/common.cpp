@@ -127,6 +127,15 @@ std::optional<std::string> schedule_scenario_problem(const sim::Schedule &schedu
   return std::nullopt;
 }
 
+sim::Result<ScheduleOfScenario> load_schedule_of_scenario(const std::string &path) {
+  auto loaded = sim::load_schedule(path);
+  if (!loaded) return sim::Error{loaded.error()};
+  ScheduleOfScenario s{std::move(loaded.value()), nullptr};
+  if (auto problem = schedule_scenario_problem(s.schedule, &s.scenario))
+    return sim::Error{"schedule file " + sim::excerpt(path, 200) + ": " + *problem};
+  return s;
+}
+
 sim::RunOptions run_options(const RunLimits &limit, const sim::Scenario &s) {
   sim::RunOptions options = s.run_options;
   if (limit.max_steps) options.max_steps = *limit.max_steps;

@@ -28,11 +28,6 @@ namespace corosim::cli {
 
 namespace {
 
-constexpr uint64_t kDefaultSchedules = 10'000;
-// A worker's memory limit unless --max-rss-mb says otherwise: far above any scenario's needs (a run's memory is
-// released when it ends), low enough that runaway allocation is stopped before it takes the machine.
-constexpr uint64_t kDefaultMaxRssMb = 4096;
-
 // --- the plan: everything resolved before the exploration starts ---
 
 struct Plan {

@@ -14,12 +14,11 @@
 namespace corosim::cli {
 
 int shrink_command(const ShrinkArgs &args) {
-  auto loaded = sim::load_schedule(args.schedule_file);
+  auto loaded = load_schedule_of_scenario(args.schedule_file);
   if (!loaded) return bad_input(loaded.error());
-  const sim::Schedule &schedule = loaded.value();
+  const sim::Schedule &schedule = loaded.value().schedule;
+  const sim::Scenario *s = loaded.value().scenario;
   const std::string where = "schedule file " + sim::excerpt(args.schedule_file, 200) + ": ";
-  const sim::Scenario *s = nullptr;
-  if (auto problem = schedule_scenario_problem(schedule, &s)) return bad_input(where + *problem);
   if (auto problem = save_target_problem(args.output, "-o")) return bad_input(*problem);
 
   out("shrink " + args.schedule_file + ": scenario " + s->name + " (" + s->expected_text() + "), " +

@@ -25,7 +25,8 @@ std::string access_text(const platform::SimAccess &a) {
     case Kind::store: return "<- " + value_text(a.after);
     case Kind::rmw: return value_text(a.before) + " -> " + value_text(a.after);
     case Kind::cas_success: return value_text(a.before) + " -> " + value_text(a.after) + " (cas)";
-    case Kind::cas_failure: return "expected " + value_text(a.before) + ", found " + value_text(a.after) + " (cas failed)";
+    case Kind::cas_failure:
+      return "expected " + value_text(a.before) + ", found " + value_text(a.after) + " (cas failed)";
     case Kind::none: break;
   }
   return "";

@@ -87,7 +87,8 @@ class Steer final : public Strategy {
 
   static std::uint64_t alternative_of(ThreadId t, std::span<const ThreadId> enabled, std::optional<ThreadId> running) {
     if (running && t == *running) return 0;
-    const auto below = static_cast<std::uint64_t>(std::lower_bound(enabled.begin(), enabled.end(), t) - enabled.begin());
+    const auto below =
+        static_cast<std::uint64_t>(std::lower_bound(enabled.begin(), enabled.end(), t) - enabled.begin());
     return running && *running < t ? below : below + (running ? 1 : 0);
   }
 
@@ -363,7 +364,8 @@ Result<ShrinkResult> shrink(const std::function<void()> &body, const Schedule &f
 Result<Failure> shrink_failure(const std::function<void()> &body, const Failure &failure,
                                const ShrinkOptions &shrink_options) {
   if (failure.unrecorded())
-    return Error{std::string("a failure of kind ") + failure.kind() + " recorded no schedule: there is nothing to shrink"};
+    return Error{std::string("a failure of kind ") + failure.kind() +
+                 " recorded no schedule: there is nothing to shrink"};
   auto shrunk = shrink(body, failure.schedule(), failure.run_options, shrink_options);
   if (!shrunk) return Error{shrunk.error()};
   Failure f = failure;

@@ -45,8 +45,8 @@ const Decision *GuidedStrategy::scripted(Decision::Kind kind, Fits fits) {
 ThreadId GuidedStrategy::choose_thread(std::span<const ThreadId> enabled, std::optional<ThreadId> running) {
   ++steps_;
   if (enabled.size() > 1) {
-    const Decision *d = scripted(Decision::Kind::thread,
-                                 [&](std::uint64_t v) { return std::binary_search(enabled.begin(), enabled.end(), v); });
+    auto enabled_has = [&](std::uint64_t v) { return std::binary_search(enabled.begin(), enabled.end(), v); };
+    const Decision *d = scripted(Decision::Kind::thread, enabled_has);
     if (d) return static_cast<ThreadId>(d->value);
   } else if (!left_) {
     return enabled.front();  // forced, and the script still leads: nothing to ask

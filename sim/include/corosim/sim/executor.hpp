@@ -117,7 +117,7 @@ struct TraceEvent {
   uint32_t line = 0;
   bool user = false;           // a step of the user's code, or a call event: what a folded trace shows
   const char *call = nullptr;  // the user call the step is in (a call event: the call); nullptr: none
-  platform::SimAccess access;  // an atomic step: the value it read or wrote
+  platform::SimAccess access = {};  // an atomic step: the value it read or wrote
 };
 
 struct RunResult {

@@ -177,8 +177,9 @@ std::unique_ptr<Strategy> make_tape_strategy(std::vector<TapeEntry> tape);
 // is never refused. A scripted decision fits a choice point when it is of the kind asked (thread or number) and its
 // value is enabled there (a thread) or in range (a number). From the first that does not (a misfit), or the first
 // choice past the end of the script, `then` makes every choice. diverged_at_step() says where the run left the
-// script: there, or at its end if it ended with scripted decisions left over. Every choice made is recorded (decisions()),
-// whoever made it, so the run replays exactly with make_strategy("replay", decisions()); spec() is "replay".
+// script: there, or at its end if it ended with scripted decisions left over. Every choice made is recorded
+// (decisions()), whoever made it, so the run replays exactly with make_strategy("replay", decisions()); spec()
+// is "replay".
 class GuidedStrategy final : public Strategy {
  public:
   GuidedStrategy(std::vector<Decision> script, std::unique_ptr<Strategy> then);
