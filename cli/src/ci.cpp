@@ -229,7 +229,8 @@ sim::Result<reports::CiRun> explore_run(const GateRun &g, const Gate &gate, cons
   o.schedules = g.schedules;
   o.time_budget_s = g.time_s;
   o.run_options = s.run_options;
-  const bool dfs = g.strategy.rfind("dfs", 0) == 0;  // not sharded: shard 0 runs it whole, in one worker
+  const auto spec = sim::parse_strategy(g.strategy);  // checked with the configuration
+  const bool dfs = spec && sim::is_systematic(spec.value());  // not sharded: shard 0 runs it whole, in one worker
   if (dfs && gate.shard.index != 0) return run;
   o.shard_index = dfs ? 0 : gate.shard.index;
   o.shard_count = dfs ? 1 : gate.shard.count;

@@ -54,11 +54,12 @@ std::optional<std::string> resolve(const ExploreArgs &args, Plan &plan) {
   auto shard = resolve_shard(args.shard, args.shard_count);
   if (!shard) return shard.error();
   plan.shard = shard.value();
-  if (spec.value().name == "dfs" && plan.shard.count > 1)
-    return "dfs cannot be sharded (" + plan.shard.source + " " + std::to_string(plan.shard.index) + "/" +
+  const std::string &name = spec.value().name;
+  if (sim::is_systematic(spec.value()) && plan.shard.count > 1)
+    return name + " cannot be sharded (" + plan.shard.source + " " + std::to_string(plan.shard.index) + "/" +
            std::to_string(plan.shard.count) + "): each of its executions depends on the ones before it";
-  if (spec.value().name == "dfs" && args.jobs > 1)
-    return "dfs cannot run in " + std::to_string(args.jobs) +
+  if (sim::is_systematic(spec.value()) && args.jobs > 1)
+    return name + " cannot run in " + std::to_string(args.jobs) +
            " worker processes: each of its executions depends on the ones before it (use --jobs 1)";
   if (auto problem = save_target_problem(args.save_schedule)) return problem;
   for (auto [file, option, path] : {std::tuple{&plan.json, "--json", &args.json_file},

@@ -195,7 +195,8 @@ StackPool g_stack_pool;
 
 class Executor final : public platform::SimEngine {
  public:
-  Executor(Strategy &strategy, RunOptions options) : strategy_(strategy), options_(options) {}
+  Executor(Strategy &strategy, RunOptions options)
+      : strategy_(strategy), options_(options), wants_pending_(strategy.wants_pending_steps()) {}
 
   ~Executor() override {
     for (auto &t : threads_) release_stack(*t);
@@ -542,7 +543,7 @@ class Executor final : public platform::SimEngine {
         return Next::over;
       }
       const std::optional<ThreadId> running = defer_spinners();
-      ThreadId next = strategy_.next_thread(enabled_ids_, running);
+      ThreadId next = strategy_.next_thread(enabled_ids_, running, pending_steps());
       if (!strategy_.mismatch().empty()) {
         status_ = RunStatus::mismatch;
         message_ = strategy_.mismatch();
@@ -567,6 +568,16 @@ class Executor final : public platform::SimEngine {
       chosen_ = &t;
       return Next::thread;
     }
+  }
+
+  // What each enabled thread stands before, for a strategy that asks (pos); empty otherwise. Only an atomic load
+  // leaves its object unchanged.
+  std::span<const PendingStep> pending_steps() {
+    if (!wants_pending_) return {};
+    pending_.clear();
+    for (ThreadId id : enabled_ids_)
+      pending_.push_back({threads_[id]->object, threads_[id]->op != SimOp::atomic_load});
+    return pending_;
   }
 
   // --- readable traces ---
@@ -817,6 +828,8 @@ class Executor final : public platform::SimEngine {
   std::vector<SimThread *> live_;                     // the unfinished ones, in creation order
   SimThread *cur_ = nullptr;
   SimThread *chosen_ = nullptr;        // decided to run the next step, not yet resumed
+  const bool wants_pending_;            // the strategy looks at pending steps (pending_steps())
+  std::vector<PendingStep> pending_;   // pending_steps()'s list, kept to reuse its memory
   std::optional<ThreadId> running_;    // the thread of the last step, if it can go on (Strategy::next_thread)
   std::vector<ThreadId> enabled_ids_;  // decide()'s scratch: kept to spare an allocation per step
   unsigned owing_ = 0;                 // threads whose SimThread::owes is not empty

@@ -339,12 +339,13 @@ Result<ExploreResult> explore(const std::function<void()> &body, const ExploreOp
   if (options.jobs > ExploreOptions::kMaxJobs)
     return Error{std::to_string(options.jobs) + " worker processes: at most " +
                  std::to_string(ExploreOptions::kMaxJobs)};
-  // DFS's executions continue each other (its space is walked in order): a shard or a worker cannot skip the
-  // others'.
-  if (spec.value().name == "dfs" && options.shard_count > 1)
-    return Error{"dfs cannot be sharded: each of its executions depends on the ones before it"};
-  if (spec.value().name == "dfs" && options.jobs > 1)
-    return Error{"dfs cannot run in " + std::to_string(options.jobs) +
+  // A systematic strategy's executions continue each other (its space is walked in order): a shard or a worker
+  // cannot skip the others'.
+  const std::string &name = spec.value().name;
+  if (is_systematic(spec.value()) && options.shard_count > 1)
+    return Error{name + " cannot be sharded: each of its executions depends on the ones before it"};
+  if (is_systematic(spec.value()) && options.jobs > 1)
+    return Error{name + " cannot run in " + std::to_string(options.jobs) +
                  " worker processes: each of its executions depends on the ones before it (use 1)"};
   if (spec.value().name == "replay") return Error{"an exploration cannot use the replay strategy"};
   if (!std::isfinite(options.execution_timeout_s) || options.execution_timeout_s < 0)

@@ -21,15 +21,20 @@ bool Strategy::begin_execution(std::uint64_t seed) {
   return true;
 }
 
-ThreadId Strategy::next_thread(std::span<const ThreadId> enabled, std::optional<ThreadId> running) {
+ThreadId Strategy::next_thread(std::span<const ThreadId> enabled, std::optional<ThreadId> running,
+                               std::span<const PendingStep> pending) {
   COROSIM_SIM_CHECK(open_, "Strategy::next_thread: no execution is open");
   COROSIM_SIM_CHECK(!enabled.empty(), "Strategy::next_thread: no sim thread is enabled");
   assert(std::adjacent_find(enabled.begin(), enabled.end(), std::greater_equal<>()) == enabled.end() &&
          "Strategy::next_thread: enabled threads not strictly ascending");
   COROSIM_SIM_CHECK(!running || std::binary_search(enabled.begin(), enabled.end(), *running),
                     "Strategy::next_thread: the running sim thread is not among the enabled ones");
+  COROSIM_SIM_CHECK(pending.empty() || pending.size() == enabled.size(),
+                    "Strategy::next_thread: pending steps given for some of the enabled threads only");
   if (!mismatch_.empty()) return enabled.front();
+  pending_ = pending;
   const ThreadId chosen = choose_thread(enabled, running);
+  pending_ = {};
   if (!mismatch_.empty()) return enabled.front();
   // invariant: a strategy only ever runs an enabled thread.
   assert(std::binary_search(enabled.begin(), enabled.end(), chosen));

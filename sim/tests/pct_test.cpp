@@ -93,6 +93,23 @@ TEST(Pct, EstimatesStepsFromEarlierExecutions) {
   EXPECT_EQ(given->spec().to_string(), "pct:d=2,k=57");
 }
 
+// One execution far longer than the rest (a rare livelock) must not rule the estimate: k is the 95th percentile
+// of the step counts, so after 20 runs of 8 steps and one of 400, the next execution still uses 8; only once long
+// runs are more than one in twenty does k follow them.
+TEST(Pct, OneOutlierDoesNotRuleTheEstimate) {
+  const SyntheticProgram usual{{5, 3}, {}}, outlier{{200, 200}, {}};
+  auto strategy = pct();
+  for (std::uint64_t seed = 0; seed < 20; ++seed) (void)run_execution(*strategy, usual, seed);
+  (void)run_execution(*strategy, outlier, 20);
+  ASSERT_TRUE(strategy->begin_execution(21));
+  EXPECT_EQ(strategy->spec().to_string(), "pct:d=3,k=8");
+  strategy->end_execution();  // a run of 0 steps
+  for (std::uint64_t seed = 22; seed < 25; ++seed) (void)run_execution(*strategy, outlier, seed);
+  ASSERT_TRUE(strategy->begin_execution(25));
+  EXPECT_EQ(strategy->spec().to_string(), "pct:d=3,k=400");  // 4 long runs in 25: more than 5%
+  strategy->end_execution();
+}
+
 TEST(Pct, AnExecutionIsReproducedFromItsSeedAndSpec) {
   const SyntheticProgram program{{7, 5, 6}, {}};
   auto explorer = pct();

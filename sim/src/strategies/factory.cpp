@@ -31,12 +31,18 @@ const std::vector<StrategyRule> &rules() {
       {"pct", "pct, pct:d=N (1..64, default 3), optionally ,k=N (first step estimate)",
        {{"d", 1, 64, "3"}, {"k", 1, std::uint64_t{1} << 32, nullptr}}},
       {"dfs", "dfs, dfs:preemptions=N (0..1000, default 2)", {{"preemptions", 0, 1000, "2"}}},
+      {"ipb", "ipb, ipb:preemptions=N (the last bound, 0..1000, default 1000: until the budget ends)",
+       {{"preemptions", 0, 1000, "1000"}}},
+      {"idb", "idb, idb:delays=N (the last bound, 0..1000, default 1000: until the budget ends)",
+       {{"delays", 0, 1000, "1000"}}},
+      {"pos", "pos", {}},
       {"replay", "replay", {}},
   };
   return table;
 }
 
-const char *kKnownStrategies = "random, pct, pct:d=N, dfs, dfs:preemptions=N, replay";
+const char *kKnownStrategies =
+    "random, pct, pct:d=N, dfs, dfs:preemptions=N, ipb, ipb:preemptions=N, idb, idb:delays=N, pos, replay";
 
 // A decimal integer in [min, max], or nullopt.
 std::optional<std::uint64_t> parse_integer(const std::string &text, std::uint64_t min, std::uint64_t max) {
@@ -93,6 +99,10 @@ Result<StrategySpec> check_strategy(StrategySpec spec) {
   return spec;
 }
 
+bool is_systematic(const StrategySpec &spec) {
+  return spec.name == "dfs" || spec.name == "ipb" || spec.name == "idb";
+}
+
 Result<StrategySpec> parse_strategy(std::string_view text) {
   const std::size_t colon = text.find(':');
   StrategySpec spec{std::string(text.substr(0, colon)), {}};
@@ -125,6 +135,13 @@ Result<std::unique_ptr<Strategy>> make_strategy(std::string_view text, std::vect
   if (!recorded.empty())
     return Error{"strategy '" + spec.name + "' does not replay decisions; use 'replay' to follow a schedule"};
   if (spec.name == "random") return strategies::make_random();
+  if (spec.name == "pos") return strategies::make_pos();
+  if (spec.name == "ipb")
+    return strategies::make_iterative_bounding(strategies::BoundKind::preemptions,
+                                               static_cast<unsigned>(parameter(spec, "preemptions")));
+  if (spec.name == "idb")
+    return strategies::make_iterative_bounding(strategies::BoundKind::delays,
+                                               static_cast<unsigned>(parameter(spec, "delays")));
   if (spec.name == "dfs") return strategies::make_dfs(static_cast<unsigned>(parameter(spec, "preemptions")));
   std::optional<std::uint64_t> k;
   if (spec.parameters.count("k")) k = parameter(spec, "k");

@@ -12,14 +12,16 @@
 // And one addition to the paper's algorithm: a thread the executor sees spinning (Strategy::thread_spins) drops
 // the same way, so that a spin loop of the highest-priority thread does not starve the thread it waits for.
 // k is not known before the run: the first execution uses an estimate (parameter k, else kFirstStepsGuess) and
-// every later one the largest step count seen so far, except that one execution may raise the estimate at most
-// twofold: one very long run (a rare livelock, a loop that ran long before the step limit) would otherwise push
-// the change points past the end of every normal run, and PCT would find nothing afterwards. Runs that are
-// really that long raise k by doubling, so it still gets there in a few executions.
+// every later one the 95th percentile of the step counts seen so far (the nearest rank: with fewer than 20
+// executions, the longest). Not the longest of all: one very long run (a rare livelock, a loop that ran long
+// before the step limit) would push the change points past the end of every normal run, and PCT would find
+// nothing afterwards. The guarantee above holds for the runs no longer than k, which are 95% of them; the rare
+// longer run still gets its d-1 change points, only within its first k steps.
 // Reproduction from a seed needs the k an execution used, so spec() reports it ("pct:d=3,k=57").
 
 #include <algorithm>
 #include <cassert>
+#include <map>
 
 #include <corosim/sim/random.hpp>
 
@@ -49,7 +51,7 @@ class Pct final : public Strategy {
 
  private:
   void on_begin(std::uint64_t seed) override {
-    if (executions() > 0) steps_estimate_ = std::max<std::uint64_t>(max_steps_seen_, 1);
+    if (executions() > 0) steps_estimate_ = std::max<std::uint64_t>(percentile_steps(), 1);
     rng_ = Rng(seed);
     priority_.clear();
     dropped_ = 0;
@@ -92,7 +94,20 @@ class Pct final : public Strategy {
   }
 
   void on_end() override {
-    max_steps_seen_ = std::max(max_steps_seen_, std::min(steps_, 2 * steps_estimate_));
+    ++steps_seen_[steps_];
+    ++runs_seen_;
+  }
+
+  // The smallest step count s such that at least 95% of the executions so far took s steps or fewer.
+  std::uint64_t percentile_steps() const {
+    const std::uint64_t rank = (runs_seen_ * 95 + 99) / 100;  // ceil(0.95 n), at least 1
+    std::uint64_t below = 0;
+    for (const auto &[steps, count] : steps_seen_) {
+      below += count;
+      if (below >= rank) return steps;
+    }
+    assert(false && "percentile_steps: no execution seen");
+    return kFirstStepsGuess;
   }
 
   // A random initial priority distinct from every other thread's (redrawn on the rare collision), so the order
@@ -108,7 +123,8 @@ class Pct final : public Strategy {
 
   const unsigned depth_;
   std::uint64_t steps_estimate_;  // k of the open or last execution (before the first: of the first)
-  std::uint64_t max_steps_seen_ = 0;  // the longest execution, each counted as at most twice its own k
+  std::map<std::uint64_t, std::uint64_t> steps_seen_;  // step count -> executions that took it
+  std::uint64_t runs_seen_ = 0;                        // executions ended; invariant: the sum of steps_seen_
 
   Rng rng_{0};
   std::vector<std::uint64_t> priority_;       // by ThreadId; 0 = not seen in this execution

@@ -26,6 +26,15 @@ std::unique_ptr<Strategy> make_pct(unsigned depth, std::optional<std::uint64_t> 
 // dfs.cpp: every schedule with at most `preemption_bound` preemptions, each once.
 std::unique_ptr<Strategy> make_dfs(unsigned preemption_bound);
 
+// bounded.cpp: iterative bounding: every schedule of cost 0, then of cost 1, ... up to `max_bound`, each once;
+// the cost counts preemptions or delays (deviations from round robin).
+enum class BoundKind { preemptions, delays };
+std::unique_ptr<Strategy> make_iterative_bounding(BoundKind kind, unsigned max_bound);
+
+// pos.cpp: partial order sampling: random priorities, redrawn for the threads whose next step conflicts with the
+// step just taken.
+std::unique_ptr<Strategy> make_pos();
+
 // replay.cpp: gives back `recorded`, reporting where a run does not fit it.
 std::unique_ptr<Strategy> make_replay(std::vector<Decision> recorded);
 

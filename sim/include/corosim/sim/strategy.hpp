@@ -11,6 +11,15 @@
 //                           points among k estimated steps (Burckhardt et al. 2010)
 //   dfs[:preemptions=N]     exhaustive search of all schedules with at most N (default 2)  strategies/dfs.cpp
 //                           preemptions; says when the space is exhausted
+//   ipb[:preemptions=N]     iterative preemption bounding: every schedule with 0 preemptions, strategies/bounded.cpp
+//                           then every one with exactly 1, 2, ... up to N, each once; spec()
+//                           names the bound being searched (CHESS)
+//   idb[:delays=N]          iterative delay bounding: the same, counting deviations from a     strategies/bounded.cpp
+//                           round-robin order (Emmi, Qadeer, Rakamaric 2011)
+//   pos                     partial order sampling: random priorities, redrawn only for the    strategies/pos.cpp
+//                           threads whose next step conflicts with the one just taken (Yuan,
+//                           Yang, Gu 2018); needs the pending steps (next_thread's third
+//                           argument)
 //   replay                  gives back a recorded decision list, refusing runs that differ strategies/replay.cpp
 //   (make_tape_strategy)    follows a generated tape of preemptions (property testing)      strategies/tape.cpp
 //   (GuidedStrategy)        follows a decision list as far as it fits, then another          strategies/guided.cpp
@@ -53,7 +62,7 @@ namespace corosim::sim {
 
 // A strategy by name and parameters, as text: what the CLI takes and what a schedule file stores.
 struct StrategySpec {
-  std::string name;                               // "random" | "pct" | "dfs" | "replay"
+  std::string name;                               // "random" | "pct" | "dfs" | "ipb" | "idb" | "pos" | "replay"
   std::map<std::string, std::string> parameters;  // complete after parse_strategy (defaults filled in)
 
   // "name" or "name:key=value,key=value" with keys in ascending order; parse_strategy reads it back.
@@ -70,6 +79,18 @@ Result<StrategySpec> parse_strategy(std::string_view text);
 
 // The same checks on a spec that arrived as parts (a schedule file). parse_strategy(s) == check_strategy(parts of s).
 Result<StrategySpec> check_strategy(StrategySpec spec);
+
+// What an enabled sim thread's next step does, for a strategy that looks at conflicts (pos): the object it touches
+// (0: nothing another thread touches) and whether it may change it. Two steps conflict when they touch the same
+// object and one of them may change it.
+struct PendingStep {
+  std::uint64_t object = 0;
+  bool writes = true;
+};
+
+// Whether a strategy's executions continue the ones before it (dfs, ipb, idb walk one space in order), so that an
+// exploration with it cannot be split across worker processes or shards.
+bool is_systematic(const StrategySpec &spec);
 
 class Strategy {
  public:
@@ -93,7 +114,13 @@ class Strategy {
   // as Decision::thread; a forced choice is not recorded (replay knows it too).
   // Misuse: no execution open, `enabled` empty (checked always) or not ascending (debug builds), `running` not in
   // `enabled`.
-  ThreadId next_thread(std::span<const ThreadId> enabled, std::optional<ThreadId> running);
+  //   pending: empty, or the next step of each thread of `enabled`, in the same order (see wants_pending_steps).
+  ThreadId next_thread(std::span<const ThreadId> enabled, std::optional<ThreadId> running,
+                       std::span<const PendingStep> pending = {});
+
+  // Whether this strategy chooses better knowing each enabled thread's next step (next_thread's `pending`). The
+  // executor only builds that list for a strategy that asks.
+  virtual bool wants_pending_steps() const noexcept { return false; }
 
   // A number in [0, n) for a choice that is not a thread: which of several timers with equal deadlines fires
   // first, a simulated latency, whether to inject a fault. Recorded as Decision::number when n > 1.
@@ -147,9 +174,13 @@ class Strategy {
   // For a strategy that follows a script: the run no longer fits it. The first line of an execution is kept.
   void set_mismatch(std::string line);
 
+  // Inside choose_thread: next_thread's `pending` (empty when the caller did not give it).
+  std::span<const PendingStep> pending_steps() const noexcept { return pending_; }
+
  private:
   std::vector<Decision> decisions_;
   std::string mismatch_;
+  std::span<const PendingStep> pending_;  // valid during choose_thread only
   std::uint64_t executions_ = 0;
   bool open_ = false;
 };
