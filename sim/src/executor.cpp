@@ -67,6 +67,7 @@
 
 #include "diagnosis.hpp"
 #include "hooks.hpp"
+#include "races.hpp"
 #include "spin.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -232,6 +233,7 @@ class Executor final : public platform::SimEngine {
     }
     tear_down(run);
     platform::set_sim_tracing(false);
+    platform::set_sim_race_tracking(false);
     RunResult r;
     r.status = status_;
     r.message = std::move(message_);
@@ -324,6 +326,7 @@ class Executor final : public platform::SimEngine {
 #ifdef COROSIM_SIM_TSAN
     t->tsan_own = t->tsan_resume = __tsan_create_fiber(0);
 #endif
+    if (races_.active() && cur_) races_.on_spawn(cur_->id, t->id);
     threads_.push_back(std::move(t));
     live_.push_back(threads_.back().get());
     return threads_.back()->id;
@@ -336,6 +339,29 @@ class Executor final : public platform::SimEngine {
     while (!target->finished)
       park([](void *t) { return static_cast<SimThread *>(t)->finished; }, target, -1, SimOp::thread_join, thread,
            nullptr);
+    if (races_.active()) {
+      platform::SimHostHeap host;
+      races_.on_join(cur_->id, thread);
+    }
+  }
+
+  void var_access(uint64_t object, bool write, const platform::SimSite &site) override {
+    std::optional<std::string> race;
+    {
+      platform::SimHostHeap host;  // the detector's records, and the message (abandon's rule), outlive the run
+      races_.activate();
+      platform::set_sim_race_tracking(true);
+      auto name = object_names_.find(object);
+      const std::string label = name != object_names_.end() ? "var '" + name->second + "' (#" +
+                                std::to_string(object) + ")" : "var #" + std::to_string(object);
+      race = races_.on_access(cur_->id, platform::sim_running_coroutine(), object, write, site, label);
+    }
+    if (race) abandon(RunStatus::data_race, std::move(*race));
+  }
+
+  void synchronise(SimOp op, uint64_t object) override {
+    platform::SimHostHeap host;
+    races_.on_step(cur_->id, op, object);
   }
 
   void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint64_t object,
@@ -550,11 +576,12 @@ class Executor final : public platform::SimEngine {
         return Next::over;
       }
       SimThread &t = *threads_[next];
+      if (races_.active()) races_.on_step(next, t.op, t.object);
       note_spin(t);
       // The step's four fields in two words, packed exactly: object ids are 32-bit (sim_detail::object_id, or a
       // sim thread's number), operations fit in 5 bits, and coroutine ids are small sequential numbers. (Hashing
       // is a good part of a step's cost: two mixes instead of four.)
-      static_assert(static_cast<unsigned>(SimOp::pipe_close) < 32, "SimOp no longer fits the step's 5 bits");
+      static_assert(static_cast<unsigned>(SimOp::var_write) < 32, "SimOp no longer fits the step's 5 bits");
       assert(t.object >> 32 == 0 && t.coroutine >> 59 == 0);
       hash_.add(uint64_t{next} << 32 | t.object);
       hash_.add(t.coroutine << 5 | static_cast<uint64_t>(t.op));
@@ -828,6 +855,7 @@ class Executor final : public platform::SimEngine {
   std::vector<SimThread *> live_;                     // the unfinished ones, in creation order
   SimThread *cur_ = nullptr;
   SimThread *chosen_ = nullptr;        // decided to run the next step, not yet resumed
+  detail::RaceDetector races_;         // corosim::var's happens-before, from the run's first var access
   const bool wants_pending_;            // the strategy looks at pending steps (pending_steps())
   std::vector<PendingStep> pending_;   // pending_steps()'s list, kept to reuse its memory
   std::optional<ThreadId> running_;    // the thread of the last step, if it can go on (Strategy::next_thread)
@@ -872,6 +900,7 @@ constexpr std::pair<RunStatus, const char *> kStatusNames[] = {
     {RunStatus::timeout, "timeout"},
     {RunStatus::stack_overflow, "stack_overflow"},
     {RunStatus::out_of_memory, "out_of_memory"},
+    {RunStatus::data_race, "data_race"},
 };
 }  // namespace
 

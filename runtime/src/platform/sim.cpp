@@ -18,6 +18,7 @@ namespace corosim::platform {
 namespace sim_detail {
 SimEngine *g_engine = nullptr;
 bool g_tracing = false;
+bool g_race_tracking = false;
 uint32_t g_epoch = 1;  // 1: outside any run (begin_epoch moves on from 2)
 uint64_t g_next_object = 0;
 
@@ -137,11 +138,14 @@ const char *sim_op_name(SimOp op) noexcept {
     case SimOp::pipe_read: return "pipe read";
     case SimOp::pipe_write: return "pipe write";
     case SimOp::pipe_close: return "pipe close";
+    case SimOp::var_read: return "var read";
+    case SimOp::var_write: return "var write";
   }
   return "?";
 }
 
 void set_sim_tracing(bool on) noexcept { sim_detail::g_tracing = on; }
+void set_sim_race_tracking(bool on) noexcept { sim_detail::g_race_tracking = on; }
 
 void set_sim_engine(SimEngine *engine) noexcept {
   g_engine = engine;
@@ -199,7 +203,10 @@ bool Sim::Mutex::try_lock() {
 // which waits for it in every interleaving anyway, or through a failing try_lock(): for a mutex on which try_lock
 // was used in this run, the point stays.
 void Sim::Mutex::unlock() {
-  if (tried_epoch_ == g_epoch) point(SimOp::mutex_unlock, tag_);
+  if (tried_epoch_ == g_epoch)
+    point(SimOp::mutex_unlock, tag_);
+  else if (g_race_tracking && active())
+    g_engine->synchronise(SimOp::mutex_unlock, object_id(tag_));
   if (!held()) detail::misuse("unlock of a mutex that is not locked");
   held_epoch_ = 0;
 }

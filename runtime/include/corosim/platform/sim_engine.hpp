@@ -18,7 +18,7 @@
 namespace corosim::platform {
 
 // The operation a scheduling point stands before: the trace records (sim thread, op, object) per step. The
-// executor's trace hash packs it into 5 bits: pipe_close stays the last, below 32.
+// executor's trace hash packs it into 5 bits: var_write stays the last, below 32.
 enum class SimOp : uint8_t {
   atomic_load = 1,
   atomic_store,
@@ -37,6 +37,8 @@ enum class SimOp : uint8_t {
   pipe_read,   // simulated pipes (platform/sim.hpp)
   pipe_write,
   pipe_close,
+  var_read,   // corosim::var accesses made scheduling points (var_steps, corosim/var.hpp)
+  var_write,
 };
 const char *sim_op_name(SimOp op) noexcept;
 
@@ -100,6 +102,14 @@ class SimEngine {
   virtual void name_object(uint64_t object, const char *name) = 0;
   virtual void name_coroutine(uint64_t coroutine, const char *name) = 0;
 
+  // An access of corosim::var `object` (corosim/var.hpp) by the calling sim thread, from `site`: the engine checks
+  // it for a data race with the accesses before it (happens-before) and fails the run if it finds one. Not a
+  // scheduling point (var_steps adds one before it).
+  virtual void var_access(uint64_t object, bool write, const SimSite &site) = 0;
+  // An operation that orders memory without being a scheduling point (an unlock: platform/sim.cpp says why it has
+  // none), for the race detection's happens-before. Called only while set_sim_race_tracking is on.
+  virtual void synchronise(SimOp op, uint64_t object) = 0;
+
   // The calling sim thread's number: 0 for the run's main thread, then 1, 2, ... in creation order.
   virtual uint32_t current_thread() const noexcept = 0;
 
@@ -144,6 +154,10 @@ SimEngine *sim_engine() noexcept;
 // Whether the engine records a readable trace (values, sites, calls, wake-ups): the platform calls the engine's
 // note_* functions only then, so that a run without a trace pays one test of a flag for them.
 void set_sim_tracing(bool on) noexcept;
+
+// Whether the engine tracks happens-before for corosim::var (from a run's first var access): the platform then
+// reports the synchronising operations that are not scheduling points (SimEngine::synchronise).
+void set_sim_race_tracking(bool on) noexcept;
 
 // --- per-sim-thread storage (used by the engine and by platform/sim.hpp) ---
 

@@ -87,6 +87,8 @@ enum class RunStatus {
                    //                  into its guard page; the message names which
   out_of_memory,   // "out_of_memory": the process running the execution went past ExploreOptions::max_rss_mb;
                    //                 nothing recorded
+  data_race,       // "data_race": two accesses of a corosim::var, one a write, not ordered by happens-before;
+                   //              the message names both (corosim/var.hpp)
 };
 const char *run_status_name(RunStatus status) noexcept;                  // "lost_wakeup", "step_limit", ...
 std::optional<RunStatus> parse_run_status(std::string_view name) noexcept;  // the inverse; nullopt if unknown
