@@ -9,7 +9,8 @@
 // event loop's handful of steps, or more when several coroutines wait on the same thread): all are periods.
 //
 // How a candidate period is found without scanning the window at every step: the detector remembers the last two
-// places it saw each key (a small direct-mapped table; a collision only forgets them). When a step does not match
+// places it saw each key (a small direct-mapped table; a collision only forgets them, and then a look at the last
+// few steps still finds a short loop whose keys share a slot). When a step does not match
 // the step one period back, the new candidate is the distance to one of those places, the nearer one unless only
 // the farther one also fits the step before (so a loop whose keys recur inside it, A B B A, is found too). A loop
 // is thus recognised within about two of its rounds once it starts repeating. A thread that blocks (parks) is not
@@ -65,6 +66,7 @@ class SpinDetector {
  private:
   static constexpr unsigned kWindow = 64;  // > kMaxPeriod: the key one period back is still in the ring
   static constexpr unsigned kSeenSlots = 32;
+  static constexpr unsigned kShortScan = 4;  // periods short_period finds without the table
   static_assert(kWindow > kMaxPeriod);
 
   struct Seen {
@@ -77,7 +79,7 @@ class SpinDetector {
   // that when only that one also fits the previous step; 0 when neither is within kMaxPeriod.
   unsigned candidate(std::uint64_t key, std::uint64_t at) const noexcept {
     const Seen &seen = seen_[mix(key) % kSeenSlots];
-    if (seen.key != key || seen.last == 0) return 0;
+    if (seen.key != key || seen.last == 0) return short_period(key, at);
     auto distance = [at](std::uint64_t position) { return position == 0 ? kWindow : at - (position - 1); };
     const std::uint64_t nearer = distance(seen.last), farther = distance(seen.before);
     if (nearer > kMaxPeriod) return 0;
@@ -87,6 +89,13 @@ class SpinDetector {
     if (farther <= kMaxPeriod && !fits_previous(nearer) && fits_previous(farther))
       return static_cast<unsigned>(farther);
     return static_cast<unsigned>(nearer);
+  }
+  // The table forgot the key (another key of the loop shares its slot, which would hide that loop for good): the
+  // nearest equal key among the last kShortScan steps, found by looking, or 0.
+  unsigned short_period(std::uint64_t key, std::uint64_t at) const noexcept {
+    for (unsigned period = 1; period <= kShortScan && period <= at; ++period)
+      if (recent_[(at - period) % kWindow] == key) return period;
+    return 0;
   }
   static std::uint64_t mix(std::uint64_t key) noexcept { return (key * 0x9e3779b97f4a7c15ULL) >> 40; }
 

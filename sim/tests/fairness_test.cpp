@@ -219,6 +219,33 @@ void depth2_program() {  // the writer must run after the first read AND before 
   check(first == second, "depth-2 bug: the value changed between two reads");
 }
 
+// A reader waiting with `while (!ready.load()) schedule_point();` is a loop of two steps, whatever object id the flag
+// has. With some ids both steps' keys fell in one slot of the spin detector's table, which then forgot each in
+// turn and never saw the loop: PCT let the reader spin to the step limit (seed 30 of this program, flag #3). The
+// flag's id is moved over a range by touching other atomics first; every PCT run must end.
+TEST(Fairness, AWaitLoopIsRecognisedWhateverItsFlagsObjectId) {
+  for (int before = 0; before < 12; ++before) {
+    auto strategy = make_strategy("pct").value();
+    for (std::uint64_t seed = 0; seed < 200; ++seed) {
+      const RunResult r = run_once(
+          [before] {
+            std::array<corosim::atomic<int>, 12> others{};
+            for (int i = 0; i < before; ++i) others[static_cast<std::size_t>(i)].store(1);
+            corosim::atomic<bool> ready{false};
+            Thread writer([&] { ready.store(true); });
+            Thread reader([&] {
+              while (!ready.load()) corosim::schedule_point();
+            });
+            writer.join();
+            reader.join();
+          },
+          *strategy, seed, RunOptions{.max_steps = 20'000});
+      ASSERT_EQ(r.status, RunStatus::ok) << "flag after " << before << " atomics, seed " << seed << ": "
+                                         << r.message;
+    }
+  }
+}
+
 TEST(Fairness, PctFindsADepth2BugAfterOne100kStepExecution) {
   auto pct = strategy("pct:d=2");
   RunResult longest = run_once(
