@@ -45,6 +45,8 @@
 //                     (CheckResult::schedule is empty; the message says how to run the check again up to it)
 //   step_limit        the execution ran past its step bound (a livelock)
 //   assertion         a sim::fail or sim::check in the lock itself; "exception": an exception escaped it
+//   data_race         two accesses of a corosim::var in the lock (corosim/var.hpp), one a write, that nothing
+//                     orders: names both
 //
 // Fairness as bounded bypass. A contender arrives when it calls lock(). It is in line once it has been seen
 // suspended inside that lock() call (it yielded to wait: it has taken its place, whatever the lock's queue is).
@@ -82,7 +84,7 @@
 namespace corosim {
 
 struct CheckOptions {
-  std::string strategy = "pct";  // "random", "pct", "pct:d=N", "dfs", "dfs:preemptions=N"
+  std::string strategy = "pct";  // "random", "pct", "pct:d=N", "pos", "dfs", "dfs:preemptions=N", "ipb", "idb"
   uint64_t seed = 1;             // first seed; executions use seeds derived from it
   uint64_t schedules = 10000;    // executions to try (exhaustive search may finish earlier)
   unsigned contexts = 2;         // event-loop threads the contenders are spread over
@@ -98,8 +100,8 @@ struct CheckResult {
   bool ok = false;
   std::string failure_kind;  // "mutual_exclusion", "deadlock", "lost_wakeup", "starvation",
                              // "misuse", "crash", "step_limit", "assertion", "timeout",
-                             // "stack_overflow", "leak", "exception", "mismatch", "usage" (see above);
-                             // "data_race" is reserved for the race detector; empty when ok
+                             // "stack_overflow", "leak", "exception", "data_race", "mismatch", "usage"
+                             // (see above); empty when ok
   std::string message;       // human-readable: what happened, who waits on what, how to reproduce (when ok: the
                              // schedules run, and whether DFS exhausted its space)
   uint64_t schedules_run = 0;
