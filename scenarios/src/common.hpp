@@ -5,6 +5,7 @@
 #include <string>
 
 #include <corosim/aio.hpp>
+#include <corosim/coroutine.hpp>
 #include <corosim/platform.hpp>
 #include <corosim/sim/executor.hpp>
 
@@ -27,6 +28,15 @@ class MainWait {
   void done() {
     done_.fetch_add(1);
     home_->notify();
+  }
+
+  // Starts fn() as a coroutine in `context`, counted as done() when it returns.
+  template <class F>
+  void start_in(AioContext *context, F fn) {
+    aio_co_schedule(context, coroutine_create([this, fn] {
+                      fn();
+                      done();
+                    }));
   }
 
   // On the main sim thread: polls its own context (blocking) until `expected` coroutines called done().

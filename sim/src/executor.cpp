@@ -575,26 +575,32 @@ class Executor final : public platform::SimEngine {
         message_ = strategy_.mismatch();
         return Next::over;
       }
-      SimThread &t = *threads_[next];
-      if (races_.active()) races_.on_step(next, t.op, t.object);
-      note_spin(t);
-      // The step's four fields in two words, packed exactly: object ids are 32-bit (sim_detail::object_id, or a
-      // sim thread's number), operations fit in 5 bits, and coroutine ids are small sequential numbers. (Hashing
-      // is a good part of a step's cost: two mixes instead of four.)
-      static_assert(static_cast<unsigned>(SimOp::var_write) < 32, "SimOp no longer fits the step's 5 bits");
-      assert(t.object >> 32 == 0 && t.coroutine >> 59 == 0);
-      hash_.add(uint64_t{next} << 32 | t.object);
-      hash_.add(t.coroutine << 5 | static_cast<uint64_t>(t.op));
-      if (options_.record_trace) record_step(t);
-      if (detail::StepBeacon *beacon = g_step_beacon) {
-        beacon->thread.store(next, std::memory_order_relaxed);
-        beacon->step.store(steps_, std::memory_order_relaxed);  // numbered as the trace numbers it
-      }
-      ++steps_;
-      t.parked = false;  // the thread re-checks its condition
-      chosen_ = &t;
+      take_step(*threads_[next]);
       return Next::thread;
     }
+  }
+
+  // The strategy chose `t` for the next step: account for it (race detection, spin detection, trace hash, trace,
+  // the crash beacon) and hand it the step.
+  void take_step(SimThread &t) {
+    const ThreadId next = t.id;
+    if (races_.active()) races_.on_step(next, t.op, t.object);
+    note_spin(t);
+    // The step's four fields in two words, packed exactly: object ids are 32-bit (sim_detail::object_id, or a
+    // sim thread's number), operations fit in 5 bits, and coroutine ids are small sequential numbers. (Hashing
+    // is a good part of a step's cost: two mixes instead of four.)
+    static_assert(static_cast<unsigned>(SimOp::var_write) < 32, "SimOp no longer fits the step's 5 bits");
+    assert(t.object >> 32 == 0 && t.coroutine >> 59 == 0);
+    hash_.add(uint64_t{next} << 32 | t.object);
+    hash_.add(t.coroutine << 5 | static_cast<uint64_t>(t.op));
+    if (options_.record_trace) record_step(t);
+    if (detail::StepBeacon *beacon = g_step_beacon) {
+      beacon->thread.store(next, std::memory_order_relaxed);
+      beacon->step.store(steps_, std::memory_order_relaxed);  // numbered as the trace numbers it
+    }
+    ++steps_;
+    t.parked = false;  // the thread re-checks its condition
+    chosen_ = &t;
   }
 
   // What each enabled thread stands before, for a strategy that asks (pos); empty otherwise. Only an atomic load

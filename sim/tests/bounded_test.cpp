@@ -115,23 +115,8 @@ TEST(IterativeBounding, IsDeterministic) {
 TEST(IterativeBounding, ExploresEveryNumberAtEveryBound) {
   auto strategy = make_strategy("ipb").value();
   std::map<std::string, std::set<std::pair<std::uint64_t, Trace>>> seen;
-  while (strategy->begin_execution(0)) {
-    const std::uint64_t n = strategy->next_number(2);
-    std::vector<unsigned> done(2, 0);
-    std::optional<ThreadId> last;
-    Trace trace;
-    while (done[0] < 2 || done[1] < 2) {
-      std::vector<ThreadId> enabled;
-      for (ThreadId t = 0; t < 2; ++t)
-        if (done[t] < 2) enabled.push_back(t);
-      std::optional<ThreadId> running = last && done[*last] < 2 ? last : std::nullopt;
-      last = strategy->next_thread(enabled, running);
-      ++done[*last];
-      trace.push_back(*last);
-    }
-    strategy->end_execution();
-    seen[strategy->spec().to_string()].insert({n, trace});
-  }
+  while (auto run = testing::run_execution_with_number(*strategy, {{2, 2}, {}}, 2))
+    seen[strategy->spec().to_string()].insert(*run);
   std::map<std::string, std::size_t> sizes;
   for (const auto &[spec, runs] : seen) sizes[spec] = runs.size();
   EXPECT_EQ(sizes, (std::map<std::string, std::size_t>{

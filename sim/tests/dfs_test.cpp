@@ -97,25 +97,7 @@ TEST(Dfs, SwitchingAfterAThreadBlocksIsFree) {
 TEST(Dfs, ExploresEveryNumber) {
   auto strategy = dfs(0);
   std::set<std::pair<std::uint64_t, Trace>> seen;
-  while (strategy->begin_execution(0)) {
-    const std::uint64_t number = strategy->next_number(3);
-    std::vector<unsigned> done{0, 0};
-    std::optional<ThreadId> last;
-    Trace trace;
-    while (done[0] < 2 || done[1] < 2) {
-      std::vector<ThreadId> enabled;
-      for (ThreadId t = 0; t < 2; ++t)
-        if (done[t] < 2) enabled.push_back(t);
-      std::optional<ThreadId> running;
-      if (last && done[*last] < 2) running = last;
-      const ThreadId t = strategy->next_thread(enabled, running);
-      ++done[t];
-      trace.push_back(t);
-      last = t;
-    }
-    strategy->end_execution();
-    seen.emplace(number, trace);
-  }
+  while (auto run = testing::run_execution_with_number(*strategy, {{2, 2}, {}}, 3)) seen.insert(*run);
   EXPECT_EQ(seen.size(), 6u);
   EXPECT_EQ(strategy->executions(), 6u);
 }

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include <corosim/sim/strategy.hpp>
@@ -25,11 +26,8 @@ struct SyntheticProgram {
 // The threads in the order they ran one step each.
 using Trace = std::vector<ThreadId>;
 
-// Runs one execution of `program` under `strategy` with `seed`; every choice must be an enabled thread. Returns
-// nullopt when the strategy has nothing left (begin_execution returned false).
-inline std::optional<Trace> run_execution(Strategy &strategy, const SyntheticProgram &program,
-                                          std::uint64_t seed = 0) {
-  if (!strategy.begin_execution(seed)) return std::nullopt;
+// Runs the steps of one execution of `program` under `strategy`, already begun (the caller begins and ends it).
+inline Trace run_steps(Strategy &strategy, const SyntheticProgram &program) {
   std::vector<unsigned> done(program.steps.size(), 0);
   std::optional<ThreadId> last;
   Trace trace;
@@ -47,8 +45,28 @@ inline std::optional<Trace> run_execution(Strategy &strategy, const SyntheticPro
     trace.push_back(chosen);
     last = chosen;
   }
+  return trace;
+}
+
+// Runs one execution of `program` under `strategy` with `seed`; every choice must be an enabled thread. Returns
+// nullopt when the strategy has nothing left (begin_execution returned false).
+inline std::optional<Trace> run_execution(Strategy &strategy, const SyntheticProgram &program,
+                                          std::uint64_t seed = 0) {
+  if (!strategy.begin_execution(seed)) return std::nullopt;
+  Trace trace = run_steps(strategy, program);
   strategy.end_execution();
   return trace;
+}
+
+// The same, asking first for a number below `n` (a choice that is not a thread); returns it with the trace.
+inline std::optional<std::pair<std::uint64_t, Trace>> run_execution_with_number(Strategy &strategy,
+                                                                               const SyntheticProgram &program,
+                                                                               std::uint64_t n) {
+  if (!strategy.begin_execution(0)) return std::nullopt;
+  const std::uint64_t number = strategy.next_number(n);
+  Trace trace = run_steps(strategy, program);
+  strategy.end_execution();
+  return std::pair{number, std::move(trace)};
 }
 
 }  // namespace corosim::sim::testing

@@ -46,29 +46,23 @@ void four_coroutines(Lock &lock) {
   int value = 0;  // written under the write lock
   {
     IOThread a, b;
-    auto start = [&](IOThread &t, auto fn) {
-      aio_co_schedule(t.context(), coroutine_create([&wait, fn] {
-                        fn();
-                        wait.done();
-                      }));
-    };
-    start(a, [&] {  // c1
+    wait.start_in(a.context(), [&] {  // c1
       lock.rdlock();
       corosim::schedule_point();  // (reading)
       lock.unlock();
     });
-    start(b, [&] {  // c2
+    wait.start_in(b.context(), [&] {  // c2
       lock.wrlock();
       value = 1;
       lock.downgrade();
       sim::check(value == 1, "qemu-b14: a writer got in after the downgrade");
       lock.unlock();
     });
-    start(b, [&] {  // c3
+    wait.start_in(b.context(), [&] {  // c3
       lock.rdlock();
       lock.unlock();
     });
-    start(b, [&] {  // c4
+    wait.start_in(b.context(), [&] {  // c4
       lock.wrlock();
       value = 2;
       lock.unlock();
@@ -78,13 +72,7 @@ void four_coroutines(Lock &lock) {
 }
 
 void downgrade_pattern(bool buggy) {
-  if (buggy) {
-    OldCoRwlock lock;
-    four_coroutines(lock);
-  } else {
-    CoRwlock lock;
-    four_coroutines(lock);
-  }
+  on_old_or_new_rwlock(buggy, [](auto &lock) { four_coroutines(lock); });
 }
 
 COROSIM_SCENARIO_BUG("qemu-b14-rwlock-downgrade-hang", "lost_wakeup",

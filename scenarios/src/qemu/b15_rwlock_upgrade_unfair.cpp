@@ -50,30 +50,24 @@ void upgrade_behind_reader(Lock &lock) {
   int r2_in = 0, u_upgraded = 0;
   {
     IOThread a, b;
-    auto start = [&](IOThread &t, auto fn) {
-      aio_co_schedule(t.context(), coroutine_create([&wait, fn] {
-                        fn();
-                        wait.done();
-                      }));
-    };
-    start(a, [&] {  // R1
+    wait.start_in(a.context(), [&] {  // R1
       lock.rdlock();
       sleep_ms(4);
       lock.unlock();
     });
-    start(a, [&] {  // U
+    wait.start_in(a.context(), [&] {  // U
       lock.rdlock();
       sleep_ms(3);
       lock.upgrade();
       u_upgraded = events.fetch_add(1) + 1;
       lock.unlock();
     });
-    start(a, [&] {  // W
+    wait.start_in(a.context(), [&] {  // W
       sleep_ms(1);
       lock.wrlock();
       lock.unlock();
     });
-    start(b, [&] {  // R2
+    wait.start_in(b.context(), [&] {  // R2
       sleep_ms(2);
       lock.rdlock();
       r2_in = events.fetch_add(1) + 1;
@@ -85,13 +79,7 @@ void upgrade_behind_reader(Lock &lock) {
 }
 
 void upgrade_pattern(bool buggy) {
-  if (buggy) {
-    OldCoRwlock lock;
-    upgrade_behind_reader(lock);
-  } else {
-    CoRwlock lock;
-    upgrade_behind_reader(lock);
-  }
+  on_old_or_new_rwlock(buggy, [](auto &lock) { upgrade_behind_reader(lock); });
 }
 
 COROSIM_SCENARIO_BUG("qemu-b15-rwlock-upgrade-unfair", "assertion",

@@ -10,6 +10,7 @@
 
 #include <corosim/co_mutex.hpp>
 #include <corosim/co_queue.hpp>
+#include <corosim/co_rwlock.hpp>
 
 namespace corosim::scenarios::detail {
 
@@ -56,5 +57,17 @@ class OldCoRwlock {
   int reader_ = 0;
   int pending_writer_ = 0;
 };
+
+// Runs workload(lock) on a fresh old lock (the bug) or on corosim::CoRwlock (the fix).
+template <class Workload>
+void on_old_or_new_rwlock(bool old, Workload workload) {
+  if (old) {
+    OldCoRwlock lock;
+    workload(lock);
+  } else {
+    CoRwlock lock;
+    workload(lock);
+  }
+}
 
 }  // namespace corosim::scenarios::detail
