@@ -717,6 +717,8 @@ PY
     expect_one_line_error explore "$PASS" --shard 1/0
     expect_one_line_error explore "$PASS" --strategy dfs --shard 0/2
     expect_one_line_error explore "$PASS" --strategy dfs --jobs 2
+    expect_one_line_error explore "$PASS" --strategy ipb --shard 0/2
+    expect_one_line_error explore "$PASS" --strategy idb --jobs 2
     expect_one_line_error explore "$PASS" --json no-such-dir/summary.json
     GTEST_SHARD_INDEX=3 GTEST_TOTAL_SHARDS=3 expect_one_line_error explore "$PASS"
     GTEST_SHARD_INDEX=0 GTEST_TOTAL_SHARDS=3 GTEST_SHARD_STATUS_FILE=no-such-dir/status \

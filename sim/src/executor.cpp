@@ -359,9 +359,13 @@ class Executor final : public platform::SimEngine {
     if (race) abandon(RunStatus::data_race, std::move(*race));
   }
 
-  void synchronise(SimOp op, uint64_t object) override {
+  void acquired(uint64_t object) override {
     platform::SimHostHeap host;
-    races_.on_step(cur_->id, op, object);
+    races_.on_acquire(cur_->id, object);
+  }
+  void released(uint64_t object) override {
+    platform::SimHostHeap host;
+    races_.on_release(cur_->id, object);
   }
 
   void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint64_t object,
@@ -603,13 +607,18 @@ class Executor final : public platform::SimEngine {
     chosen_ = &t;
   }
 
-  // What each enabled thread stands before, for a strategy that asks (pos); empty otherwise. Only an atomic load
-  // leaves its object unchanged.
+  // What each enabled thread stands before, for a strategy that asks (pos); empty otherwise. Loads, var reads and
+  // polls leave their object unchanged; thread start, spawn and join name a thread, not a shared object (their
+  // numbers would collide with object ids), so they conflict with nothing.
   std::span<const PendingStep> pending_steps() {
     if (!wants_pending_) return {};
     pending_.clear();
-    for (ThreadId id : enabled_ids_)
-      pending_.push_back({threads_[id]->object, threads_[id]->op != SimOp::atomic_load});
+    for (ThreadId id : enabled_ids_) {
+      const SimThread &t = *threads_[id];
+      const bool thread_op = t.op == SimOp::thread_start || t.op == SimOp::thread_spawn || t.op == SimOp::thread_join;
+      const bool reads = t.op == SimOp::atomic_load || t.op == SimOp::var_read || t.op == SimOp::poll;
+      pending_.push_back({thread_op ? 0 : t.object, !reads});
+    }
     return pending_;
   }
 

@@ -13,25 +13,23 @@ namespace {
 
 enum Sync : unsigned { none = 0, acquire = 1, release = 2 };
 
+// What a step synchronises, known before the operation. Locks and read-modify-writes that write are reported
+// after it (on_acquire, on_release); condition variables, thread start, spawn and join (on_spawn, on_join), user
+// points and var steps synchronise nothing here.
 unsigned sync_of(SimOp op) {
   switch (op) {
     case SimOp::atomic_load:
-    case SimOp::mutex_lock:
-    case SimOp::cv_wait:
+    case SimOp::atomic_rmw:  // the release, if it wrote, follows (on_release)
     case SimOp::poll:
     case SimOp::notifier_clear:
     case SimOp::pipe_read:
       return acquire;
     case SimOp::atomic_store:
-    case SimOp::mutex_unlock:
-    case SimOp::cv_notify:
     case SimOp::notifier_set:
     case SimOp::pipe_write:
     case SimOp::pipe_close:
       return release;
-    case SimOp::atomic_rmw:
-      return acquire | release;
-    default:  // thread start, spawn and join (on_spawn, on_join), user points, var steps
+    default:
       return none;
   }
 }
@@ -51,24 +49,31 @@ RaceDetector::Clock &RaceDetector::thread_clock(std::uint32_t t) {
   return c;
 }
 
-RaceDetector::Clock &RaceDetector::object_clock(std::uint64_t object) {
-  if (object >= objects_.size()) objects_.resize(object + 1);
-  return objects_[object];
-}
+RaceDetector::Clock &RaceDetector::object_clock(std::uint64_t object) { return objects_[object]; }
 
 void RaceDetector::on_step(std::uint32_t t, SimOp op, std::uint64_t object) {
   const unsigned sync = sync_of(op);
   if (sync == none || object == 0) return;
+  if (sync == acquire) return on_acquire(t, object);
+  assert(sync == release);
   Clock &mine = thread_clock(t);
-  Clock &its = object_clock(object);
-  if (sync & acquire) join(mine, its);
-  if (sync & release) {
-    if (op == SimOp::atomic_store)
-      its = mine;  // a plain store starts a new release sequence: a load that reads it synchronises with it alone
-    else
-      join(its, mine);
+  if (op == SimOp::atomic_store) {
+    object_clock(object) = mine;  // a plain store starts a new release sequence: a load that reads it
+                                  // synchronises with it alone
     ++mine[t];
+  } else {
+    on_release(t, object);
   }
+}
+
+void RaceDetector::on_acquire(std::uint32_t t, std::uint64_t object) {
+  join(thread_clock(t), object_clock(object));
+}
+
+void RaceDetector::on_release(std::uint32_t t, std::uint64_t object) {
+  Clock &mine = thread_clock(t);
+  join(object_clock(object), mine);
+  ++mine[t];
 }
 
 void RaceDetector::on_spawn(std::uint32_t parent, std::uint32_t child) {
@@ -101,7 +106,6 @@ std::string RaceDetector::describe(const Access &a) {
 std::optional<std::string> RaceDetector::on_access(std::uint32_t t, std::uint64_t coroutine, std::uint64_t object,
                                                    bool write, const platform::SimSite &site,
                                                    const std::string &object_name) {
-  if (object >= vars_.size()) vars_.resize(object + 1);
   Shadow &shadow = vars_[object];
   const Access now{t, thread_clock(t)[t], coroutine, site, write};
   const Access *conflict = nullptr;

@@ -2,13 +2,18 @@
 // Data-race detection for corosim::var (corosim/var.hpp): happens-before by vector clocks over sim threads
 // (Lamport 1978; Mattern 1989; the read and write records are FastTrack's epochs, Flanagan and Freund, PLDI 2009).
 //
-// Every sim thread has a vector clock, every synchronising object (an atomic, a lock, a condition variable, a
-// notifier, a pipe) one too. A step of a thread synchronises as its operation does, all sequentially consistent:
-//   acquire (the thread's clock takes in the object's): atomic load, lock, condition-variable wake-up, poll,
-//                                                      notifier clear, pipe read
-//   release (the object's clock takes in the thread's): atomic store, unlock, notify, notifier set, pipe write and
-//                                                      close; then the thread's own entry ticks
-//   both: read-modify-write atomics.
+// Every sim thread has a vector clock, every synchronising object (an atomic, a lock, a notifier, a pipe) one too.
+// Operations synchronise as in C++, every atomic taken as sequentially consistent:
+//   acquire (the thread's clock takes in the object's): an atomic load or read-modify-write (also a failed
+//                                                      compare-exchange), a lock taken (lock, a try_lock that
+//                                                      succeeds), poll, notifier clear, pipe read
+//   release (the object's clock takes in the thread's; then the thread's own entry ticks): an atomic store (the
+//                                                      object's clock becomes the thread's: a new release
+//                                                      sequence), a read-modify-write that wrote, an unlock,
+//                                                      notifier set, pipe write and close
+// Most are known at the step before the operation (on_step); where the outcome decides (a try_lock, a
+// compare-exchange, an unlock that is no scheduling point), the platform reports it afterwards (on_acquire,
+// on_release). A condition variable orders nothing by itself, as in C++: the mutex around the wait does.
 // A new thread starts from its parent's clock; a join takes in the joined thread's final clock. The runtime's
 // edges (bottom halves, aio_co_schedule and aio_co_wake, coroutine entry in another thread, the runtime's locks)
 // are its own atomics, locks and notifiers, so they come with them; coroutines in one sim thread are ordered by
@@ -24,6 +29,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <corosim/platform/sim_engine.hpp>
@@ -35,8 +41,11 @@ class RaceDetector {
   bool active() const noexcept { return active_; }
   void activate() noexcept { active_ = true; }
 
-  // The step thread `t` was chosen for: `op` on `object` (executor.cpp, decide) synchronises.
+  // The step thread `t` was chosen for: `op` on `object` (executor.cpp, take_step) synchronises.
   void on_step(std::uint32_t t, platform::SimOp op, std::uint64_t object);
+  // Thread `t` took or gave back `object` (SimEngine::acquired, released).
+  void on_acquire(std::uint32_t t, std::uint64_t object);
+  void on_release(std::uint32_t t, std::uint64_t object);
   // Thread `child` was started by `parent`; `joiner` has seen `joined` finish.
   void on_spawn(std::uint32_t parent, std::uint32_t child);
   void on_join(std::uint32_t joiner, std::uint32_t joined);
@@ -69,8 +78,10 @@ class RaceDetector {
 
   bool active_ = false;
   std::vector<Clock> threads_;  // by ThreadId
-  std::vector<Clock> objects_;  // by object id (small sequential numbers of the run)
-  std::vector<Shadow> vars_;    // by object id
+  // By object id. Hash maps, not vectors: ids number every object of the run (a long run has many), and only the
+  // synchronising ones and the vars need an entry. Looked up only, never iterated: no order can leak out.
+  std::unordered_map<std::uint64_t, Clock> objects_;
+  std::unordered_map<std::uint64_t, Shadow> vars_;
 };
 
 }  // namespace corosim::sim::detail

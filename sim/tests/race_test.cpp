@@ -56,7 +56,7 @@ TEST(DataRace, AnUnprotectedCounterOnTwoThreadsIsReported) {
   const ExploreResult r = explore_all([] { two_increments(false); });
   expect_race(r);
   const std::string &message = r.failure->result.message;
-  EXPECT_NE(message.find("data race on var #"), std::string::npos) << message;
+  EXPECT_NE(message.find("data race on var 'count' (#"), std::string::npos) << message;  // trace_name'd
   EXPECT_NE(message.find("by sim thread 1"), std::string::npos) << message;
   EXPECT_NE(message.find("by sim thread 2"), std::string::npos) << message;
   EXPECT_NE(message.find("race_test.cpp:"), std::string::npos) << message;
@@ -117,6 +117,98 @@ TEST(DataRace, CoroutinesHandingDataOverThroughAioCoWakeDoNot) {
   expect_no_race(explore_all([] { hand_over(true); }, "dfs:preemptions=1"));
 }
 TEST(DataRace, WritingAfterTheWakeUpIsARace) { expect_race(explore_all([] { hand_over(false); }, "pct")); }
+
+// A join orders the joined thread's writes before what the joiner does next; without it they race.
+void write_then_read_in_main(bool join_first) {
+  var<int> x{0};
+  Thread t([&] {
+    corosim::schedule_point();
+    x = 1;
+  });
+  corosim::schedule_point();  // (so that the two threads interleave in more than one way)
+  if (join_first) t.join();
+  (void)x.load();
+  if (!join_first) t.join();
+}
+
+TEST(DataRace, AJoinOrdersTheThreadsWritesBeforeTheJoiner) {
+  expect_no_race(explore_all([] { write_then_read_in_main(true); }));
+}
+TEST(DataRace, ReadingBeforeTheJoinIsARace) { expect_race(explore_all([] { write_then_read_in_main(false); })); }
+
+// A condition variable orders nothing itself; the mutex around the wait and the flag does.
+TEST(DataRace, AFlagUnderAMutexWithACondVarIsNot) {
+  expect_no_race(explore_all([] {
+    Mutex m;
+    CondVar cv;
+    bool ready = false;  // guarded by m
+    var<int> x{0};
+    Thread waiter([&] {
+      m.lock();
+      while (!ready) cv.wait(m);
+      m.unlock();
+      (void)x.load();
+    });
+    Thread notifier([&] {
+      x = 1;
+      m.lock();
+      ready = true;
+      m.unlock();
+      cv.notify_one();
+    });
+    waiter.join();
+    notifier.join();
+  }));
+}
+
+// The first execution of dfs:preemptions=0 runs thread 1 to its end, then thread 2: the orders below are fixed.
+RunResult first_nonpreemptive_run(std::function<void()> body) {
+  auto strategy = make_strategy("dfs:preemptions=0").value();
+  return run_once(body, *strategy, 1);
+}
+
+// Thread 1 writes x, then fails a compare-exchange on f; thread 2 reads f (still 0) and then x. A failed
+// compare-exchange is a load: it publishes nothing, so the read of x is not ordered after the write.
+TEST(DataRace, AFailedCompareExchangeReleasesNothing) {
+  const RunResult r = first_nonpreemptive_run([] {
+    var<int> x{0};
+    corosim::atomic<int> f{0};
+    Thread t1([&] {
+      x = 1;
+      int expected = 1;
+      (void)f.compare_exchange_strong(expected, 2);
+    });
+    Thread t2([&] {
+      if (f.load() == 0) (void)x.load();
+    });
+    t1.join();
+    t2.join();
+  });
+  EXPECT_EQ(r.status, RunStatus::data_race) << r.message;
+  EXPECT_NE(r.message.find("a write by sim thread 1"), std::string::npos) << r.message;
+}
+
+// Thread 1 writes x, locks and unlocks m, and ends holding m; thread 2's try_lock then fails and it reads x. Only a
+// try_lock that succeeds synchronises.
+TEST(DataRace, AFailedTryLockAcquiresNothing) {
+  const RunResult r = first_nonpreemptive_run([] {
+    var<int> x{0};
+    Mutex m;
+    Thread t1([&] {
+      x = 1;
+      m.lock();
+      m.unlock();
+      m.lock();  // (held when the thread ends)
+    });
+    Thread t2([&] {
+      if (!m.try_lock()) (void)x.load();
+    });
+    t1.join();
+    t2.join();
+  });
+  EXPECT_EQ(r.status, RunStatus::data_race) << r.message;
+  EXPECT_NE(r.message.find("a write by sim thread 1"), std::string::npos) << r.message;
+}
 
 // var_steps makes each access a scheduling point: more steps per run than the same program without it.
 TEST(DataRace, VarStepsAddSchedulingPoints) {

@@ -62,13 +62,13 @@ TEST(Replay, ReproducesRandomRunsExactly) {
   }
 }
 
-TEST(Replay, ReproducesPctAndDfsRuns) {
+TEST(Replay, ReproducesTheRunsOfEveryStrategy) {
   const SyntheticProgram program{{3, 4, 2}, {}};
-  for (const char *text : {"pct", "pct:d=5", "dfs:preemptions=1"}) {
+  for (const char *text : {"pct", "pct:d=5", "dfs:preemptions=1", "ipb", "idb", "pos"}) {
     auto strategy = make_strategy(text).value();
     for (std::uint64_t i = 0; i < 30; ++i) {
       const auto trace = run_execution(*strategy, program, execution_seed(6, i));
-      if (!trace) break;  // DFS exhausted
+      if (!trace) break;  // a systematic strategy exhausted
       auto replay = make_strategy("replay", strategy->decisions()).value();
       EXPECT_EQ(*run_execution(*replay, program), *trace) << text;
       EXPECT_TRUE(replay->mismatch().empty()) << replay->mismatch();

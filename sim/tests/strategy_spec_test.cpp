@@ -21,12 +21,15 @@ TEST(ParseStrategy, FillsInDefaults) {
 
 TEST(ParseStrategy, CanonicalTextParsesBack) {
   for (const char *text : {"random", "pct", "pct:d=1", "pct:d=64,k=4294967296", "dfs", "dfs:preemptions=1000",
-                           "pct:d=007", "replay"}) {
+                           "pct:d=007", "replay", "ipb", "ipb:preemptions=3", "idb:delays=0", "pos"}) {
     const StrategySpec spec = parse_strategy(text).value();
     EXPECT_EQ(parse_strategy(spec.to_string()).value(), spec) << text;
   }
   EXPECT_EQ(parse_strategy("pct:k=40,d=02").value().to_string(), "pct:d=2,k=40");
   EXPECT_EQ(parse_strategy("dfs").value().to_string(), "dfs:preemptions=2");
+  EXPECT_EQ(parse_strategy("ipb").value().to_string(), "ipb:preemptions=1000");
+  EXPECT_EQ(parse_strategy("idb").value().to_string(), "idb:delays=1000");
+  EXPECT_EQ(parse_strategy("pos").value().to_string(), "pos");
 }
 
 TEST(ParseStrategy, RefusesBadInputWithOneLine) {
@@ -50,6 +53,9 @@ TEST(ParseStrategy, RefusesBadInputWithOneLine) {
       {"dfs:preemptions=99999999999999999999999", "is not an integer"},
       {"dfs:d=3", "strategy 'dfs' has no parameter 'd'"},
       {"random:seed=1", "strategy 'random' has no parameter 'seed'"},
+      {"ipb:delays=1", "strategy 'ipb' has no parameter 'delays'"},
+      {"idb:delays=1001", "delays='1001' is not an integer from 0 to 1000"},
+      {"pos:d=2", "strategy 'pos' has no parameter 'd'"},
   };
   for (const auto &[text, expected] : cases) {
     const auto parsed = parse_strategy(text);

@@ -9,8 +9,9 @@
 // flag publishes) and leave the synchronisation itself in corosim::atomic, Mutex, CondVar and the runtime's
 // primitives. In the simulator every access is checked against the earlier ones by happens-before: two accesses
 // from different sim threads, at least one a write, that no chain of synchronisation orders (thread start and
-// join, Mutex and CondVar, the runtime's locks, atomics taken as sequentially consistent, aio_co_schedule and
-// aio_co_wake, bottom halves) fail the run as `data_race` with the thread, coroutine and source line of both.
+// join, a Mutex's unlock and the lock that takes it next, the runtime's locks, atomics taken as sequentially
+// consistent, aio_co_schedule and aio_co_wake, bottom halves; a CondVar orders nothing by itself, its mutex does)
+// fail the run as `data_race` with the thread, coroutine and source line of both.
 // Coroutines of one sim thread never race with each other: they take turns on one thread.
 //
 // Accesses are not scheduling points, so wrapping a field does not multiply the schedules to explore: a race
@@ -18,7 +19,8 @@
 // each access of one variable, construct it with corosim::var_steps: `corosim::var<int> x{0, corosim::var_steps};`.
 //
 // Source lines: load(), store() and the assignments `x = v`, `x += v`, `x -= v` know the line they are written on;
-// a read through the implicit conversion (`int y = x;`) and ++/-- do not, and the report says so.
+// a read through the implicit conversion (`int y = x;`) and ++/-- do not, and the report says so. Assigning one
+// var to another takes an explicit read: `x = y.load();`.
 //
 // In the real build a var<T> is a T and nothing more: the same member functions, inline, no checking.
 
@@ -78,8 +80,12 @@ class var {
   var &operator++() { return *this += sited(T(1), Where{}); }
   var &operator--() { return *this -= sited(T(1), Where{}); }
 
-  // A name for the variable in race reports and traces (as corosim::trace_name).
-  void trace_name(const char *name) const { platform::sim_detail::name_object(tag_, name); }
+  // A name for the variable in race reports and traces (as corosim::trace_name; kept even without a trace, for
+  // the race report). Call it in the run, before the accesses it should name.
+  void trace_name(const char *name) const {
+    namespace d = platform::sim_detail;
+    if (d::active()) d::g_engine->name_object(d::object_id(tag_), name);
+  }
 
  private:
   template <class Op>

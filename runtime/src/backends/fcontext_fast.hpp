@@ -7,12 +7,18 @@
 #include <boost/context/detail/fcontext.hpp>
 #include <boost/version.hpp>
 
+#include <corosim/platform.hpp>
+
 #include "../sanitizers.hpp"
 
 // BOOST_VERSION: the stubs share jump_fcontext's frame layout, which is Boost's private business; 1.81 is the
 // version they were checked against (Debian 12). Another version falls back to the portable path.
+// Not in the simulator: there every atomic is a scheduling point, and the fast path's checks read the coroutine's
+// scheduled mark once more before falling back to the portable path (on misuse), so a run would take another step
+// in the builds that have the stubs than in the sanitizer builds that do not, and its trace hash would depend on
+// the build type.
 #if defined(__x86_64__) && defined(__ELF__) && !defined(COROSIM_ASAN) && !defined(COROSIM_TSAN) && \
-    !defined(__CET__) && BOOST_VERSION == 108100
+    !defined(__CET__) && BOOST_VERSION == 108100 && COROSIM_PLATFORM != COROSIM_PLATFORM_SIM
 #define COROSIM_FCONTEXT_STUBS 1
 #else
 #define COROSIM_FCONTEXT_STUBS 0

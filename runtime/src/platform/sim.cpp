@@ -180,6 +180,7 @@ void *SimThreadStorage::make_slot(std::size_t index) {
 
 void Sim::Mutex::take() noexcept {
   held_epoch_ = g_epoch;
+  acquired(tag_);
   holder_ = {active() ? g_engine->current_thread() : 0, active() ? sim_running_coroutine() : 0};
 }
 
@@ -203,11 +204,9 @@ bool Sim::Mutex::try_lock() {
 // which waits for it in every interleaving anyway, or through a failing try_lock(): for a mutex on which try_lock
 // was used in this run, the point stays.
 void Sim::Mutex::unlock() {
-  if (tried_epoch_ == g_epoch)
-    point(SimOp::mutex_unlock, tag_);
-  else if (g_race_tracking && active())
-    g_engine->synchronise(SimOp::mutex_unlock, object_id(tag_));
+  if (tried_epoch_ == g_epoch) point(SimOp::mutex_unlock, tag_);
   if (!held()) detail::misuse("unlock of a mutex that is not locked");
+  released(tag_);
   held_epoch_ = 0;
 }
 

@@ -8,9 +8,10 @@
 // next, and the stack of whoever entered the first one grows with the length of the queue, without bound: a
 // burst of requests overflows it. QEMU replaced the nesting with a loop over a pending list (the enter loop takes
 // over each finished coroutine's wake-ups, depth first), which corosim's runtime does (runtime/src/wakeup.cpp).
-// The scenario models the two enter protocols on top of real coroutines: a dispatcher coroutine with a 32 KiB
+// The scenario models the two enter protocols on top of real coroutines: a dispatcher coroutine with a 256 KiB
 // stack enters a queue of 32 waiters, each of which, once it has the lock, passes it on to the next; each nested
-// level keeps 20 KiB on the stack, so the second level overflows.
+// level keeps 160 KiB on the stack, so the second level overflows (the first leaves 96 KiB for what a sanitizer
+// build adds to the frames: with a smaller margin AddressSanitizer's frames overflowed one level earlier).
 //
 //   depth  dispatcher's stack (buggy: nested)                       (fixed: a loop)
 //   -----  -------------------------------------------------------  ------------------------------------------
@@ -19,7 +20,7 @@
 //    3         enter(w2): w2 runs, wakes w3                          enter(w2); pending = [w3]    (depth 1)
 //    ...         ...                                                 ...
 //    2     the second frame runs into the stack's guard page -> STACK OVERFLOW
-//          (20 KiB per level here; with small frames, a longer queue gets there)
+//          (160 KiB per level here; with small frames, a longer queue gets there)
 //
 // Every execution of the buggy protocol fails the same way (the burst is already queued when the hand-off
 // starts): the class is about depth, not about an interleaving.
@@ -53,8 +54,8 @@ struct Chain {
 // that the overflow lands in the guard page right below the stack, and at the same level in every build: the first
 // level fits the dispatcher's stack whatever the build adds to its frames, the second never does. (An overflow at
 // a depth that depended on frame sizes would make the run's steps, and its trace hash, depend on the build.)
-constexpr std::size_t kStackBytes = 32 * 1024;
-constexpr std::size_t kFrameBytes = 20 * 1024;
+constexpr std::size_t kStackBytes = 256 * 1024;
+constexpr std::size_t kFrameBytes = 160 * 1024;
 
 [[gnu::noinline]] void enter_nested(Chain &chain, int i) {
   volatile char frame[kFrameBytes];

@@ -138,29 +138,33 @@ class IterativeBounding final : public Strategy {
     const std::size_t position = path_.size();
     std::uint64_t chosen = 0;
     if (position < prefix_.size()) {
-      chosen = prefix_[position];
-      if (chosen >= count) return misfit(position, count);
+      chosen = prefix_[position] & ~kNumberBit;
+      if (chosen >= count || (prefix_[position] & kNumberBit) != bit(kind)) return misfit(position, kind, count);
     } else {
       std::uint64_t free = 0;
       while (free < count && cost(free) == 0) ++free;
       assert(free >= 1);  // alternative 0 is always free
-      if (position >= fresh_from_) store_costly(count, free, cost);
+      if (position >= fresh_from_) store_costly(kind, count, free, cost);
       if (free > 1) chosen = visit(kind, free, position);
     }
-    path_.push_back(static_cast<std::uint32_t>(chosen));
+    path_.push_back(static_cast<std::uint32_t>(chosen) | bit(kind));
     return chosen;
   }
 
   template <class Cost>
-  void store_costly(std::uint64_t count, std::uint64_t free, Cost cost) {
+  void store_costly(Decision::Kind kind, std::uint64_t count, std::uint64_t free, Cost cost) {
     for (std::uint64_t i = free; i < count; ++i) {
       const std::uint64_t target = bound_ + cost(i);
       if (target > max_) break;  // costs grow with i
-      path_.push_back(static_cast<std::uint32_t>(i));
+      path_.push_back(static_cast<std::uint32_t>(i) | bit(kind));
       frontiers_[static_cast<unsigned>(target)].push(path_);
       path_.pop_back();
     }
   }
+
+  // A path entry: the alternative taken, with kNumberBit set at a number (choose checks the kind on replay).
+  static constexpr std::uint32_t kNumberBit = std::uint32_t{1} << 31;
+  static std::uint32_t bit(Decision::Kind kind) { return kind == Decision::Kind::number ? kNumberBit : 0; }
 
   // Depth-first search below the prefix, over the free alternatives.
   std::uint64_t visit(Decision::Kind kind, std::uint64_t count, std::size_t position) {
@@ -170,14 +174,16 @@ class IterativeBounding final : public Strategy {
       return 0;
     }
     const ChoicePoint &point = stack_[depth_];
-    if (point.kind != kind || point.count != count || point.position != position) return misfit(position, count);
+    if (point.kind != kind || point.count != count || point.position != position)
+      return misfit(position, kind, count);
     ++depth_;
     return point.chosen;
   }
 
-  std::uint64_t misfit(std::size_t position, std::uint64_t count) {
+  std::uint64_t misfit(std::size_t position, Decision::Kind kind, std::uint64_t count) {
     set_mismatch(name() + ": the program is not deterministic: choice point " + std::to_string(position + 1) +
-                 " now has " + std::to_string(count) + " alternatives, fewer or more than the same choices gave");
+                 " is now " + (kind == Decision::Kind::thread ? "a choice among " : "a number below ") +
+                 std::to_string(count) + ", not what the same choices gave before");
     return 0;
   }
 
@@ -205,7 +211,7 @@ class IterativeBounding final : public Strategy {
   std::map<unsigned, Frontier> frontiers_;  // prefixes of later iterations, by their cost
   std::vector<std::uint32_t> prefix_;       // the prefix the current search runs below
   std::size_t fresh_from_ = 0;              // path positions from here on are new to this execution
-  std::vector<std::uint32_t> path_;         // alternatives taken at this execution's choice points so far
+  std::vector<std::uint32_t> path_;         // alternatives taken at this execution's choice points (kNumberBit)
   std::vector<ChoicePoint> stack_;          // the search below the prefix: its choice points on the current path
   std::size_t depth_ = 0;                   // invariant: <= stack_.size()
   std::optional<ThreadId> last_;            // the thread that ran the previous step (delay order)

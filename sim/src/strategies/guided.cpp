@@ -51,7 +51,7 @@ ThreadId GuidedStrategy::choose_thread(std::span<const ThreadId> enabled, std::o
   } else if (!left_) {
     return enabled.front();  // forced, and the script still leads: nothing to ask
   }
-  return then_->next_thread(enabled, running);  // also forced steps once it leads: PCT counts them
+  return then_->next_thread(enabled, running, pending_steps());  // also forced steps once it leads: PCT counts them
 }
 
 std::uint64_t GuidedStrategy::choose_number(std::uint64_t n) {

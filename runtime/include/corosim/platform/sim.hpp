@@ -68,6 +68,13 @@ SimValue value_of(const T &v) noexcept {
   else
     return {};
 }
+// For the race detection (SimEngine::acquired, released): only while the engine tracks happens-before.
+inline void acquired(uint64_t &tag) {
+  if (g_race_tracking && active()) g_engine->acquired(object_id(tag));
+}
+inline void released(uint64_t &tag) {
+  if (g_race_tracking && active()) g_engine->released(object_id(tag));
+}
 inline void name_object(uint64_t &tag, const char *name) {
   if (tracing()) g_engine->name_object(object_id(tag), name);
 }
@@ -128,6 +135,7 @@ struct Sim {
       if (v_ == expected) {
         sim_detail::note_access(Kind::cas_success, expected, desired);
         v_ = desired;
+        sim_detail::released(tag_);  // (a failed compare-exchange is a load: it releases nothing)
         return true;
       }
       sim_detail::note_access(Kind::cas_failure, expected, v_);
@@ -207,6 +215,7 @@ struct Sim {
       T old = v_;
       v_ = f(old);
       sim_detail::note_access(Kind::rmw, old, v_);
+      sim_detail::released(tag_);
       return old;
     }
     T v_;

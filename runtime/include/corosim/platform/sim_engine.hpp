@@ -106,9 +106,12 @@ class SimEngine {
   // it for a data race with the accesses before it (happens-before) and fails the run if it finds one. Not a
   // scheduling point (var_steps adds one before it).
   virtual void var_access(uint64_t object, bool write, const SimSite &site) = 0;
-  // An operation that orders memory without being a scheduling point (an unlock: platform/sim.cpp says why it has
-  // none), for the race detection's happens-before. Called only while set_sim_race_tracking is on.
-  virtual void synchronise(SimOp op, uint64_t object) = 0;
+  // The calling sim thread acquired or released `object` (a lock taken, a lock given back, an atomic
+  // read-modify-write that wrote), for the race detection's happens-before: the points where the outcome of the
+  // operation is known, which the scheduling point before it cannot know (a try_lock or compare-exchange that
+  // fails synchronises with nothing). Called only while set_sim_race_tracking is on.
+  virtual void acquired(uint64_t object) = 0;
+  virtual void released(uint64_t object) = 0;
 
   // The calling sim thread's number: 0 for the run's main thread, then 1, 2, ... in creation order.
   virtual uint32_t current_thread() const noexcept = 0;

@@ -216,6 +216,7 @@ class GuidedStrategy final : public Strategy {
   GuidedStrategy(std::vector<Decision> script, std::unique_ptr<Strategy> then);
 
   StrategySpec spec() const override { return {"replay", {}}; }
+  bool wants_pending_steps() const noexcept override { return then_->wants_pending_steps(); }
 
   // The step (0-based, counting every scheduling point as the trace numbers them) where the open or last execution
   // left the script; nullopt while it follows it. A run that ended with scripted decisions left: its step count.
