@@ -50,13 +50,16 @@ Exit status:
 
 constexpr double kMaxTimeSeconds = 1e9;  // about 31 years: anything longer is a typo
 
-constexpr const char *kStrategies = "random | pct[:d=N][,k=N] | dfs[:preemptions=N]";
+constexpr const char *kStrategies =
+    "random | pct[:d=N][,k=N] | pos | dfs[:preemptions=N] | ipb[:preemptions=N] | idb[:delays=N]";
 
 constexpr const char *kRunFooter = R"(
 The execution runs with execution seed N under strategy S (default pct); the report of a failing one ends with the
 command that reproduces it. Seeds: decimal, 0x + up to 16 hex digits, or a 40-digit git commit id.
 Strategies: random (uniform choice at every step), pct[:d=N][,k=N] (PCT with bug depth d, default 3, over k
-estimated steps), dfs[:preemptions=N] (exhaustive search with at most N preemptions, default 2).
+estimated steps), pos (partial order sampling: priorities redrawn only where steps conflict), dfs[:preemptions=N]
+(exhaustive search with at most N preemptions, default 2), ipb[:preemptions=N] and idb[:delays=N] (every schedule
+with 0, then exactly 1, 2, ... preemptions, or delays from round robin, up to N; a failure names its bound).
 Step bound: --max-steps N (default 1000000); at the bound the execution fails with step_limit (a livelock or a run
 far too long), or with --on-step-limit continue stops there and counts as passed.
 )";
@@ -64,12 +67,12 @@ far too long), or with --on-step-limit continue stops there and counts as passed
 constexpr const char *kExploreFooter = R"(
 Execution i = 0, 1, ... runs with a seed derived from (--seed, i), all on one strategy object, until the first
 failure, --schedules executions (default 10000; with --time and no --schedules: until the time is used), --time
-seconds of wall time, or (dfs) the end of the search space. Progress: on stderr (a terminal: every 0.5 s).
-  --shard I/N   only the executions i with i % N == I (0 <= I < N), with the same seeds (not for dfs). Without
-                it: COROSIM_SHARD=I/N, or the shard variables of GoogleTest, Slurm arrays, Kubernetes indexed Jobs
-                (with --shard-count N), GitLab, CircleCI or Buildkite (docs/ci.md lists them)
+seconds of wall time, or (dfs, ipb, idb) the end of the search space. Progress: on stderr (a terminal: every 0.5 s).
+  --shard I/N   only the executions i with i % N == I (0 <= I < N), with the same seeds (not for dfs, ipb, idb).
+                Without it: COROSIM_SHARD=I/N, or the shard variables of GoogleTest, Slurm arrays, Kubernetes
+                indexed Jobs (with --shard-count N), GitLab, CircleCI or Buildkite (docs/ci.md lists them)
   --jobs N      N worker processes (default 1), each every N-th execution; a worker that dies is the failure
-                (crash) of the execution it ran; the smallest failing execution is reported. dfs: --jobs 1 only.
+                (crash) of the execution it ran; the smallest failing execution is reported. dfs, ipb, idb: 1.
                 --jobs 0: in this process (a crash, exit() or timeout then ends it, after the report)
   --execution-timeout S   an execution still running after S seconds (default 60) is the failure timeout (its
                 worker killed); --max-rss-mb M: likewise past M MiB (out_of_memory; 4096 with workers)

@@ -8,10 +8,9 @@
 // next, and the stack of whoever entered the first one grows with the length of the queue, without bound: a
 // burst of requests overflows it. QEMU replaced the nesting with a loop over a pending list (the enter loop takes
 // over each finished coroutine's wake-ups, depth first), which corosim's runtime does (runtime/src/wakeup.cpp).
-// The scenario models the two enter protocols on top of real coroutines: a dispatcher coroutine with a 256 KiB
+// The scenario models the two enter protocols on top of real coroutines: a dispatcher coroutine with a 64 KiB
 // stack enters a queue of 32 waiters, each of which, once it has the lock, passes it on to the next; each nested
-// level keeps 160 KiB on the stack, so the second level overflows (the first leaves 96 KiB for what a sanitizer
-// build adds to the frames: with a smaller margin AddressSanitizer's frames overflowed one level earlier).
+// level takes three fifths of the stack, so the second level overflows.
 //
 //   depth  dispatcher's stack (buggy: nested)                       (fixed: a loop)
 //   -----  -------------------------------------------------------  ------------------------------------------
@@ -20,7 +19,7 @@
 //    3         enter(w2): w2 runs, wakes w3                          enter(w2); pending = [w3]    (depth 1)
 //    ...         ...                                                 ...
 //    2     the second frame runs into the stack's guard page -> STACK OVERFLOW
-//          (160 KiB per level here; with small frames, a longer queue gets there)
+//          (three fifths of the stack per level here; with small frames, a longer queue gets there)
 //
 // Every execution of the buggy protocol fails the same way (the burst is already queued when the hand-off
 // starts): the class is about depth, not about an interleaving.
@@ -28,6 +27,7 @@
 // The fix: never enter a woken coroutine from the frame of the one that woke it; keep a pending list and enter
 // its members one after the other from one frame.
 
+#include <cstdint>
 #include <vector>
 
 #include <corosim/aio.hpp>
@@ -50,19 +50,32 @@ struct Chain {
 };
 
 // The old protocol: enter a coroutine, then (still in this frame) enter everything it woke. Each level keeps a
-// request's worth of state on the stack (kFrameBytes), written from its top down as a deep call would touch it, so
-// that the overflow lands in the guard page right below the stack, and at the same level in every build: the first
-// level fits the dispatcher's stack whatever the build adds to its frames, the second never does. (An overflow at
-// a depth that depended on frame sizes would make the run's steps, and its trace hash, depend on the build.)
-constexpr std::size_t kStackBytes = 256 * 1024;
-constexpr std::size_t kFrameBytes = 160 * 1024;
+// request's worth of state on the stack, modelled by calls of small frames (below a page each, so that the first
+// one past the end lands in the guard page) that go on until the dispatcher has used `level` times kLevelBytes.
+// Measured, not counted in frames: then the overflow happens in the second level's padding, before its enter, in
+// every build, whatever the build adds to each frame (sanitizers do). Had it depended on frame sizes, the run's
+// steps, and so its trace hash, would depend on the build. The addresses only decide how deep the padding goes;
+// nothing the simulator records depends on them.
+constexpr std::size_t kStackBytes = 64 * 1024;
+constexpr std::size_t kLevelBytes = kStackBytes * 3 / 5;  // one level fits, two never do
 
-[[gnu::noinline]] void enter_nested(Chain &chain, int i) {
-  volatile char frame[kFrameBytes];
-  for (std::size_t k = kFrameBytes; k > 0; k -= 512) frame[k - 1] = static_cast<char>(i);
-  coroutine_enter(chain.waiters[i]);
-  for (int woken : chain.wakeups[i]) enter_nested(chain, woken);
-  static_cast<void>(frame[0]);
+void enter_nested(Chain &chain, int i, std::uintptr_t top, std::size_t level);
+
+// Pads the stack down to `used` bytes below `top`, then enters waiter i from there.
+[[gnu::noinline]] void pad_then_enter(Chain &chain, int i, std::uintptr_t top, std::size_t level) {
+  volatile char pad[1024];
+  pad[sizeof pad - 1] = 0;
+  if (top - reinterpret_cast<std::uintptr_t>(&pad[0]) < level * kLevelBytes) {
+    pad_then_enter(chain, i, top, level);
+  } else {
+    coroutine_enter(chain.waiters[i]);
+    for (int woken : chain.wakeups[i]) enter_nested(chain, woken, top, level + 1);
+  }
+  static_cast<void>(pad[0]);  // (no tail call: the pad stays on the stack)
+}
+
+void enter_nested(Chain &chain, int i, std::uintptr_t top, std::size_t level) {
+  pad_then_enter(chain, i, top, level);
 }
 
 // The fixed protocol: one frame, a pending list.
@@ -93,9 +106,10 @@ void hand_off_down_the_queue(bool buggy) {
     IOThread a;
     aio_co_schedule(a.context(), coroutine_create(
                                      [&] {
+                                       volatile char top = 0;  // where the dispatcher's stack use is measured from
                                        for (Coroutine *w : chain.waiters) coroutine_enter(w);  // they queue up
                                        if (buggy)
-                                         enter_nested(chain, 0);
+                                         enter_nested(chain, 0, reinterpret_cast<std::uintptr_t>(&top), 1);
                                        else
                                          enter_looping(chain, 0);
                                        wait.done();
