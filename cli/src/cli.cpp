@@ -51,13 +51,14 @@ Exit status:
 constexpr double kMaxTimeSeconds = 1e9;  // about 31 years: anything longer is a typo
 
 constexpr const char *kStrategies =
-    "random | pct[:d=N][,k=N] | pos | dfs[:preemptions=N] | ipb[:preemptions=N] | idb[:delays=N]";
+    "random | pct[:d=N][,k=N] | pos | urw | dfs[:preemptions=N] | ipb[:preemptions=N] | idb[:delays=N]";
 
 constexpr const char *kRunFooter = R"(
 The execution runs with execution seed N under strategy S (default pct); the report of a failing one ends with the
 command that reproduces it. Seeds: decimal, 0x + up to 16 hex digits, or a 40-digit git commit id.
 Strategies: random (uniform choice at every step), pct[:d=N][,k=N] (PCT with bug depth d, default 3, over k
-estimated steps), pos (partial order sampling: priorities redrawn only where steps conflict), dfs[:preemptions=N]
+estimated steps), pos (partial order sampling: priorities redrawn only where steps conflict), urw (uniform over
+interleavings: threads weighed by the steps they have left), dfs[:preemptions=N]
 (exhaustive search with at most N preemptions, default 2), ipb[:preemptions=N] and idb[:delays=N] (every schedule
 with 0, then exactly 1, 2, ... preemptions, or delays from round robin, up to N; a failure names its bound).
 Step bound: --max-steps N (default 1000000); at the bound the execution fails with step_limit (a livelock or a run

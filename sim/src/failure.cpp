@@ -23,13 +23,14 @@ std::string run_option_args(const RunOptions &options) {
   return args;
 }
 
-// Whether `PROGRAM run SCENARIO --strategy SPEC --seed SEED` reproduces the failure. Random walk and PCT runs are
-// reproduced by their seed and spec (PCT's spec carries its k, which a crashed worker took with it); any other
+// Whether `PROGRAM run SCENARIO --strategy SPEC --seed SEED` reproduces the failure. Random walk, POS and PCT runs
+// are reproduced by their seed and spec (PCT's spec carries its k, which a crashed worker took with it); any other
 // strategy only when the run was the first of a fresh strategy (a single `run`, not an exploration's n-th).
 bool seed_reproduces(const Failure &f) {
+  const bool memoryless = f.strategy.name == "random" || f.strategy.name == "pos";
   if (f.strategy.name == "replay") return false;
-  if (f.unrecorded()) return f.strategy.name == "random";
-  return f.strategy.name == "random" || f.strategy.name == "pct" || f.single_run;
+  if (f.unrecorded()) return memoryless;
+  return memoryless || f.strategy.name == "pct" || f.single_run;
 }
 
 // The exploration again, from its first execution up to the failing one, in one process.

@@ -71,7 +71,7 @@ TEST_F(Explore, RunsTheRequestedExecutions) {
 }
 
 TEST_F(Explore, StopsAtTheFirstFailureWithItsReproduction) {
-  for (const char *strategy : {"random", "pct", "pct:d=2", "dfs", "ipb", "idb", "pos"}) {
+  for (const char *strategy : {"random", "pct", "pct:d=2", "dfs", "ipb", "idb", "pos", "urw"}) {
     ExploreOptions options;
     options.strategy = strategy;
     options.first_seed = 42;
@@ -92,11 +92,12 @@ TEST_F(Explore, StopsAtTheFirstFailureWithItsReproduction) {
     EXPECT_EQ(again.trace_hash, f.result.trace_hash) << strategy;
     EXPECT_TRUE(replay->mismatch().empty()) << replay->mismatch();
 
-    // Random, PCT and POS: a fresh strategy from the reported spec and the seed. PCT's spec carries its k.
+    // Random, PCT and POS: a fresh strategy from the reported spec and the seed (PCT's spec carries its k). The
+    // others' executions depend on the ones before: their decisions reproduce them (above).
     if (f.strategy.name == "pct") {
       EXPECT_EQ(f.strategy.parameters.count("k"), 1u);
     }
-    if (!is_systematic(f.strategy)) {
+    if (f.strategy.name == "random" || f.strategy.name == "pct" || f.strategy.name == "pos") {
       auto fresh = make_strategy(f.strategy.to_string()).value();
       RunResult rerun = run_once(racy_body, *fresh, f.seed);
       EXPECT_EQ(rerun.status, f.result.status) << strategy;

@@ -64,7 +64,7 @@ TEST(Replay, ReproducesRandomRunsExactly) {
 
 TEST(Replay, ReproducesTheRunsOfEveryStrategy) {
   const SyntheticProgram program{{3, 4, 2}, {}};
-  for (const char *text : {"pct", "pct:d=5", "dfs:preemptions=1", "ipb", "idb", "pos"}) {
+  for (const char *text : {"pct", "pct:d=5", "dfs:preemptions=1", "ipb", "idb", "pos", "urw"}) {
     auto strategy = make_strategy(text).value();
     for (std::uint64_t i = 0; i < 30; ++i) {
       const auto trace = run_execution(*strategy, program, execution_seed(6, i));

@@ -56,7 +56,7 @@ std::vector<std::uint64_t> ask(Strategy &strategy, std::uint64_t seed, const std
 RC_GTEST_PROP(EveryStrategy, AnswersInRangeAndReplaysExactly, (std::uint64_t seed)) {
   const std::string text =
       *rc::gen::element<std::string>("random", "pct", "pct:d=1", "pct:d=7,k=3", "dfs:preemptions=0",
-                                     "dfs:preemptions=3", "ipb", "idb:delays=2", "pos");
+                                     "dfs:preemptions=3", "ipb", "idb:delays=2", "pos", "urw");
   const auto questions = *rc::gen::container<std::vector<Question>>(question());
   auto strategy = make_strategy(text).value();
   // Several executions of the same questions: PCT's estimate and DFS's stack carry over between them.

@@ -21,7 +21,7 @@ TEST(ParseStrategy, FillsInDefaults) {
 
 TEST(ParseStrategy, CanonicalTextParsesBack) {
   for (const char *text : {"random", "pct", "pct:d=1", "pct:d=64,k=4294967296", "dfs", "dfs:preemptions=1000",
-                           "pct:d=007", "replay", "ipb", "ipb:preemptions=3", "idb:delays=0", "pos"}) {
+                           "pct:d=007", "replay", "ipb", "ipb:preemptions=3", "idb:delays=0", "pos", "urw"}) {
     const StrategySpec spec = parse_strategy(text).value();
     EXPECT_EQ(parse_strategy(spec.to_string()).value(), spec) << text;
   }

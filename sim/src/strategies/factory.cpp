@@ -36,13 +36,14 @@ const std::vector<StrategyRule> &rules() {
       {"idb", "idb, idb:delays=N (the last bound, 0..1000, default 1000: until the budget ends)",
        {{"delays", 0, 1000, "1000"}}},
       {"pos", "pos", {}},
+      {"urw", "urw", {}},
       {"replay", "replay", {}},
   };
   return table;
 }
 
 const char *kKnownStrategies =
-    "random, pct, pct:d=N, dfs, dfs:preemptions=N, ipb, ipb:preemptions=N, idb, idb:delays=N, pos, replay";
+    "random, pct, pct:d=N, dfs, dfs:preemptions=N, ipb, ipb:preemptions=N, idb, idb:delays=N, pos, urw, replay";
 
 // A decimal integer in [min, max], or nullopt.
 std::optional<std::uint64_t> parse_integer(const std::string &text, std::uint64_t min, std::uint64_t max) {
@@ -136,6 +137,7 @@ Result<std::unique_ptr<Strategy>> make_strategy(std::string_view text, std::vect
     return Error{"strategy '" + spec.name + "' does not replay decisions; use 'replay' to follow a schedule"};
   if (spec.name == "random") return strategies::make_random();
   if (spec.name == "pos") return strategies::make_pos();
+  if (spec.name == "urw") return strategies::make_urw();
   if (spec.name == "ipb")
     return strategies::make_iterative_bounding(strategies::BoundKind::preemptions,
                                                static_cast<unsigned>(parameter(spec, "preemptions")));

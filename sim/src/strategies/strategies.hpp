@@ -35,6 +35,9 @@ std::unique_ptr<Strategy> make_iterative_bounding(BoundKind kind, unsigned max_b
 // step just taken.
 std::unique_ptr<Strategy> make_pos();
 
+// urw.cpp: a random walk that weighs each thread by the steps it has left (estimated from the previous execution).
+std::unique_ptr<Strategy> make_urw();
+
 // replay.cpp: gives back `recorded`, reporting where a run does not fit it.
 std::unique_ptr<Strategy> make_replay(std::vector<Decision> recorded);
 

@@ -20,6 +20,9 @@
 //                           threads whose next step conflicts with the one just taken (Yuan,
 //                           Yang, Gu 2018); needs the pending steps (next_thread's third
 //                           argument)
+//   urw                     uniform random walk over interleavings: each thread weighed by   strategies/urw.cpp
+//                           the steps it has left, estimated from the previous execution
+//                           (as Shuttle's URW); reproduced from its decisions
 //   replay                  gives back a recorded decision list, refusing runs that differ strategies/replay.cpp
 //   (make_tape_strategy)    follows a generated tape of preemptions (property testing)      strategies/tape.cpp
 //   (GuidedStrategy)        follows a decision list as far as it fits, then another          strategies/guided.cpp
@@ -62,7 +65,7 @@ namespace corosim::sim {
 
 // A strategy by name and parameters, as text: what the CLI takes and what a schedule file stores.
 struct StrategySpec {
-  std::string name;                               // "random" | "pct" | "dfs" | "ipb" | "idb" | "pos" | "replay"
+  std::string name;                               // "random" | "pct" | "dfs" | "ipb" | "idb" | "pos" | "urw" | "replay"
   std::map<std::string, std::string> parameters;  // complete after parse_strategy (defaults filled in)
 
   // "name" or "name:key=value,key=value" with keys in ascending order; parse_strategy reads it back.
