@@ -349,12 +349,18 @@ class Executor final : public platform::SimEngine {
     std::optional<std::string> race;
     {
       platform::SimHostHeap host;  // the detector's records, and the message (abandon's rule), outlive the run
-      races_.activate();
-      platform::set_sim_race_tracking(true);
-      auto name = object_names_.find(object);
-      const std::string label = name != object_names_.end() ? "var '" + name->second + "' (#" +
-                                std::to_string(object) + ")" : "var #" + std::to_string(object);
-      race = races_.on_access(cur_->id, platform::sim_running_coroutine(), object, write, site, label);
+      if (!races_.active()) {
+        races_.activate();
+        platform::set_sim_race_tracking(true);
+      }
+      race = races_.on_access(cur_->id, platform::sim_running_coroutine(), object, write, site);
+      if (race) {
+        auto name = object_names_.find(object);
+        const std::string var = name != object_names_.end()
+                                    ? "var '" + name->second + "' (#" + std::to_string(object) + ")"
+                                    : "var #" + std::to_string(object);
+        race = "data race on " + var + ": " + *race;
+      }
     }
     if (race) abandon(RunStatus::data_race, std::move(*race));
   }

@@ -104,8 +104,7 @@ std::string RaceDetector::describe(const Access &a) {
 }
 
 std::optional<std::string> RaceDetector::on_access(std::uint32_t t, std::uint64_t coroutine, std::uint64_t object,
-                                                   bool write, const platform::SimSite &site,
-                                                   const std::string &object_name) {
+                                                   bool write, const platform::SimSite &site) {
   Shadow &shadow = vars_[object];
   const Access now{t, thread_clock(t)[t], coroutine, site, write};
   const Access *conflict = nullptr;
@@ -114,7 +113,7 @@ std::optional<std::string> RaceDetector::on_access(std::uint32_t t, std::uint64_
     for (const Access &read : shadow.reads)
       if (!ordered_before(read, t)) conflict = &read;
   if (conflict)
-    return "data race on " + object_name + ": " + describe(*conflict) + ", and " + describe(now) +
+    return describe(*conflict) + ", and " + describe(now) +
            ", with no happens-before order between them";
   if (write) {
     shadow.write = now;

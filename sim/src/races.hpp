@@ -51,9 +51,9 @@ class RaceDetector {
   void on_join(std::uint32_t joiner, std::uint32_t joined);
 
   // One access of var `object` by thread `t` running `coroutine`, from `site`. Returns the race it makes with an
-  // earlier access, as one line naming both, or nullopt.
+  // earlier access, as one line naming both accesses (the caller names the variable), or nullopt.
   std::optional<std::string> on_access(std::uint32_t t, std::uint64_t coroutine, std::uint64_t object, bool write,
-                                       const platform::SimSite &site, const std::string &object_name);
+                                       const platform::SimSite &site);
 
  private:
   using Clock = std::vector<std::uint32_t>;  // by ThreadId; a missing entry is 0

@@ -35,7 +35,7 @@ extern uint32_t g_epoch;
 extern uint64_t g_next_object;
 
 extern bool g_tracing;  // set_sim_tracing: the engine wants values, calls and wake-ups
-extern bool g_race_tracking;  // set_sim_race_tracking: the engine wants synchronise() calls
+extern bool g_race_tracking;  // set_sim_race_tracking: the engine wants acquired() and released() calls
 
 inline bool active() noexcept { return g_engine && g_engine->in_sim_thread(); }
 inline bool tracing() noexcept { return g_tracing && active(); }

@@ -159,7 +159,7 @@ SimEngine *sim_engine() noexcept;
 void set_sim_tracing(bool on) noexcept;
 
 // Whether the engine tracks happens-before for corosim::var (from a run's first var access): the platform then
-// reports the synchronising operations that are not scheduling points (SimEngine::synchronise).
+// reports the synchronising operations that are not scheduling points (SimEngine::acquired, released).
 void set_sim_race_tracking(bool on) noexcept;
 
 // --- per-sim-thread storage (used by the engine and by platform/sim.hpp) ---
