@@ -1,12 +1,13 @@
 # Makes the build tree consumable with find_package(corosim CONFIG) (corosimConfig.cmake in the build directory),
 # and, when COROSIM_INSTALL is on, installs the libraries, the headers, the CMake package, pkg-config files for the
-# runtime (corosim-runtime.pc) and the simulated platform (corosim-sim.pc), and the `corosim` program.
+# runtime (corosim-runtime.pc), the simulated platform (corosim-sim.pc) and the GLib bridge (corosim-glib.pc, when
+# built), and the `corosim` program.
 include(CMakePackageConfigHelpers)
 include(GNUInstallDirs)
 
 # The targets this configuration has (some need dependencies that a parent project may lack).
 set(_corosim_targets corosim_runtime corosim_runtime_sim)
-foreach(target corosim_sim_core corosim_sim_executor corosim_sim corosim_properties corosim_reports corosim_main
+foreach(target corosim_glib corosim_sim_core corosim_sim_executor corosim_sim corosim_properties corosim_reports corosim_main
                corosim_gtest)
   if(TARGET ${target})
     list(APPEND _corosim_targets ${target})
@@ -29,7 +30,11 @@ endif()
 # The .pc files find the prefix relative to where they are installed.
 file(RELATIVE_PATH COROSIM_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 string(REGEX REPLACE "/$" "" COROSIM_PC_TO_PREFIX "${COROSIM_PC_TO_PREFIX}")
-foreach(name runtime sim)
+set(_corosim_pc runtime sim)
+if(TARGET corosim_glib)
+  list(APPEND _corosim_pc glib)
+endif()
+foreach(name ${_corosim_pc})
   configure_file("${PROJECT_SOURCE_DIR}/cmake/corosim-${name}.pc.in" "${PROJECT_BINARY_DIR}/corosim-${name}.pc" @ONLY)
   install(FILES "${PROJECT_BINARY_DIR}/corosim-${name}.pc" DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 endforeach()

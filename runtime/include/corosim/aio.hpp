@@ -54,6 +54,31 @@ class AioContext {
   // the handler. Home thread only.
   void set_fd_handler(int fd, void (*on_read)(void *), void (*on_write)(void *), void *opaque);
 
+  // The whole of an fd handler (QEMU's aio_set_fd_handler and aio_set_event_notifier). on_read / on_write run
+  // when fd is readable / writable. `poll`, if set, is a cheap readiness check that poll() calls once per
+  // iteration before it would wait: when it returns true poll() does not wait, and runs poll_ready (or on_read,
+  // if fd turned out readable as well). An `external` handler (a guest's device, in QEMU) is left alone while
+  // external handlers are disabled. on_read, on_write and poll all null removes the handler. Home thread only.
+  struct FdCallbacks {
+    void (*on_read)(void *) = nullptr;
+    void (*on_write)(void *) = nullptr;
+    bool (*poll)(void *) = nullptr;
+    void (*poll_ready)(void *) = nullptr;
+    void *opaque = nullptr;
+    bool external = false;
+  };
+  void set_fd_handler(int fd, const FdCallbacks &callbacks);
+
+  // Stops (and restarts) polling the external fd handlers; calls nest, each disable needs its enable. Any
+  // thread; a blocking poll() is woken to see the change.
+  void disable_external() noexcept;
+  void enable_external() noexcept;
+
+  // The context's lock (QEMU's aio_context_acquire/release): recursive, for code that shares state with the
+  // context's callbacks from another thread. poll() does not take it: the callbacks that need it take it.
+  void acquire();
+  void release();
+
   struct Impl;
   Impl *impl() noexcept { return impl_; }
 
@@ -69,6 +94,9 @@ class AioContext {
 // Bottom halves scheduled while poll() runs bottom halves wait for the next iteration.
 BottomHalf *bh_new(AioContext *ctx, void (*cb)(void *), void *opaque);
 void bh_schedule(BottomHalf *bh) noexcept;  // any thread
+// Cancels a pending run (no-op if none is pending); the bottom half stays allocated and may be scheduled again.
+// Any thread. A one-shot must not be cancelled (nothing would free it).
+void bh_cancel(BottomHalf *bh) noexcept;
 // Cancels a pending run and frees the bottom half (if it is running right now, once it returns). Home thread.
 void bh_delete(BottomHalf *bh) noexcept;
 // A bottom half that runs once and frees itself. Any thread.

@@ -16,18 +16,28 @@ namespace corosim {
 
 constexpr int kClocks = 3;  // ClockType::realtime, virtual_, host
 
+// A bottom half's flags (context.cpp). kQueued and kScheduled differ once a bottom half is cancelled: it stays in
+// the pending list (kQueued) but the loop skips it (kScheduled clear). Only the thread that pushes it (the one whose
+// fetch_or found kQueued clear) puts it in the list, and only the loop clears kQueued, as it takes it out: so a
+// bottom half is in the list at most once, and kQueued is set exactly while it is there.
 class BottomHalf {
  public:
-  static constexpr unsigned kScheduled = 1;  // in its context's pending list
+  static constexpr unsigned kScheduled = 1;  // should run on the loop's next pass over the pending list
   static constexpr unsigned kDeleted = 2;    // free it instead of running it
   static constexpr unsigned kOneshot = 4;    // free it after it ran
+  static constexpr unsigned kQueued = 8;     // in its context's pending list
   AioContext *ctx;
   void (*cb)(void *);
   void *opaque;
   detail::Platform::atomic<unsigned> flags;
 };
 
+// A timer's state. Timer owns one; the C API's QEMUTimer embeds one (qemu/aio.cpp).
 struct Timer::Node {
+  void mod_ns(int64_t deadline_ns);  // see Timer
+  void del();
+  bool pending() const;
+
   AioContext *ctx;
   ClockType clock;
   void (*cb)(void *);
@@ -39,9 +49,7 @@ struct Timer::Node {
 
 struct FdHandler {
   int fd;
-  void (*on_read)(void *);
-  void (*on_write)(void *);
-  void *opaque;
+  AioContext::FdCallbacks cb;
 };
 
 struct AioContext::Impl {
@@ -68,12 +76,29 @@ struct AioContext::Impl {
   BottomHalf *co_schedule_bh = nullptr;
 
   std::vector<FdHandler> fd_handlers;  // home thread only
+  // How many disable_external() calls are in force (any thread). Read by poll() only while an external handler
+  // is registered, so that a loop without one takes no extra scheduling point in the simulator.
+  detail::Platform::atomic<int> external_disabled{0};
+
+  // The context's recursive lock: `owner` is the holder's ThreadState (a quiet atomic: a thread only ever
+  // finds its own pointer there, or another that is not its own), depth how often it holds it.
+  detail::Platform::Mutex lock;
+  detail::Platform::quiet_atomic<void *> lock_owner{nullptr};
+  int lock_depth = 0;  // guarded by lock
 
   // Home thread only: the adaptive spin window of a blocking poll (context.cpp), and poll()'s scratch space.
   int64_t poll_ns = 0;
   std::vector<FdHandler> poll_handlers;
   std::vector<pollfd> poll_fds;
+  std::vector<char> polled_ready;  // per poll_handlers entry: its poll callback returned true
 };
+
+// For an event loop of another library (GLib's: qemu/main_loop.cpp) that waits on the context's behalf, with the
+// announce-then-check protocol of context.cpp. begin_foreign_wait announces the waiter, leaves in impl.poll_fds
+// the descriptors to wait for (the notifier first), and returns the timeout (-1: none; 0: something is ready);
+// end_foreign_wait withdraws the announcement. poll(false) then runs what is ready. Home thread only.
+int64_t begin_foreign_wait(AioContext::Impl &impl);
+void end_foreign_wait(AioContext::Impl &impl);
 
 bool run_bottom_halves(AioContext::Impl &impl);
 bool run_timers(AioContext::Impl &impl);

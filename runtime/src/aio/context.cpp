@@ -65,17 +65,54 @@ void AioContext::notify() noexcept {
 }
 
 void AioContext::set_fd_handler(int fd, void (*on_read)(void *), void (*on_write)(void *), void *opaque) {
+  FdCallbacks callbacks;
+  callbacks.on_read = on_read;
+  callbacks.on_write = on_write;
+  callbacks.opaque = opaque;
+  set_fd_handler(fd, callbacks);
+}
+
+void AioContext::set_fd_handler(int fd, const FdCallbacks &callbacks) {
   auto &handlers = impl_->fd_handlers;
   auto it = std::find_if(handlers.begin(), handlers.end(), [fd](const FdHandler &h) { return h.fd == fd; });
-  if (!on_read && !on_write) {
+  if (!callbacks.on_read && !callbacks.on_write && !callbacks.poll) {
     if (it != handlers.end()) handlers.erase(it);
     return;
   }
-  FdHandler h{fd, on_read, on_write, opaque};
   if (it != handlers.end())
-    *it = h;
+    it->cb = callbacks;
   else
-    handlers.push_back(h);
+    handlers.push_back({fd, callbacks});
+}
+
+void AioContext::disable_external() noexcept {
+  impl_->external_disabled.fetch_add(1);
+  notify();  // a blocking poll recomputes what it waits for
+}
+
+void AioContext::enable_external() noexcept {
+  if (COROSIM_UNLIKELY(impl_->external_disabled.fetch_sub(1) <= 0))
+    detail::misuse("aio_enable_external without a matching aio_disable_external");
+  notify();
+}
+
+void AioContext::acquire() {
+  void *me = &detail::this_thread_after_switch();
+  if (impl_->lock_owner.load() == me) {  // only this thread stores `me` there
+    ++impl_->lock_depth;
+    return;
+  }
+  impl_->lock.lock();
+  impl_->lock_owner.store(me);
+  impl_->lock_depth = 1;
+}
+
+void AioContext::release() {
+  if (COROSIM_UNLIKELY(impl_->lock_owner.load() != &detail::this_thread_after_switch()))
+    detail::misuse("aio_context_release of a context this thread has not acquired");
+  if (--impl_->lock_depth > 0) return;
+  impl_->lock_owner.store(nullptr);
+  impl_->lock.unlock();
 }
 
 // Adaptive polling (QEMU's poll-max-ns / poll-grow / poll-shrink). Before announcing itself and sleeping in
@@ -111,6 +148,56 @@ static void adapt_poll_window(AioContext::Impl &impl, int64_t waited_ns) {
   }
 }
 
+// poll()'s snapshot of the fd handlers it looks at this iteration (a handler may change the set while we run it):
+// the notifier first, then each handler not held back by disable_external(). Asks each handler's poll callback
+// once (home thread: it is a callback of the loop) and returns whether one of them is ready.
+static bool snapshot_fds(AioContext::Impl &impl) {
+  std::vector<FdHandler> &handlers = impl.poll_handlers;
+  handlers = impl.fd_handlers;
+  const bool external_off = std::any_of(handlers.begin(), handlers.end(), [](const FdHandler &h) {
+    return h.cb.external;
+  }) && impl.external_disabled.load() > 0;
+  if (external_off)
+    std::erase_if(handlers, [](const FdHandler &h) { return h.cb.external; });
+  std::vector<pollfd> &fds = impl.poll_fds;
+  fds.resize(1 + handlers.size());
+  fds[0] = {impl.notifier.fd(), POLLIN, 0};
+  impl.polled_ready.assign(handlers.size(), 0);
+  bool polled = false;
+  for (std::size_t i = 0; i < handlers.size(); ++i) {
+    const AioContext::FdCallbacks &cb = handlers[i].cb;
+    short events = static_cast<short>((cb.on_read ? POLLIN : 0) | (cb.on_write ? POLLOUT : 0));
+    fds[i + 1] = {handlers[i].fd, events, 0};
+    if (cb.poll && cb.poll(cb.opaque)) {
+      impl.polled_ready[i] = 1;
+      polled = true;
+    }
+  }
+  return polled;
+}
+
+// Runs the callbacks of the descriptors the system call found ready, and poll_ready of those whose poll
+// callback said so. Returns whether any ran.
+static bool dispatch_fds(AioContext::Impl &impl, int ready) {
+  bool progress = false;
+  for (std::size_t i = 0; i < impl.poll_handlers.size(); ++i) {
+    const AioContext::FdCallbacks &cb = impl.poll_handlers[i].cb;
+    const short revents = ready > 0 ? impl.poll_fds[i + 1].revents : 0;
+    if ((revents & (POLLIN | POLLHUP | POLLERR)) && cb.on_read) {
+      cb.on_read(cb.opaque);
+      progress = true;
+    } else if (impl.polled_ready[i] && cb.poll_ready) {
+      cb.poll_ready(cb.opaque);
+      progress = true;
+    }
+    if ((revents & (POLLOUT | POLLERR)) && cb.on_write) {
+      cb.on_write(cb.opaque);
+      progress = true;
+    }
+  }
+  return progress;
+}
+
 bool AioContext::poll(bool blocking) {
   Impl &impl = *impl_;
   int64_t timeout_ns = 0;
@@ -118,23 +205,15 @@ bool AioContext::poll(bool blocking) {
   if (blocking) {
     wait_start = clock_ns(ClockType::realtime);
     if (impl.poll_ns > 0 && !impl.notified.load()) spin_for_notification(impl);
-    impl.notify_me.fetch_add(2);                                        // announce ...
-    timeout_ns = impl.notified.load() ? 0 : next_timer_delay_ns(impl);  // ... then check
+    impl.notify_me.fetch_add(2);  // announce ...
   }
-  // The notifier first, then a snapshot of the fd handlers (a handler may change the set while we run it).
-  std::vector<FdHandler> &handlers = impl.poll_handlers;
-  std::vector<pollfd> &fds = impl.poll_fds;
-  handlers = impl.fd_handlers;
-  fds.resize(1 + handlers.size());
-  fds[0] = {impl.notifier.fd(), POLLIN, 0};
-  for (std::size_t i = 0; i < handlers.size(); ++i) {
-    short events = static_cast<short>((handlers[i].on_read ? POLLIN : 0) | (handlers[i].on_write ? POLLOUT : 0));
-    fds[i + 1] = {handlers[i].fd, events, 0};
-  }
+  const bool polled = snapshot_fds(impl);
+  if (blocking && !polled) timeout_ns = impl.notified.load() ? 0 : next_timer_delay_ns(impl);  // ... then check
   // Nothing to wait for and no descriptor to look at: skip the system call. (A stale eventfd count this leaves
   // behind only makes a later ppoll return at once, and that one clears it.)
   int ready = 0;
-  if (timeout_ns != 0 || !handlers.empty()) ready = Platform::poll(fds.data(), fds.size(), timeout_ns);
+  if (timeout_ns != 0 || !impl.poll_handlers.empty())
+    ready = Platform::poll(impl.poll_fds.data(), impl.poll_fds.size(), timeout_ns);
   if (blocking) {
     impl.notify_me.fetch_sub(2);
     adapt_poll_window(impl, clock_ns(ClockType::realtime) - wait_start);
@@ -142,24 +221,21 @@ bool AioContext::poll(bool blocking) {
 
   // Accept the notification before looking at the work, so that a notify() from now on is not lost.
   impl.notified.exchange(false);
-  if (ready > 0 && fds[0].revents) impl.notifier.test_and_clear();
+  if (ready > 0 && impl.poll_fds[0].revents) impl.notifier.test_and_clear();
 
-  bool progress = false;
-  for (std::size_t i = 0; ready > 0 && i < handlers.size(); ++i) {
-    const short revents = fds[i + 1].revents;
-    if ((revents & (POLLIN | POLLHUP | POLLERR)) && handlers[i].on_read) {
-      handlers[i].on_read(handlers[i].opaque);
-      progress = true;
-    }
-    if ((revents & (POLLOUT | POLLERR)) && handlers[i].on_write) {
-      handlers[i].on_write(handlers[i].opaque);
-      progress = true;
-    }
-  }
+  bool progress = dispatch_fds(impl, ready);
   progress |= run_bottom_halves(impl);
   progress |= run_timers(impl);
   return progress;
 }
+
+int64_t begin_foreign_wait(AioContext::Impl &impl) {
+  impl.notify_me.fetch_add(2);  // announce ...
+  const bool polled = snapshot_fds(impl);
+  return polled || impl.notified.load() ? 0 : next_timer_delay_ns(impl);  // ... then check
+}
+
+void end_foreign_wait(AioContext::Impl &impl) { impl.notify_me.fetch_sub(2); }
 
 // --- the main context and the current one ---
 
@@ -197,8 +273,9 @@ BottomHalf *bh_new(AioContext *ctx, void (*cb)(void *), void *opaque) {
 }
 
 void bh_schedule(BottomHalf *bh) noexcept {
-  // Scheduling a scheduled bottom half is a no-op: it runs once.
-  if (bh->flags.fetch_or(BottomHalf::kScheduled) & BottomHalf::kScheduled) return;
+  // Scheduling a scheduled bottom half is a no-op: it runs once. One still in the list after a cancel is only
+  // marked to run again.
+  if (bh->flags.fetch_or(BottomHalf::kScheduled | BottomHalf::kQueued) & BottomHalf::kQueued) return;
   // Once it is in the list, the home thread may run it, and free it if it is a one-shot: bh is not touched
   // after the push.
   AioContext *ctx = bh->ctx;
@@ -209,9 +286,14 @@ void bh_schedule(BottomHalf *bh) noexcept {
   ctx->notify();
 }
 
+void bh_cancel(BottomHalf *bh) noexcept {
+  // It stays in the list (if it is there) and the loop skips it.
+  bh->flags.fetch_and(~BottomHalf::kScheduled);
+}
+
 void bh_delete(BottomHalf *bh) noexcept {
   // If it is in the pending list, the loop frees it when it gets there; otherwise nothing refers to it.
-  if (bh->flags.fetch_or(BottomHalf::kDeleted) & BottomHalf::kScheduled) return;
+  if (bh->flags.fetch_or(BottomHalf::kDeleted) & BottomHalf::kQueued) return;
   delete bh;
 }
 
@@ -229,12 +311,14 @@ bool run_bottom_halves(AioContext::Impl &impl) {
   }
   bool progress = false;
   for (BottomHalf *bh : batch) {
-    // Clear the mark before running: the callback (or another thread) may schedule it again.
-    const unsigned flags = bh->flags.fetch_and(~BottomHalf::kScheduled);
+    // Out of the list, and the mark cleared, before it runs: the callback (or another thread) may schedule it
+    // again, which pushes it anew.
+    const unsigned flags = bh->flags.fetch_and(~(BottomHalf::kScheduled | BottomHalf::kQueued));
     if (flags & BottomHalf::kDeleted) {
       delete bh;
       continue;
     }
+    if (!(flags & BottomHalf::kScheduled)) continue;  // cancelled
     bh->cb(bh->opaque);  // may bh_delete(bh): nothing below touches bh unless it is a one-shot
     progress = true;
     if (flags & BottomHalf::kOneshot) delete bh;
@@ -254,34 +338,38 @@ Timer::~Timer() {
   delete node_;
 }
 
-void Timer::mod_ns(int64_t expire_ns) {
-  AioContext::Impl &impl = *node_->ctx->impl();
+void Timer::mod_ns(int64_t expire_ns) { node_->mod_ns(expire_ns); }
+void Timer::del() { node_->del(); }
+bool Timer::pending() const noexcept { return node_->pending(); }
+
+void Timer::Node::mod_ns(int64_t deadline_ns) {
+  AioContext::Impl &impl = *ctx->impl();
   bool earliest;
   {
     std::lock_guard<Platform::Mutex> lock(impl.timer_mutex);
-    auto &list = impl.timers[static_cast<int>(node_->clock)];
-    if (node_->armed) list.erase({node_->expire_ns, node_->seq});
-    node_->expire_ns = expire_ns;
-    node_->seq = ++impl.timer_seq;
-    node_->armed = true;
-    list.emplace(std::make_pair(expire_ns, node_->seq), node_);
-    earliest = list.begin()->second == node_;
+    auto &list = impl.timers[static_cast<int>(clock)];
+    if (armed) list.erase({expire_ns, seq});
+    expire_ns = deadline_ns;
+    seq = ++impl.timer_seq;
+    armed = true;
+    list.emplace(std::make_pair(expire_ns, seq), this);
+    earliest = list.begin()->second == this;
   }
-  if (earliest) node_->ctx->notify();  // a sleeping poll must recompute its timeout
+  if (earliest) ctx->notify();  // a sleeping poll must recompute its timeout
 }
 
-void Timer::del() {
-  AioContext::Impl &impl = *node_->ctx->impl();
+void Timer::Node::del() {
+  AioContext::Impl &impl = *ctx->impl();
   std::lock_guard<Platform::Mutex> lock(impl.timer_mutex);
-  if (!node_->armed) return;
-  impl.timers[static_cast<int>(node_->clock)].erase({node_->expire_ns, node_->seq});
-  node_->armed = false;
+  if (!armed) return;
+  impl.timers[static_cast<int>(clock)].erase({expire_ns, seq});
+  armed = false;
 }
 
-bool Timer::pending() const noexcept {
-  AioContext::Impl &impl = *node_->ctx->impl();
+bool Timer::Node::pending() const {
+  AioContext::Impl &impl = *ctx->impl();
   std::lock_guard<Platform::Mutex> lock(impl.timer_mutex);
-  return node_->armed;
+  return armed;
 }
 
 int64_t next_timer_delay_ns(AioContext::Impl &impl) {

@@ -38,6 +38,12 @@ void qemu_coroutine_enter(Coroutine *co, void *opaque) {
   corosim::coroutine_enter(cpp(co));
 }
 
+Coroutine *corosim_qemu_coroutine_create_modern(CoroutineEntry *entry, void *opaque) {
+  return c(corosim::coroutine_create([entry, opaque] { entry(opaque); }));
+}
+
+void corosim_qemu_coroutine_enter_modern(Coroutine *co) { corosim::coroutine_enter(cpp(co)); }
+
 void qemu_coroutine_yield(void) { corosim::yield(); }
 Coroutine *qemu_coroutine_self(void) { return c(corosim::self()); }
 bool qemu_in_coroutine(void) { return corosim::in_coroutine(); }

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 
 #include <corosim/qemu/coroutine.h>
+#include <corosim/qemu/event_notifier.h>
+#include <corosim/qemu/timer.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,6 +47,38 @@ void qemu_bh_schedule(QEMUBH *bh);
 void qemu_bh_delete(QEMUBH *bh);
 /* Runs cb(opaque) once in ctx's loop (any thread); the bottom half frees itself. */
 void aio_bh_schedule_oneshot(AioContext *ctx, QEMUBHFunc *cb, void *opaque);
+/* Cancels a pending run of bh (no-op if none is pending); bh stays allocated and may be scheduled again. */
+void qemu_bh_cancel(QEMUBH *bh);
+
+/* Wakes a blocking aio_poll of ctx (any thread); cheap when nobody polls. */
+void aio_notify(AioContext *ctx);
+
+/* The context's recursive lock, for code sharing state with ctx's callbacks from another thread (aio_poll does
+ * not take it). Each acquire needs a release by the same thread. */
+void aio_context_acquire(AioContext *ctx);
+void aio_context_release(AioContext *ctx);
+
+/* Descriptor handlers, run by aio_poll of ctx (home thread only). io_read / io_write run when fd is readable /
+ * writable. io_poll(opaque), if given, is a cheap readiness check aio_poll makes once per iteration before it
+ * would wait: when it returns true aio_poll does not wait and runs io_poll_ready(opaque) (io_read instead if fd
+ * is readable too). An external handler (is_external) is skipped between aio_disable_external and
+ * aio_enable_external. io_read, io_write and io_poll all NULL removes fd's handler. */
+typedef void IOHandler(void *opaque);
+typedef bool AioPollFn(void *opaque);
+void aio_set_fd_handler(AioContext *ctx, int fd, bool is_external, IOHandler *io_read, IOHandler *io_write,
+                        AioPollFn *io_poll, IOHandler *io_poll_ready, void *opaque);
+/* The same for an event notifier: the handlers get the notifier; io_poll gets it as its opaque. io_read and
+ * io_poll NULL removes it. */
+void aio_set_event_notifier(AioContext *ctx, EventNotifier *notifier, bool is_external, EventNotifierHandler *io_read,
+                            AioPollFn *io_poll, EventNotifierHandler *io_poll_ready);
+/* Holds back (and lets go again) the external handlers; calls nest. Any thread. */
+void aio_disable_external(AioContext *ctx);
+void aio_enable_external(AioContext *ctx);
+
+/* Timers of ctx (see <corosim/qemu/timer.h>): cb(opaque) runs in ctx's aio_poll once `type`'s clock reaches the
+ * deadline given to timer_mod, in units of `scale` (SCALE_NS, SCALE_US, SCALE_MS). */
+void aio_timer_init(AioContext *ctx, QEMUTimer *ts, QEMUClockType type, int scale, QEMUTimerCB *cb, void *opaque);
+QEMUTimer *aio_timer_new(AioContext *ctx, QEMUClockType type, int scale, QEMUTimerCB *cb, void *opaque);
 
 /* Enters co in ctx's loop (any thread); co must have yielded or be about to. Scheduling it twice is misuse. */
 void aio_co_schedule(AioContext *ctx, Coroutine *co);

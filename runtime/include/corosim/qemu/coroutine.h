@@ -1,5 +1,6 @@
 /* corosim's QEMU-compatible coroutine API (source-compatible with the QEMU header described in
- * docs/semantics.md, in its older two-step form: create(entry), then enter(co, opaque)).
+ * docs/semantics.md, by default in its older two-step form: create(entry), then enter(co, opaque); the newer
+ * create(entry, opaque), enter(co) with COROSIM_QEMU_MODERN_COROUTINE, below).
  * Compiles as C11 and as C++. Semantics and misuse rules: <corosim/coroutine.hpp> and the lock headers.
  *
  * CoQueue, CoMutex and CoRwlock are complete types so they can be embedded in C structs; their contents are
@@ -23,10 +24,21 @@ extern "C" {
 typedef struct Coroutine Coroutine;
 typedef void coroutine_fn CoroutineEntry(void *opaque);
 
+/* QEMU's newer pair, create(entry, opaque) then enter(co), under names of their own; define
+ * COROSIM_QEMU_MODERN_COROUTINE before including this header to call them qemu_coroutine_create and
+ * qemu_coroutine_enter instead of the older pair below (one form per translation unit; both may be linked
+ * together). */
+Coroutine *corosim_qemu_coroutine_create_modern(CoroutineEntry *entry, void *opaque);
+void corosim_qemu_coroutine_enter_modern(Coroutine *co);
+#ifdef COROSIM_QEMU_MODERN_COROUTINE
+#define qemu_coroutine_create corosim_qemu_coroutine_create_modern
+#define qemu_coroutine_enter corosim_qemu_coroutine_enter_modern
+#else
 /* Creates a coroutine that runs entry(opaque) on its first entry. Nothing runs until qemu_coroutine_enter. */
 Coroutine *qemu_coroutine_create(CoroutineEntry *entry);
 /* Switches into co. opaque reaches the entry on the first entry only and is ignored afterwards. */
 void qemu_coroutine_enter(Coroutine *co, void *opaque);
+#endif
 void coroutine_fn qemu_coroutine_yield(void);
 /* The running coroutine; NULL outside any coroutine. */
 Coroutine *coroutine_fn qemu_coroutine_self(void);
@@ -74,6 +86,8 @@ void coroutine_fn qemu_co_rwlock_downgrade(CoRwlock *lock);
  * <corosim/qemu/aio.h>; call it from a thread that runs one). While it sleeps the coroutine is marked scheduled:
  * entering it by another path is misuse ("Co-routine was already scheduled in 'qemu_co_sleep_ns'"). */
 void coroutine_fn co_sleep_ns(QEMUClock *clock, int64_t ns);
+/* The same, the clock named by its type (QEMU's newer form). */
+void coroutine_fn qemu_co_sleep_ns(QEMUClockType type, int64_t ns);
 
 #ifdef __cplusplus
 }
