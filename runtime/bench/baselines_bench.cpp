@@ -1,7 +1,11 @@
 // Reference points the runtime's figures are read against:
 //   - the raw Boost.Context jump_fcontext round trip: the baseline every ratio in the table divides by;
 //   - a non-inlined function call: the floor of any call into the runtime (QEMU's perf_baseline);
-//   - Boost.Fiber's this_fiber::yield round trip: the peer library whose switch corosim has to beat.
+//   - Boost.Fiber's this_fiber::yield round trip: the peer library whose switch corosim has to beat;
+//   - a bare mmap + guard page + munmap of a coroutine stack's size: the floor of a lifecycle without the pool.
+
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <benchmark/benchmark.h>
 
@@ -50,6 +54,21 @@ void BM_boost_fiber_yield_round_trip(benchmark::State &state) {
   peer.join();
 }
 
+// What a coroutine's stack costs at the least when nothing is recycled: map the default stack size plus a guard page
+// below it, protect the guard page, unmap it all (as runtime/src/stack.cpp does, without the coroutine).
+void BM_mmap_guard_munmap(benchmark::State &state) {
+  const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  const std::size_t total = (default_stack_size() + page - 1) / page * page + page;
+  for (auto _ : state) {
+    void *base = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED || mprotect(base, page, PROT_NONE) != 0) {
+      state.SkipWithError("mmap or mprotect failed");
+      break;
+    }
+    munmap(base, total);
+  }
+}
+
 // Registered first (this file is first in the link) so that the baseline runs before what it is compared with.
 [[maybe_unused]] const auto *registered_raw =
     benchmark::RegisterBenchmark(kRawRoundTripBenchmark, raw_jump_fcontext_round_trip)->MinTime(kFastMinTime_s);
@@ -58,6 +77,7 @@ BENCHMARK(raw_jump_fcontext_round_trip_after_fp_flag)
     ->MinTime(kFastMinTime_s);
 BENCHMARK(BM_function_call_noinline)->MinTime(kFastMinTime_s);
 BENCHMARK(BM_boost_fiber_yield_round_trip)->MinTime(kFastMinTime_s);
+BENCHMARK(BM_mmap_guard_munmap)->MinTime(kFastMinTime_s);
 
 }  // namespace
 }  // namespace corosim::bench

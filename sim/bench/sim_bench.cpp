@@ -34,6 +34,7 @@
 #include <corosim/iothread.hpp>
 #include <corosim/platform.hpp>
 #include <corosim/sim/executor.hpp>
+#include <corosim/sim/explore.hpp>
 #include <corosim/sim/strategy.hpp>
 
 #include "relacy_mutex.hpp"
@@ -148,6 +149,32 @@ void BM_corosim_check_lock_comutex(benchmark::State &state) {
   set_counters(state, static_cast<double>(CheckOptions{}.schedules), 0, 0);
 }
 
+// explore() with `jobs` worker processes (what `corosim explore --jobs N` runs) over the equal test, as a user's
+// program calls it: one benchmark iteration is one whole exploration of kExploreExecutions random schedules, forks
+// and all, timed in real time (the work is in the workers); its items are the executions run. On 2 cores,
+// jobs:2 over jobs:1 is the speed-up a second worker buys (the table prints it).
+constexpr uint64_t kExploreExecutions = 200'000;
+
+void BM_corosim_explore_jobs(benchmark::State &state) {
+  ExploreOptions options;
+  options.scenario = "threads_mutex";
+  options.strategy = "random";
+  options.schedules = kExploreExecutions;
+  options.jobs = static_cast<unsigned>(state.range(0));
+  options.progress_interval_s = 0;
+  uint64_t executions = 0;
+  for (auto _ : state) {
+    auto r = explore(threads_mutex, options);
+    if (!r || r.value().failure) {
+      state.SkipWithError("the exploration failed");
+      break;
+    }
+    executions += r.value().executions;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(executions));
+  set_counters(state, static_cast<double>(kExploreExecutions), 0, 0);
+}
+
 constexpr uint64_t kRelacyExecutions = 10'000;
 
 void BM_relacy_mutex(benchmark::State &state) {
@@ -200,6 +227,10 @@ BENCHMARK(corosim::sim_bench::BM_corosim_comutex2_random)->Name("BM_corosim_comu
 BENCHMARK(corosim::sim_bench::BM_corosim_comutex2_pct)->Name("BM_corosim_comutex2_pct");
 BENCHMARK(corosim::sim_bench::BM_corosim_threads_mutex_random)->Name("BM_corosim_threads_mutex_random");
 BENCHMARK(corosim::sim_bench::BM_corosim_empty_run)->Name("BM_corosim_empty_run");
+BENCHMARK(corosim::sim_bench::BM_corosim_explore_jobs)->Name("BM_corosim_explore_threads_mutex")
+    ->ArgName("jobs")->Arg(1)->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();  // the executions run in worker processes
 BENCHMARK(corosim::sim_bench::BM_corosim_check_lock_comutex)->Name("BM_corosim_check_lock_comutex")
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();  // the schedules run in a worker process

@@ -102,10 +102,24 @@ class SimRatioReporter final : public bench::TableReporter {
                     ratio.c_str(), steps.c_str(), decisions.c_str());
       out << line;
     }
+    print_jobs_speedup(out);
     out << "(x_relacy > 1: more executions per second than Relacy; steps_exec: the simulator's scheduling steps\n"
-           " per execution, Relacy's are not reported; the check_lock rows are schedules per second of wall time,\n"
-           " the whole check as a user calls it: its executions run in a worker process)\n";
+           " per execution, Relacy's are not reported; the check_lock and explore rows are executions per second\n"
+           " of wall time, the whole call as a user makes it: their executions run in worker processes)\n";
     out.flush();
+  }
+
+  // For each benchmark run with jobs:1 and jobs:2 (worker processes), the second's rate over the first's.
+  void print_jobs_speedup(std::ostream &out) const {
+    for (const Row &two : rows_) {
+      const std::size_t at = two.name.find("/jobs:2");
+      if (at == std::string::npos) continue;
+      const std::string one_name = two.name.substr(0, at) + "/jobs:1";
+      for (const Row &one : rows_)
+        if (one.name == one_name && one.exec_per_s > 0)
+          out << two.name.substr(0, at) << ": jobs:2 runs " << format("%.2f", two.exec_per_s / one.exec_per_s)
+              << "x the executions per second of jobs:1\n";
+    }
   }
 
   std::string baseline_name_;
