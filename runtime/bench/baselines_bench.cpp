@@ -2,7 +2,8 @@
 //   - the raw Boost.Context jump_fcontext round trip: the baseline every ratio in the table divides by;
 //   - a non-inlined function call: the floor of any call into the runtime (QEMU's perf_baseline);
 //   - Boost.Fiber's this_fiber::yield round trip: the peer library whose switch corosim has to beat;
-//   - a bare mmap + guard page + munmap of a coroutine stack's size: the floor of a lifecycle without the pool.
+//   - a bare mmap + guard page + munmap of a coroutine stack's size, and the same with its top page written: the
+//     floors of a lifecycle without the pool.
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -55,8 +56,10 @@ void BM_boost_fiber_yield_round_trip(benchmark::State &state) {
 }
 
 // What a coroutine's stack costs at the least when nothing is recycled: map the default stack size plus a guard page
-// below it, protect the guard page, unmap it all (as runtime/src/stack.cpp does, without the coroutine).
-void BM_mmap_guard_munmap(benchmark::State &state) {
+// below it, protect the guard page, unmap it all (as runtime/src/stack.cpp does, without the coroutine). With
+// touch_top, also write to the top page, as anything that runs on the stack must: the page fault that maps a zeroed
+// page in, and the page's teardown at munmap, are the part of a lifecycle that only reusing memory can avoid.
+void mmap_guard_munmap(benchmark::State &state, bool touch_top) {
   const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   const std::size_t total = (default_stack_size() + page - 1) / page * page + page;
   for (auto _ : state) {
@@ -64,6 +67,10 @@ void BM_mmap_guard_munmap(benchmark::State &state) {
     if (base == MAP_FAILED || mprotect(base, page, PROT_NONE) != 0) {
       state.SkipWithError("mmap or mprotect failed");
       break;
+    }
+    if (touch_top) {
+      volatile char *top = static_cast<char *>(base) + total - 1;
+      *top = 1;
     }
     munmap(base, total);
   }
@@ -77,7 +84,8 @@ BENCHMARK(raw_jump_fcontext_round_trip_after_fp_flag)
     ->MinTime(kFastMinTime_s);
 BENCHMARK(BM_function_call_noinline)->MinTime(kFastMinTime_s);
 BENCHMARK(BM_boost_fiber_yield_round_trip)->MinTime(kFastMinTime_s);
-BENCHMARK(BM_mmap_guard_munmap)->MinTime(kFastMinTime_s);
+BENCHMARK_CAPTURE(mmap_guard_munmap, untouched, false)->Name("BM_mmap_guard_munmap")->MinTime(kFastMinTime_s);
+BENCHMARK_CAPTURE(mmap_guard_munmap, touched, true)->Name("BM_mmap_guard_touch_munmap")->MinTime(kFastMinTime_s);
 
 }  // namespace
 }  // namespace corosim::bench

@@ -82,7 +82,10 @@ void BM_cost(benchmark::State &state) {
       if (pool && b == Backend::thread) continue;
       std::string name = std::string("BM_lifecycle/") + backend_name(b) + (pool ? "/pool" : "/no_pool");
       benchmark::RegisterBenchmark(name.c_str(), BM_lifecycle, b, pool)->MinTime(min_time_s(b));
-      if (!pool && b != Backend::thread) compare_with_own_baseline(name, "BM_mmap_guard_munmap");
+      if (!pool && b != Backend::thread) {
+        compare_with_own_baseline(name, "BM_mmap_guard_munmap");
+        compare_with_own_baseline(name, "BM_mmap_guard_touch_munmap");
+      }
     }
   }
   benchmark::RegisterBenchmark(("BM_nesting/depth:" + std::to_string(kNestingDepth)).c_str(), BM_nesting)

@@ -36,6 +36,7 @@
 #include <corosim/sim/executor.hpp>
 #include <corosim/sim/explore.hpp>
 #include <corosim/sim/strategy.hpp>
+#include <corosim/thread.hpp>
 
 #include "relacy_mutex.hpp"
 #include "sim_bench.hpp"
@@ -82,11 +83,11 @@ void comutex_contention() {
   g_final_count = count;
 }
 
-// Relacy's test on the simulator's own primitives: two sim threads, 4 rounds each of a platform mutex lock, a
-// read, a scheduling point, a write and an unlock. No contexts or coroutines: the executor and the strategy alone.
+// Relacy's test written as a user writes it, with the public corosim::Thread and corosim::Mutex (thread.hpp): two
+// threads, 4 rounds each of a lock, a read, a scheduling point, a write and an unlock. No contexts or coroutines:
+// the executor and the strategy alone.
 void threads_mutex() {
-  using P = platform::Current;
-  P::Mutex mutex;
+  Mutex mutex;
   int count = 0;
   auto worker = [&] {
     for (int k = 0; k < 4; ++k) {
@@ -98,7 +99,7 @@ void threads_mutex() {
     }
   };
   {
-    P::Thread t1(worker), t2(worker);
+    Thread t1(worker), t2(worker);
     t1.join();
     t2.join();
   }
