@@ -18,16 +18,19 @@
 
 #include "c_check.h"
 
-/* Iterates GLib's context `gctx` (blocking) until *flag is set, or gives up after 10 s. */
-static void iterate_until(GMainContext *gctx, atomic_int *flag) {
+/* Iterates GLib's context `gctx` (blocking) until *flag is set, or gives up after 10 s. Returns the iterations. */
+static int iterate_until(GMainContext *gctx, atomic_int *flag) {
   int64_t deadline = qemu_clock_get_ms(QEMU_CLOCK_REALTIME) + 10000;
+  int iterations = 0;
   while (!atomic_load(flag)) {
     if (qemu_clock_get_ms(QEMU_CLOCK_REALTIME) > deadline) {
       fprintf(stderr, "%s: timed out\n", __func__);
       exit(1);
     }
     g_main_context_iteration(gctx, TRUE);
+    ++iterations;
   }
+  return iterations;
 }
 
 /* Non-blocking iterations until one dispatches nothing: returns how many did. */
@@ -63,13 +66,14 @@ static void test_main_context_in_glib(void) {
   CHECK(settle(NULL) < 1000); /* quiet again: nothing left raised */
   CHECK(!g_main_context_iteration(NULL, FALSE));
 
-  /* A timer: GLib sleeps until it is due. */
+  /* A timer: GLib sleeps until it is due, in a few iterations (one that never sleeps would take thousands). */
   atomic_int fired = 0;
   QEMUTimer *t = aio_timer_new(main_ctx, QEMU_CLOCK_REALTIME, SCALE_MS, set_flag_cb, &fired);
   int64_t start = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
-  timer_mod(t, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) + 5);
-  iterate_until(NULL, &fired);
-  CHECK(qemu_clock_get_ns(QEMU_CLOCK_REALTIME) - start >= 4 * SCALE_MS); /* the deadline is in whole ms */
+  timer_mod(t, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) + 20);
+  int iterations = iterate_until(NULL, &fired);
+  CHECK(iterations <= 5);
+  CHECK(qemu_clock_get_ns(QEMU_CLOCK_REALTIME) - start >= 19 * SCALE_MS); /* the deadline is in whole ms */
   timer_free(t);
 
   /* Work from another thread wakes GLib's blocking iteration: a bottom half, and an event notifier. */

@@ -8,6 +8,7 @@
 #define COROSIM_QEMU_MODERN_COROUTINE /* before the header: qemu_coroutine_create/enter are the newer pair */
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -271,6 +272,66 @@ static void test_notifier_in_loop(void) {
   aio_context_unref(ctx);
 }
 
+/* A handler removed by another handler's callback in the same pass is not called (its opaque may be gone). */
+struct Pair {
+  EventNotifier a, b;
+  int a_reads, b_reads;
+  AioContext *ctx;
+};
+
+static void pair_read_a(EventNotifier *e) {
+  struct Pair *p = (struct Pair *)e; /* a is the first member */
+  event_notifier_test_and_clear(e);
+  p->a_reads++;
+  aio_set_event_notifier(p->ctx, &p->b, false, NULL, NULL, NULL); /* removes b's handler */
+}
+
+static void pair_read_b(EventNotifier *e) {
+  struct Pair *p = (struct Pair *)((char *)e - offsetof(struct Pair, b));
+  event_notifier_test_and_clear(e);
+  p->b_reads++;
+}
+
+static void test_handler_removed_in_pass(void) {
+  struct Pair p = {.a_reads = 0, .b_reads = 0, .ctx = aio_context_new()};
+  event_notifier_init(&p.a, 1);
+  event_notifier_init(&p.b, 1);
+  aio_set_event_notifier(p.ctx, &p.a, false, pair_read_a, NULL, NULL);
+  aio_set_event_notifier(p.ctx, &p.b, false, pair_read_b, NULL, NULL);
+  CHECK(aio_poll(p.ctx, false)); /* both ready: a runs first and removes b */
+  CHECK(p.a_reads == 1 && p.b_reads == 0);
+  aio_set_event_notifier(p.ctx, &p.a, false, NULL, NULL, NULL);
+  event_notifier_cleanup(&p.a);
+  event_notifier_cleanup(&p.b);
+  aio_context_unref(p.ctx);
+}
+
+/* --- a callback that polls its own context (QEMU's AIO_WAIT_WHILE) --- */
+
+struct Wait {
+  AioContext *ctx;
+  atomic_int co_ran;
+  int waited_ok;
+};
+
+static void coroutine_fn set_ran(void *opaque) { atomic_store((atomic_int *)opaque, 1); }
+
+/* A bottom half that waits, by polling its context, for a coroutine scheduled after it in the same pass. */
+static void waiting_bh(void *opaque) {
+  struct Wait *w = opaque;
+  for (int i = 0; i < 100 && !atomic_load(&w->co_ran); ++i) aio_poll(w->ctx, false);
+  w->waited_ok = atomic_load(&w->co_ran);
+}
+
+static void test_nested_poll(void) {
+  struct Wait w = {aio_context_new(), 0, 0};
+  aio_bh_schedule_oneshot(w.ctx, waiting_bh, &w);
+  aio_co_schedule(w.ctx, qemu_coroutine_create(set_ran, &w.co_ran)); /* its bottom half comes after waiting_bh */
+  drain(w.ctx);
+  CHECK(w.waited_ok); /* the inner polls ran the outer pass's remaining bottom halves */
+  aio_context_unref(w.ctx);
+}
+
 /* --- aio_notify and the context lock, across threads --- */
 
 struct Shared {
@@ -332,6 +393,8 @@ int main(void) {
   test_bh_cancel();
   test_notifier_basics();
   test_notifier_in_loop();
+  test_handler_removed_in_pass();
+  test_nested_poll();
   test_notify_and_lock();
   return c_check_result("c_modern_test");
 }

@@ -42,7 +42,8 @@ class AioContext {
 
   // One iteration: waits for something to do when `blocking` and nothing is ready, then runs ready fd
   // handlers, pending bottom halves (including the coroutines scheduled here) and expired timers. Returns
-  // whether any of them ran. Home thread only.
+  // whether any of them ran. Home thread only. A callback may poll its own context again (to wait for something,
+  // as QEMU's AIO_WAIT_WHILE): the inner poll goes on with the outer one's pending bottom halves.
   //
   // A blocking poll never sleeps through work that another thread makes ready (see notify()).
   bool poll(bool blocking);
@@ -97,7 +98,8 @@ void bh_schedule(BottomHalf *bh) noexcept;  // any thread
 // Cancels a pending run (no-op if none is pending); the bottom half stays allocated and may be scheduled again.
 // Any thread. A one-shot must not be cancelled (nothing would free it).
 void bh_cancel(BottomHalf *bh) noexcept;
-// Cancels a pending run and frees the bottom half (if it is running right now, once it returns). Home thread.
+// Cancels a pending run and frees the bottom half (at once, even from its own callback: nothing touches it after
+// the callback returns). Home thread.
 void bh_delete(BottomHalf *bh) noexcept;
 // A bottom half that runs once and frees itself. Any thread.
 void bh_schedule_oneshot(AioContext *ctx, void (*cb)(void *), void *opaque);
@@ -117,7 +119,7 @@ class Timer {
   Timer &operator=(const Timer &) = delete;
 
   void mod_ns(int64_t expire_ns);  // (re)arms it for an absolute deadline on its clock; any thread
-  void del();                      // disarms it; any thread
+  void del();                      // disarms it; any thread (a callback that already started may still run)
   bool pending() const noexcept;
 
   struct Node;

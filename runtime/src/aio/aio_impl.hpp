@@ -52,6 +52,21 @@ struct FdHandler {
   AioContext::FdCallbacks cb;
 };
 
+// What one poll() looks at: a snapshot of the fd handlers (a callback may change the set while we run it), the
+// descriptors for the system call (the notifier first), and which handlers' poll callbacks said ready.
+struct PollScratch {
+  std::vector<FdHandler> handlers;
+  std::vector<pollfd> fds;
+  std::vector<char> polled_ready;
+};
+
+// The bottom halves one run_bottom_halves pass took from the pending list, and how far it got. A callback that polls
+// its own context again (QEMU's AIO_WAIT_WHILE) goes on with the passes under way, outermost first.
+struct BhBatch {
+  std::vector<BottomHalf *> items;
+  std::size_t next = 0;
+};
+
 struct AioContext::Impl {
   detail::Platform::atomic<int> refcount{1};
 
@@ -86,18 +101,20 @@ struct AioContext::Impl {
   detail::Platform::quiet_atomic<void *> lock_owner{nullptr};
   int lock_depth = 0;  // guarded by lock
 
-  // Home thread only: the adaptive spin window of a blocking poll (context.cpp), and poll()'s scratch space.
+  // Home thread only: the adaptive spin window of a blocking poll (context.cpp); poll()'s scratch space (the
+  // outermost poll's: a nested one, from a callback, uses its own), how deep poll() calls are nested, and the bottom-
+  // half passes under way, outermost first.
   int64_t poll_ns = 0;
-  std::vector<FdHandler> poll_handlers;
-  std::vector<pollfd> poll_fds;
-  std::vector<char> polled_ready;  // per poll_handlers entry: its poll callback returned true
+  PollScratch scratch;
+  int poll_depth = 0;
+  std::vector<BhBatch *> bh_batches;
 };
 
 // For an event loop of another library (GLib's: qemu/main_loop.cpp) that waits on the context's behalf, with the
-// announce-then-check protocol of context.cpp. begin_foreign_wait announces the waiter, leaves in impl.poll_fds
-// the descriptors to wait for (the notifier first), and returns the timeout (-1: none; 0: something is ready);
+// announce-then-check protocol of context.cpp. begin_foreign_wait announces the waiter, leaves in out.fds the
+// descriptors to wait for (the notifier first), and returns the timeout (-1: none; 0: something is ready);
 // end_foreign_wait withdraws the announcement. poll(false) then runs what is ready. Home thread only.
-int64_t begin_foreign_wait(AioContext::Impl &impl);
+int64_t begin_foreign_wait(AioContext::Impl &impl, PollScratch &out);
 void end_foreign_wait(AioContext::Impl &impl);
 
 bool run_bottom_halves(AioContext::Impl &impl);

@@ -148,51 +148,63 @@ static void adapt_poll_window(AioContext::Impl &impl, int64_t waited_ns) {
   }
 }
 
-// poll()'s snapshot of the fd handlers it looks at this iteration (a handler may change the set while we run it):
-// the notifier first, then each handler not held back by disable_external(). Asks each handler's poll callback
-// once (home thread: it is a callback of the loop) and returns whether one of them is ready.
-static bool snapshot_fds(AioContext::Impl &impl) {
-  std::vector<FdHandler> &handlers = impl.poll_handlers;
+// poll()'s snapshot of the fd handlers it looks at this iteration, into `out`: the notifier first, then each handler
+// not held back by disable_external(). Asks each handler's poll callback once (home thread: it is a callback of the
+// loop) and returns whether one of them is ready.
+static bool snapshot_fds(AioContext::Impl &impl, PollScratch &out) {
+  std::vector<FdHandler> &handlers = out.handlers;
   handlers = impl.fd_handlers;
   const bool external_off = std::any_of(handlers.begin(), handlers.end(), [](const FdHandler &h) {
     return h.cb.external;
   }) && impl.external_disabled.load() > 0;
   if (external_off)
     std::erase_if(handlers, [](const FdHandler &h) { return h.cb.external; });
-  std::vector<pollfd> &fds = impl.poll_fds;
-  fds.resize(1 + handlers.size());
-  fds[0] = {impl.notifier.fd(), POLLIN, 0};
-  impl.polled_ready.assign(handlers.size(), 0);
+  out.fds.resize(1 + handlers.size());
+  out.fds[0] = {impl.notifier.fd(), POLLIN, 0};
+  out.polled_ready.assign(handlers.size(), 0);
   bool polled = false;
   for (std::size_t i = 0; i < handlers.size(); ++i) {
     const AioContext::FdCallbacks &cb = handlers[i].cb;
     short events = static_cast<short>((cb.on_read ? POLLIN : 0) | (cb.on_write ? POLLOUT : 0));
-    fds[i + 1] = {handlers[i].fd, events, 0};
+    out.fds[i + 1] = {handlers[i].fd, events, 0};
     if (cb.poll && cb.poll(cb.opaque)) {
-      impl.polled_ready[i] = 1;
+      out.polled_ready[i] = 1;
       polled = true;
     }
   }
   return polled;
 }
 
-// Runs the callbacks of the descriptors the system call found ready, and poll_ready of those whose poll
-// callback said so. Returns whether any ran.
-static bool dispatch_fds(AioContext::Impl &impl, int ready) {
+// fd's handler as it is now, or null if it was removed, or is external and external handlers are held back: a
+// callback earlier in the same pass may have changed either (and freed what the old handler's opaque points to).
+static const AioContext::FdCallbacks *current_handler(AioContext::Impl &impl, int fd) {
+  for (const FdHandler &h : impl.fd_handlers)
+    if (h.fd == fd) return h.cb.external && impl.external_disabled.load() > 0 ? nullptr : &h.cb;
+  return nullptr;
+}
+
+// Runs the callbacks of the descriptors the system call found ready, and poll_ready of those whose poll callback
+// said so, each with the handler registered at the time of the call. Returns whether any ran.
+static bool dispatch_fds(AioContext::Impl &impl, const PollScratch &scratch, int ready) {
   bool progress = false;
-  for (std::size_t i = 0; i < impl.poll_handlers.size(); ++i) {
-    const AioContext::FdCallbacks &cb = impl.poll_handlers[i].cb;
-    const short revents = ready > 0 ? impl.poll_fds[i + 1].revents : 0;
-    if ((revents & (POLLIN | POLLHUP | POLLERR)) && cb.on_read) {
-      cb.on_read(cb.opaque);
-      progress = true;
-    } else if (impl.polled_ready[i] && cb.poll_ready) {
-      cb.poll_ready(cb.opaque);
-      progress = true;
+  for (std::size_t i = 0; i < scratch.handlers.size(); ++i) {
+    const int fd = scratch.handlers[i].fd;
+    const short revents = ready > 0 ? scratch.fds[i + 1].revents : 0;
+    const bool readable = revents & (POLLIN | POLLHUP | POLLERR);
+    if (readable || scratch.polled_ready[i]) {
+      const AioContext::FdCallbacks *cb = current_handler(impl, fd);
+      void (*fn)(void *) = !cb ? nullptr : readable ? cb->on_read : cb->poll_ready;
+      if (fn) {
+        fn(cb->opaque);
+        progress = true;
+      }
     }
-    if ((revents & (POLLOUT | POLLERR)) && cb.on_write) {
-      cb.on_write(cb.opaque);
-      progress = true;
+    if (revents & (POLLOUT | POLLERR)) {
+      const AioContext::FdCallbacks *cb = current_handler(impl, fd);
+      if (cb && cb->on_write) {
+        cb->on_write(cb->opaque);
+        progress = true;
+      }
     }
   }
   return progress;
@@ -200,6 +212,10 @@ static bool dispatch_fds(AioContext::Impl &impl, int ready) {
 
 bool AioContext::poll(bool blocking) {
   Impl &impl = *impl_;
+  // A poll from a callback of this context's own poll (QEMU's AIO_WAIT_WHILE) must not overwrite the outer one's.
+  PollScratch nested;
+  PollScratch &scratch = impl.poll_depth == 0 ? impl.scratch : nested;
+  ++impl.poll_depth;
   int64_t timeout_ns = 0;
   int64_t wait_start = 0;
   if (blocking) {
@@ -207,13 +223,13 @@ bool AioContext::poll(bool blocking) {
     if (impl.poll_ns > 0 && !impl.notified.load()) spin_for_notification(impl);
     impl.notify_me.fetch_add(2);  // announce ...
   }
-  const bool polled = snapshot_fds(impl);
+  const bool polled = snapshot_fds(impl, scratch);
   if (blocking && !polled) timeout_ns = impl.notified.load() ? 0 : next_timer_delay_ns(impl);  // ... then check
   // Nothing to wait for and no descriptor to look at: skip the system call. (A stale eventfd count this leaves
   // behind only makes a later ppoll return at once, and that one clears it.)
   int ready = 0;
-  if (timeout_ns != 0 || !impl.poll_handlers.empty())
-    ready = Platform::poll(impl.poll_fds.data(), impl.poll_fds.size(), timeout_ns);
+  if (timeout_ns != 0 || !scratch.handlers.empty())
+    ready = Platform::poll(scratch.fds.data(), scratch.fds.size(), timeout_ns);
   if (blocking) {
     impl.notify_me.fetch_sub(2);
     adapt_poll_window(impl, clock_ns(ClockType::realtime) - wait_start);
@@ -221,17 +237,18 @@ bool AioContext::poll(bool blocking) {
 
   // Accept the notification before looking at the work, so that a notify() from now on is not lost.
   impl.notified.exchange(false);
-  if (ready > 0 && impl.poll_fds[0].revents) impl.notifier.test_and_clear();
+  if (ready > 0 && scratch.fds[0].revents) impl.notifier.test_and_clear();
 
-  bool progress = dispatch_fds(impl, ready);
+  bool progress = dispatch_fds(impl, scratch, ready);
   progress |= run_bottom_halves(impl);
   progress |= run_timers(impl);
+  --impl.poll_depth;
   return progress;
 }
 
-int64_t begin_foreign_wait(AioContext::Impl &impl) {
+int64_t begin_foreign_wait(AioContext::Impl &impl, PollScratch &out) {
   impl.notify_me.fetch_add(2);  // announce ...
-  const bool polled = snapshot_fds(impl);
+  const bool polled = snapshot_fds(impl, out);
   return polled || impl.notified.load() ? 0 : next_timer_delay_ns(impl);  // ... then check
 }
 
@@ -303,26 +320,36 @@ void bh_schedule_oneshot(AioContext *ctx, void (*cb)(void *), void *opaque) {
   bh_schedule(bh);
 }
 
+// Runs one bottom half taken from a pass: frees it if it was deleted, skips it if it was cancelled.
+static bool run_bottom_half(BottomHalf *bh) {
+  // Out of the list, and the mark cleared, before it runs: the callback (or another thread) may schedule it
+  // again, which pushes it anew.
+  const unsigned flags = bh->flags.fetch_and(~(BottomHalf::kScheduled | BottomHalf::kQueued));
+  if (flags & BottomHalf::kDeleted) {
+    delete bh;
+    return false;
+  }
+  if (!(flags & BottomHalf::kScheduled)) return false;  // cancelled
+  bh->cb(bh->opaque);  // may bh_delete(bh): nothing below touches bh unless it is a one-shot
+  if (flags & BottomHalf::kOneshot) delete bh;
+  return true;
+}
+
 bool run_bottom_halves(AioContext::Impl &impl) {
-  std::vector<BottomHalf *> batch;
+  BhBatch batch;
   {
     std::lock_guard<Platform::Mutex> lock(impl.bh_mutex);
-    batch.swap(impl.bh_pending);  // what is scheduled from now on waits for the next iteration
+    batch.items.swap(impl.bh_pending);  // what is scheduled from now on waits for the next iteration
   }
+  // A callback that polls this context again continues the passes under way, the outermost first (their
+  // bottom halves were scheduled earlier): a bottom half it waits for may sit there.
+  impl.bh_batches.push_back(&batch);
   bool progress = false;
-  for (BottomHalf *bh : batch) {
-    // Out of the list, and the mark cleared, before it runs: the callback (or another thread) may schedule it
-    // again, which pushes it anew.
-    const unsigned flags = bh->flags.fetch_and(~(BottomHalf::kScheduled | BottomHalf::kQueued));
-    if (flags & BottomHalf::kDeleted) {
-      delete bh;
-      continue;
-    }
-    if (!(flags & BottomHalf::kScheduled)) continue;  // cancelled
-    bh->cb(bh->opaque);  // may bh_delete(bh): nothing below touches bh unless it is a one-shot
-    progress = true;
-    if (flags & BottomHalf::kOneshot) delete bh;
+  for (std::size_t b = 0; b < impl.bh_batches.size(); ++b) {
+    BhBatch &pass = *impl.bh_batches[b];
+    while (pass.next < pass.items.size()) progress |= run_bottom_half(pass.items[pass.next++]);
   }
+  impl.bh_batches.pop_back();
   return progress;
 }
 
@@ -401,7 +428,13 @@ bool run_timers(AioContext::Impl &impl) {
   for (int clock = 0; clock < kClocks; ++clock) {
     const int64_t now = clock_ns(static_cast<ClockType>(clock));
     for (;;) {
-      Timer::Node *due;
+      // The callback as it was when the timer fired, copied under the lock: once the lock is released another
+      // thread may delete and free the timer (a timer_del from another thread does not wait for a callback that
+      // has already started).
+      struct {
+        void (*cb)(void *);
+        void *opaque;
+      } fire;
       {
         std::lock_guard<Platform::Mutex> lock(impl.timer_mutex);
         auto &list = impl.timers[clock];
@@ -412,11 +445,12 @@ bool run_timers(AioContext::Impl &impl) {
         std::size_t ties = 1;
         for (auto it = std::next(first); it != list.end() && it->first.first == first->first.first; ++it) ++ties;
         if (ties > 1) std::advance(first, static_cast<std::ptrdiff_t>(Platform::choose(ties)));
-        due = first->second;
+        Timer::Node *due = first->second;
         list.erase(first);
         due->armed = false;
+        fire = {due->cb, due->opaque};
       }
-      due->cb(due->opaque);  // may re-arm or destroy its timer
+      fire.cb(fire.opaque);  // may re-arm or destroy its timer
       progress = true;
     }
   }

@@ -14,6 +14,7 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <climits>
 #include <new>
 #include <vector>
@@ -26,7 +27,9 @@ struct AioSource {
   GSource base;  // first: GLib hands us the GSource
   corosim::AioContext *ctx;
   bool announced;
-  std::vector<gpointer> tags;  // the descriptors GLib watches for us this round
+  corosim::PollScratch scratch;  // what begin_foreign_wait found to wait for
+  std::vector<pollfd> watched;   // the descriptors GLib watches for us (tags[i] is watched[i]'s)
+  std::vector<gpointer> tags;
 };
 
 AioSource *as_aio(GSource *source) { return reinterpret_cast<AioSource *>(source); }
@@ -37,23 +40,31 @@ void withdraw(AioSource *src) {
   src->announced = false;
 }
 
-// Watches impl.poll_fds (what begin_foreign_wait left there) through GLib instead of the tags of the last round.
+// Has GLib watch `fds` (the notifier, then the handlers' descriptors). Only when they differ from what it watches
+// already: adding or removing a descriptor wakes GLib's poll, so doing it on every prepare would never let GLib
+// sleep.
 void watch_fds(AioSource *src, const std::vector<pollfd> &fds) {
+  const bool same = fds.size() == src->watched.size() &&
+                    std::equal(fds.begin(), fds.end(), src->watched.begin(), [](const pollfd &a, const pollfd &b) {
+                      return a.fd == b.fd && a.events == b.events;
+                    });
+  if (same) return;
   for (gpointer tag : src->tags) g_source_remove_unix_fd(&src->base, tag);
   src->tags.clear();
   for (const pollfd &fd : fds) {
     const int events = ((fd.events & POLLIN) ? G_IO_IN : 0) | ((fd.events & POLLOUT) ? G_IO_OUT : 0);
     src->tags.push_back(g_source_add_unix_fd(&src->base, fd.fd, static_cast<GIOCondition>(events)));
   }
+  src->watched = fds;
 }
 
 gboolean aio_source_prepare(GSource *source, gint *timeout_ms) {
   AioSource *src = as_aio(source);
   corosim::AioContext::Impl &impl = *src->ctx->impl();
   withdraw(src);
-  const int64_t timeout_ns = corosim::begin_foreign_wait(impl);
+  const int64_t timeout_ns = corosim::begin_foreign_wait(impl, src->scratch);
   src->announced = true;
-  watch_fds(src, impl.poll_fds);
+  watch_fds(src, src->scratch.fds);
   if (timeout_ns == 0) {
     withdraw(src);  // ready now: GLib will not call check()
     *timeout_ms = 0;
@@ -86,7 +97,12 @@ gboolean aio_source_dispatch(GSource *source, GSourceFunc, gpointer) {
 void aio_source_finalize(GSource *source) {
   AioSource *src = as_aio(source);
   withdraw(src);
-  src->tags.~vector();
+  using Scratch = corosim::PollScratch;
+  using Fds = std::vector<pollfd>;
+  using Tags = std::vector<gpointer>;
+  src->scratch.~Scratch();
+  src->watched.~Fds();
+  src->tags.~Tags();
   src->ctx->unref();
 }
 
@@ -102,6 +118,8 @@ GSource *aio_get_g_source(AioContext *ctx) {
   AioSource *src = as_aio(source);
   src->ctx = reinterpret_cast<corosim::AioContext *>(ctx);
   src->announced = false;
+  ::new (&src->scratch) corosim::PollScratch;
+  ::new (&src->watched) std::vector<pollfd>;
   ::new (&src->tags) std::vector<gpointer>;
   src->ctx->ref();
   g_source_set_name(source, "corosim AioContext");
