@@ -63,6 +63,9 @@ interleavings: threads weighed by the steps they have left), dfs[:preemptions=N]
 with 0, then exactly 1, 2, ... preemptions, or delays from round robin, up to N; a failure names its bound).
 Step bound: --max-steps N (default 1000000); at the bound the execution fails with step_limit (a livelock or a run
 far too long), or with --on-step-limit continue stops there and counts as passed.
+Granularity: full (default) makes every operation of the runtime a scheduling point, its own atomics and locks too;
+api only the user's atomics, locks, threads and schedule points, each coroutine lock or queue operation, blocking
+waits, notifiers and polls: far fewer steps, but bugs inside the runtime's protocols out of reach.
 )";
 
 constexpr const char *kExploreFooter = R"(
@@ -79,8 +82,7 @@ seconds of wall time, or (dfs, ipb, idb) the end of the search space. Progress: 
                 worker killed); --max-rss-mb M: likewise past M MiB (out_of_memory; 4096 with workers)
   --json FILE   a summary for machines; --junit FILE: JUnit XML; --html FILE: the failing run's timeline (or a
                 page saying none failed); all created before the exploration starts
-  --shrink      the failure is shrunk before it is reported and saved (PROGRAM shrink --help)
-Strategies and the step bound: as for run (PROGRAM run --help).
+  --shrink      the failure is shrunk before it is reported (PROGRAM shrink --help). The rest: as for run.
 )";
 
 constexpr const char *kReplayFooter = R"(
@@ -127,6 +129,13 @@ void add_run_limit_options(CLI::App *cmd, RunLimits &limit) {
       ->check(CLI::IsMember({"fail", "continue"}));
   add_count(cmd, "--stack-kib", [&limit](uint64_t n) { limit.stack_kib = n; }, sim::kMinStackBytes / 1024,
             sim::kMaxStackBytes / 1024, "Each sim thread's stack, in KiB (default 256; an overflow: stack_overflow)");
+  cmd->add_option_function<std::string>(
+      "--granularity",
+      [&limit](const std::string &v) {
+        limit.granularity = sim::parse_granularity(v);
+        if (!limit.granularity) throw CLI::ValidationError("--granularity", "'" + v + "' is neither full nor api");
+      },
+      "Scheduling points: full (default; the runtime's own too) or api (the API's operations only)");
 }
 
 CLI::App *add_run(CLI::App &app, RunArgs &run) {

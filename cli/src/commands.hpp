@@ -94,11 +94,13 @@ sim::Result<ScheduleOfScenario> load_schedule_of_scenario(const std::string &pat
 
 // What bounds each execution: RunOptions' defaults unless given. The step bound (--max-steps): at it the run fails
 // (step_limit) or, with --on-step-limit continue, stops there and counts as passed. The size of each sim thread's
-// stack (--stack-kib): an overflow of it is the failure stack_overflow.
+// stack (--stack-kib): an overflow of it is the failure stack_overflow. Which operations are scheduling points
+// (--granularity full|api).
 struct RunLimits {
   std::optional<uint64_t> max_steps;
   bool continue_at_limit = false;
   std::optional<uint64_t> stack_kib;
+  std::optional<sim::Granularity> granularity;  // --granularity (sim/executor.hpp)
 };
 // The scenario's run options (COROSIM_SCENARIO_RUN_OPTIONS, or the defaults) with what the command line gives.
 sim::RunOptions run_options(const RunLimits &limit, const sim::Scenario &s);

@@ -141,6 +141,7 @@ sim::RunOptions run_options(const RunLimits &limit, const sim::Scenario &s) {
   if (limit.max_steps) options.max_steps = *limit.max_steps;
   if (limit.continue_at_limit) options.on_step_limit = sim::StepLimitPolicy::stop;
   if (limit.stack_kib) options.stack_bytes = static_cast<std::size_t>(*limit.stack_kib * 1024);
+  if (limit.granularity) options.granularity = *limit.granularity;
   return options;
 }
 

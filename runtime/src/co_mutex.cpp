@@ -39,7 +39,7 @@ CoMutex::~CoMutex() {
 }
 
 void CoMutex::lock(COROSIM_SITE_DEF) {
-  COROSIM_CALL("CoMutex::lock");
+  COROSIM_API_CALL("CoMutex::lock");
   Coroutine *me = detail::self_or_misuse("CoMutex::lock");
   // Only `me` ever stores `me` into holder_, so this relaxed read cannot see `me` unless we hold the lock.
   if (COROSIM_UNLIKELY(holder_.load(std::memory_order_relaxed) == me))
@@ -86,7 +86,7 @@ CoMutex::WaitRecord *CoMutex::pop_waiter() {
 }
 
 void CoMutex::unlock(COROSIM_SITE_DEF) {
-  COROSIM_CALL("CoMutex::unlock");
+  COROSIM_API_CALL("CoMutex::unlock");
   Coroutine *me = detail::self_or_misuse("CoMutex::unlock");
   if (COROSIM_UNLIKELY(holder_.load(std::memory_order_relaxed) != me)) {
     if (locked_.load() == 0) misuse("CoMutex unlocked by co-routine %llu, but it is not locked", detail::id_of(me));

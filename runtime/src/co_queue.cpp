@@ -29,7 +29,7 @@ void CoQueue::suspend() {
 }
 
 void CoQueue::wait(COROSIM_SITE_DEF) {
-  COROSIM_CALL("CoQueue::wait");
+  COROSIM_API_CALL("CoQueue::wait");
   push_back_self();
   suspend();
 }
@@ -54,7 +54,7 @@ Coroutine *CoQueue::pop() {
 }
 
 bool CoQueue::next(COROSIM_SITE_DEF) {
-  COROSIM_CALL("CoQueue::next");
+  COROSIM_API_CALL("CoQueue::next");
   Coroutine *co = pop();
   if (!co) return false;
   detail::wake(co);
@@ -62,7 +62,7 @@ bool CoQueue::next(COROSIM_SITE_DEF) {
 }
 
 void CoQueue::restart_all(COROSIM_SITE_DEF) {
-  COROSIM_CALL("CoQueue::restart_all");
+  COROSIM_API_CALL("CoQueue::restart_all");
   // Detach the whole list first: a woken coroutine entered right now (non-coroutine caller) may wait on this
   // queue again, and must then not be woken a second time by this call.
   Coroutine *list = head_;

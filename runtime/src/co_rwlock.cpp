@@ -48,7 +48,7 @@ void CoRwlock::queue_ticket(Ticket *ticket) {
 }
 
 void CoRwlock::rdlock(COROSIM_SITE_DEF) {
-  COROSIM_CALL("CoRwlock::rdlock");
+  COROSIM_API_CALL("CoRwlock::rdlock");
   Coroutine *me = detail::self_or_misuse("CoRwlock::rdlock");
   mutex_.lock();
   if (COROSIM_UNLIKELY(detail::rwlock_hold(me, this) == RwHold::write))
@@ -71,7 +71,7 @@ void CoRwlock::rdlock(COROSIM_SITE_DEF) {
 }
 
 void CoRwlock::wrlock(COROSIM_SITE_DEF) {
-  COROSIM_CALL("CoRwlock::wrlock");
+  COROSIM_API_CALL("CoRwlock::wrlock");
   Coroutine *me = detail::self_or_misuse("CoRwlock::wrlock");
   mutex_.lock();
   if (COROSIM_UNLIKELY(detail::rwlock_hold(me, this) != RwHold::none &&
@@ -92,7 +92,7 @@ void CoRwlock::wrlock(COROSIM_SITE_DEF) {
 }
 
 void CoRwlock::unlock(COROSIM_SITE_DEF) {
-  COROSIM_CALL("CoRwlock::unlock");
+  COROSIM_API_CALL("CoRwlock::unlock");
   Coroutine *me = detail::self_or_misuse("CoRwlock::unlock");
   if (COROSIM_UNLIKELY(detail::rwlock_hold(me, this) == RwHold::none))
     misuse("CoRwlock unlocked by co-routine %llu, which does not hold it", detail::id_of(me));
@@ -112,7 +112,7 @@ void CoRwlock::unlock(COROSIM_SITE_DEF) {
 }
 
 void CoRwlock::upgrade(COROSIM_SITE_DEF) {
-  COROSIM_CALL("CoRwlock::upgrade");
+  COROSIM_API_CALL("CoRwlock::upgrade");
   Coroutine *me = detail::self_or_misuse("CoRwlock::upgrade");
   const RwHold hold = detail::rwlock_hold(me, this);
   mutex_.lock();
@@ -134,7 +134,7 @@ void CoRwlock::upgrade(COROSIM_SITE_DEF) {
 }
 
 void CoRwlock::downgrade(COROSIM_SITE_DEF) {
-  COROSIM_CALL("CoRwlock::downgrade");
+  COROSIM_API_CALL("CoRwlock::downgrade");
   Coroutine *me = detail::self_or_misuse("CoRwlock::downgrade");
   const RwHold hold = detail::rwlock_hold(me, this);
   mutex_.lock();

@@ -108,15 +108,17 @@ void threads_mutex() {
 
 void empty_body() { g_final_count = 8; }
 
-void run_sim(benchmark::State &state, const char *spec, void (*body)()) {
+void run_sim(benchmark::State &state, const char *spec, void (*body)(), Granularity granularity = Granularity::full) {
   set_pool_enabled(false);  // as the executor tests: a run must not inherit coroutines from the one before
   auto strategy = make_strategy(spec).value();
+  RunOptions options;
+  options.granularity = granularity;
   uint64_t seed = 1;
   uint64_t steps = 0;
   uint64_t executions = 0;
   for (auto _ : state) {
     g_final_count = -1;
-    RunResult r = run_once(body, *strategy, seed++);
+    RunResult r = run_once(body, *strategy, seed++, options);
     if (!r.ok() || g_final_count != 8) {
       state.SkipWithError(("run failed: " + std::string(run_status_name(r.status)) + " " + r.message).c_str());
       break;
@@ -134,6 +136,13 @@ void BM_corosim_comutex_pct(benchmark::State &state) { run_sim(state, "pct:d=3",
 void BM_corosim_comutex2_random(benchmark::State &state) { run_sim(state, "random", comutex_contention<1>); }
 void BM_corosim_comutex2_pct(benchmark::State &state) { run_sim(state, "pct:d=3", comutex_contention<1>); }
 void BM_corosim_threads_mutex_random(benchmark::State &state) { run_sim(state, "random", threads_mutex); }
+// The same under the api granularity (sim/granularity.hpp): the runtime's own atomics and free locks take no step.
+void BM_corosim_comutex_random_api(benchmark::State &state) {
+  run_sim(state, "random", comutex_contention<2>, Granularity::api);
+}
+void BM_corosim_comutex2_random_api(benchmark::State &state) {
+  run_sim(state, "random", comutex_contention<1>, Granularity::api);
+}
 void BM_corosim_empty_run(benchmark::State &state) { run_sim(state, "random", empty_body); }
 
 void BM_corosim_check_lock_comutex(benchmark::State &state) {
@@ -227,6 +236,8 @@ BENCHMARK(corosim::sim_bench::BM_corosim_comutex_pct)->Name("BM_corosim_comutex_
 BENCHMARK(corosim::sim_bench::BM_corosim_comutex2_random)->Name("BM_corosim_comutex2_random");
 BENCHMARK(corosim::sim_bench::BM_corosim_comutex2_pct)->Name("BM_corosim_comutex2_pct");
 BENCHMARK(corosim::sim_bench::BM_corosim_threads_mutex_random)->Name("BM_corosim_threads_mutex_random");
+BENCHMARK(corosim::sim_bench::BM_corosim_comutex_random_api)->Name("BM_corosim_comutex_random_api");
+BENCHMARK(corosim::sim_bench::BM_corosim_comutex2_random_api)->Name("BM_corosim_comutex2_random_api");
 BENCHMARK(corosim::sim_bench::BM_corosim_empty_run)->Name("BM_corosim_empty_run");
 BENCHMARK(corosim::sim_bench::BM_corosim_explore_jobs)->Name("BM_corosim_explore_threads_mutex")
     ->ArgName("jobs")->Arg(1)->Arg(2)

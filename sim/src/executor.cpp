@@ -207,6 +207,13 @@ class Executor final : public platform::SimEngine {
     platform::SimRun run(*this);
     run_ = &run;
     platform::set_sim_tracing(options_.record_trace);
+    platform::set_sim_api_granularity(options_.granularity == Granularity::api);
+    // The granularity is part of the trace: the same decisions mean other steps under another one. (Nothing is
+    // added under full, whose hashes predate the choice.)
+    if (options_.granularity != Granularity::full) {
+      hash_.add(~uint64_t{2});
+      hash_.add(static_cast<uint64_t>(options_.granularity));
+    }
 #ifdef COROSIM_SIM_TSAN
     tsan_host_ = __tsan_get_current_fiber();
 #endif
@@ -234,6 +241,7 @@ class Executor final : public platform::SimEngine {
     tear_down(run);
     platform::set_sim_tracing(false);
     platform::set_sim_race_tracking(false);
+    platform::set_sim_api_granularity(false);
     RunResult r;
     r.status = status_;
     r.message = std::move(message_);
@@ -372,6 +380,10 @@ class Executor final : public platform::SimEngine {
   void released(uint64_t object) override {
     platform::SimHostHeap host;
     races_.on_release(cur_->id, object);
+  }
+  void quiet_step(SimOp op, uint64_t object) override {
+    platform::SimHostHeap host;
+    races_.on_step(cur_->id, op, object);
   }
 
   void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint64_t object,
@@ -599,7 +611,7 @@ class Executor final : public platform::SimEngine {
     // The step's four fields in two words, packed exactly: object ids are 32-bit (sim_detail::object_id, or a
     // sim thread's number), operations fit in 5 bits, and coroutine ids are small sequential numbers. (Hashing
     // is a good part of a step's cost: two mixes instead of four.)
-    static_assert(static_cast<unsigned>(SimOp::var_write) < 32, "SimOp no longer fits the step's 5 bits");
+    static_assert(static_cast<unsigned>(SimOp::api_call) < 32, "SimOp no longer fits the step's 5 bits");
     assert(t.object >> 32 == 0 && t.coroutine >> 59 == 0);
     hash_.add(uint64_t{next} << 32 | t.object);
     hash_.add(t.coroutine << 5 | static_cast<uint64_t>(t.op));

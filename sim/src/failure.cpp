@@ -20,6 +20,7 @@ std::string run_option_args(const RunOptions &options) {
   if (options.on_step_limit == StepLimitPolicy::stop) args += " --on-step-limit continue";
   if (options.stack_bytes != RunOptions{}.stack_bytes)
     args += " --stack-kib " + std::to_string(options.stack_bytes / 1024);
+  if (options.granularity != Granularity::full) args += std::string(" --granularity ") + granularity_name(options.granularity);
   return args;
 }
 
@@ -136,6 +137,7 @@ Schedule Failure::schedule() const {
   if (!unrecorded()) s.trace_hash = result.trace_hash;
   s.max_steps = run_options.max_steps;
   if (run_options.stack_bytes != RunOptions{}.stack_bytes) s.stack_bytes = run_options.stack_bytes;
+  if (run_options.granularity != Granularity::full) s.granularity = run_options.granularity;
   s.decisions = result.decisions;
   return s;
 }

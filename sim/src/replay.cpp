@@ -11,6 +11,7 @@ namespace corosim::sim {
 RunOptions run_options_of(const Schedule &schedule, RunOptions options) {
   if (schedule.max_steps) options.max_steps = *schedule.max_steps;
   if (schedule.stack_bytes) options.stack_bytes = static_cast<std::size_t>(*schedule.stack_bytes);
+  options.granularity = schedule.granularity.value_or(Granularity::full);
   return options;
 }
 

@@ -138,7 +138,7 @@ Result<std::optional<std::uint64_t>> run_member(const Json &run, const char *nam
   return std::optional<std::uint64_t>(parsed.value());
 }
 
-// The optional member {"run": {"max_steps": "N", "stack_bytes": "M"}} into `schedule`.
+// The optional member {"run": {"max_steps": "N", "stack_bytes": "M", "granularity": "G"}} into `schedule`.
 Result<Done> read_run(const Json &root, Schedule &schedule) {
   if (!root.contains("run")) return Done{};
   auto run = member(root, "", "run", Want::object);
@@ -149,6 +149,14 @@ Result<Done> read_run(const Json &root, Schedule &schedule) {
   if (!stack) return Error{stack.error()};
   schedule.max_steps = steps.value();
   schedule.stack_bytes = stack.value();
+  if (run.value()->contains("granularity")) {
+    auto text = member(*run.value(), "run", "granularity", Want::string);
+    if (!text) return Error{text.error()};
+    schedule.granularity = parse_granularity(text.value()->get_ref<const std::string &>());
+    if (!schedule.granularity)
+      return Error{"member 'run.granularity': " + excerpt(text.value()->get_ref<const std::string &>()) +
+                   " is neither \"full\" nor \"api\""};
+  }
   return Done{};
 }
 
@@ -248,14 +256,14 @@ std::string to_json(const Schedule &schedule) {
   text += "  \"strategy\": " + named(schedule.strategy.name, schedule.strategy.parameters) + ",\n";
   text += "  \"seed\": \"" + format_hex64(schedule.seed) + "\",\n";
   if (schedule.trace_hash) text += "  \"trace_hash\": \"" + format_hex64(*schedule.trace_hash) + "\",\n";
-  if (schedule.max_steps || schedule.stack_bytes) {
-    std::string members;
-    if (schedule.max_steps) members += "\"max_steps\": \"" + std::to_string(*schedule.max_steps) + "\"";
-    if (schedule.stack_bytes)
-      members += std::string(members.empty() ? "" : ", ") + "\"stack_bytes\": \"" +
-                 std::to_string(*schedule.stack_bytes) + "\"";
-    text += "  \"run\": {" + members + "},\n";
-  }
+  std::string run;
+  const auto add_run = [&run](const char *name, const std::string &value) {
+    run += std::string(run.empty() ? "" : ", ") + "\"" + name + "\": \"" + value + "\"";
+  };
+  if (schedule.max_steps) add_run("max_steps", std::to_string(*schedule.max_steps));
+  if (schedule.stack_bytes) add_run("stack_bytes", std::to_string(*schedule.stack_bytes));
+  if (schedule.granularity) add_run("granularity", granularity_name(*schedule.granularity));
+  if (!run.empty()) text += "  \"run\": {" + run + "},\n";
   text += "  \"decisions\": [";
   for (std::size_t i = 0; i < schedule.decisions.size(); ++i) {
     const Decision &d = schedule.decisions[i];

@@ -23,7 +23,7 @@ class CoQueue {
   // re-taking it before returning. coroutine_fn. The caller must hold the lock.
   template <class L>
   void wait(L &lock COROSIM_SITE_NEXT) {
-    COROSIM_CALL("CoQueue::wait");
+    COROSIM_API_CALL("CoQueue::wait");
     push_back_self();
     lock.unlock();
     suspend();

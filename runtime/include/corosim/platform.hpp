@@ -140,9 +140,12 @@ void trace_name(const T &, const char *) noexcept {}
 #define COROSIM_SITE_NEXT , std::source_location site = std::source_location::current()
 #define COROSIM_SITE_DEF std::source_location site
 #define COROSIM_CALL(name) const ::corosim::platform::Sim::CallScope corosim_call_scope_(name, site)
+// The same for a coroutine lock or queue operation: also a scheduling point under the api granularity.
+#define COROSIM_API_CALL(name) const ::corosim::platform::Sim::CallScope corosim_call_scope_(name, site, true)
 #else
 #define COROSIM_SITE
 #define COROSIM_SITE_NEXT
 #define COROSIM_SITE_DEF
 #define COROSIM_CALL(name) static_cast<void>(0)
+#define COROSIM_API_CALL(name) static_cast<void>(0)
 #endif

@@ -63,7 +63,11 @@ class Thread {
 // one). No fairness is promised; in the simulator the strategy decides who gets it.
 class Mutex {
  public:
-  Mutex() = default;
+  Mutex() {
+#if COROSIM_PLATFORM == COROSIM_PLATFORM_SIM
+    mutex_.set_user();  // a lock of the user's: a scheduling point under every granularity
+#endif
+  }
   Mutex(const Mutex &) = delete;
   Mutex &operator=(const Mutex &) = delete;
 

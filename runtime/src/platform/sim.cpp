@@ -19,6 +19,7 @@ namespace sim_detail {
 SimEngine *g_engine = nullptr;
 bool g_tracing = false;
 bool g_race_tracking = false;
+bool g_api_granularity = false;
 uint32_t g_epoch = 1;  // 1: outside any run (begin_epoch moves on from 2)
 uint64_t g_next_object = 0;
 
@@ -140,12 +141,14 @@ const char *sim_op_name(SimOp op) noexcept {
     case SimOp::pipe_close: return "pipe close";
     case SimOp::var_read: return "var read";
     case SimOp::var_write: return "var write";
+    case SimOp::api_call: return "api call";
   }
   return "?";
 }
 
 void set_sim_tracing(bool on) noexcept { sim_detail::g_tracing = on; }
 void set_sim_race_tracking(bool on) noexcept { sim_detail::g_race_tracking = on; }
+void set_sim_api_granularity(bool on) noexcept { sim_detail::g_api_granularity = on; }
 
 void set_sim_engine(SimEngine *engine) noexcept {
   g_engine = engine;
@@ -184,15 +187,23 @@ void Sim::Mutex::take() noexcept {
   holder_ = {active() ? g_engine->current_thread() : 0, active() ? sim_running_coroutine() : 0};
 }
 
+bool Sim::Mutex::step() {
+  if (user_ || held()) {
+    point(SimOp::mutex_lock, tag_);
+    return true;
+  }
+  return internal_point(SimOp::mutex_lock, tag_);
+}
+
 void Sim::Mutex::lock() {
-  point(SimOp::mutex_lock, tag_);
+  step();
   while (held())
     park([](void *m) { return !static_cast<Mutex *>(m)->held(); }, this, -1, SimOp::mutex_lock, tag_, &holder_);
   take();
 }
 
 bool Sim::Mutex::try_lock() {
-  point(SimOp::mutex_lock, tag_);
+  step();
   tried_epoch_ = g_epoch;
   if (held()) return false;
   take();
@@ -204,7 +215,12 @@ bool Sim::Mutex::try_lock() {
 // which waits for it in every interleaving anyway, or through a failing try_lock(): for a mutex on which try_lock
 // was used in this run, the point stays.
 void Sim::Mutex::unlock() {
-  if (tried_epoch_ == g_epoch) point(SimOp::mutex_unlock, tag_);
+  if (tried_epoch_ == g_epoch) {
+    if (user_)
+      point(SimOp::mutex_unlock, tag_);
+    else
+      internal_point(SimOp::mutex_unlock, tag_);
+  }
   if (!held()) detail::misuse("unlock of a mutex that is not locked");
   released(tag_);
   held_epoch_ = 0;

@@ -36,6 +36,7 @@ extern uint64_t g_next_object;
 
 extern bool g_tracing;  // set_sim_tracing: the engine wants values, calls and wake-ups
 extern bool g_race_tracking;  // set_sim_race_tracking: the engine wants acquired() and released() calls
+extern bool g_api_granularity;  // set_sim_api_granularity: the runtime's own atomics and free locks take no step
 
 inline bool active() noexcept { return g_engine && g_engine->in_sim_thread(); }
 inline bool tracing() noexcept { return g_tracing && active(); }
@@ -47,6 +48,16 @@ inline uint64_t object_id(uint64_t &tag) noexcept {
 }
 inline void point(SimOp op, uint64_t &tag, const SimSite &site = {}) {
   if (active()) g_engine->schedule_point(op, object_id(tag), site);
+}
+// The scheduling point before an operation of the runtime's own (an atomic, a lock found free): none under the
+// api granularity, where the race detection alone hears of it. Returns whether it was a scheduling point.
+inline bool internal_point(SimOp op, uint64_t &tag, const SimSite &site = {}) {
+  if (!g_api_granularity) {
+    point(op, tag, site);
+    return true;
+  }
+  if (g_race_tracking && active()) g_engine->quiet_step(op, object_id(tag));
+  return false;
 }
 inline SimSite site_of(const std::source_location &where, bool user) noexcept {
   return {where.file_name(), where.line(), user};
@@ -112,13 +123,11 @@ struct Sim {
     basic_atomic &operator=(const basic_atomic &) = delete;
 
     T load(std::memory_order = std::memory_order_seq_cst, Where where = Where::current()) const {
-      sim_detail::point(SimOp::atomic_load, tag_, sim_detail::site_of(where, User));
-      sim_detail::note_access(Kind::load, v_, v_);
+      if (step(SimOp::atomic_load, where)) sim_detail::note_access(Kind::load, v_, v_);
       return v_;
     }
     void store(T v, std::memory_order = std::memory_order_seq_cst, Where where = Where::current()) {
-      sim_detail::point(SimOp::atomic_store, tag_, sim_detail::site_of(where, User));
-      sim_detail::note_access(Kind::store, v_, v);
+      if (step(SimOp::atomic_store, where)) sim_detail::note_access(Kind::store, v_, v);
       v_ = v;
     }
     operator T() const { return load(); }  // NOLINT: as std::atomic
@@ -131,14 +140,14 @@ struct Sim {
     }
     bool compare_exchange_strong(T &expected, T desired, std::memory_order = std::memory_order_seq_cst,
                                  std::memory_order = std::memory_order_seq_cst, Where where = Where::current()) {
-      sim_detail::point(SimOp::atomic_rmw, tag_, sim_detail::site_of(where, User));
+      const bool stepped = step(SimOp::atomic_rmw, where);
       if (v_ == expected) {
-        sim_detail::note_access(Kind::cas_success, expected, desired);
+        if (stepped) sim_detail::note_access(Kind::cas_success, expected, desired);
         v_ = desired;
         sim_detail::released(tag_);  // (a failed compare-exchange is a load: it releases nothing)
         return true;
       }
-      sim_detail::note_access(Kind::cas_failure, expected, v_);
+      if (stepped) sim_detail::note_access(Kind::cas_failure, expected, v_);
       expected = v_;
       return false;
     }
@@ -209,12 +218,22 @@ struct Sim {
     void trace_name(const char *name) const { sim_detail::name_object(tag_, name); }
 
    private:
+    // The scheduling point before an operation: always for the user's atomics, not under the api granularity for
+    // the runtime's. Returns whether it was one (the trace then hears what the operation did).
+    bool step(SimOp op, const Where &where) const {
+      if constexpr (User) {
+        sim_detail::point(op, tag_, sim_detail::site_of(where, true));
+        return true;
+      } else {
+        return sim_detail::internal_point(op, tag_, sim_detail::site_of(where, false));
+      }
+    }
     template <class F>
     T rmw(F f, const Where &where) {
-      sim_detail::point(SimOp::atomic_rmw, tag_, sim_detail::site_of(where, User));
+      const bool stepped = step(SimOp::atomic_rmw, where);
       T old = v_;
       v_ = f(old);
-      sim_detail::note_access(Kind::rmw, old, v_);
+      if (stepped) sim_detail::note_access(Kind::rmw, old, v_);
       sim_detail::released(tag_);
       return old;
     }
@@ -273,9 +292,14 @@ struct Sim {
     // Held in this run (a lock left held by an abandoned run counts as free).
     bool held() const noexcept { return held_epoch_ == sim_detail::g_epoch; }
     void trace_name(const char *name) { sim_detail::name_object(tag_, name); }
+    // The user's (corosim::Mutex) rather than the runtime's own: its lock is a scheduling point under every
+    // granularity.
+    void set_user() noexcept { user_ = true; }
 
    private:
     void take() noexcept;  // records the hold: this run, the calling sim thread and its coroutine
+    bool step();           // the scheduling point before a lock or try_lock; returns whether it was one
+    bool user_ = false;
     uint32_t held_epoch_ = 0;
     SimHolder holder_;  // who took it; meaningful while held()
     uint32_t tried_epoch_ = 0;  // try_lock was used on it in this run: its unlock is then observable
@@ -395,9 +419,14 @@ struct Sim {
 
   // While one lives, the calling code is inside a call of the user's (`name`, from `where`): traces show the call
   // and fold the runtime's steps inside it (SimEngine::enter_call). Does nothing unless the engine traces.
+  // With api_point: a coroutine lock or queue operation, which is a scheduling point (SimOp::api_call) under the
+  // api granularity, where the runtime's atomics inside it are not.
   class CallScope {
    public:
-    CallScope(const char *name, const std::source_location &where) noexcept : on_(sim_detail::tracing()) {
+    CallScope(const char *name, const std::source_location &where, bool api_point = false)
+        : on_(sim_detail::tracing()) {
+      if (api_point && sim_detail::g_api_granularity && sim_detail::active())
+        sim_detail::g_engine->schedule_point(SimOp::api_call, 0, sim_detail::site_of(where, /*user=*/true));
       if (on_) sim_detail::g_engine->enter_call(name, sim_detail::site_of(where, /*user=*/true));
     }
     ~CallScope() {

@@ -39,6 +39,7 @@ enum class SimOp : uint8_t {
   pipe_close,
   var_read,   // corosim::var accesses made scheduling points (var_steps, corosim/var.hpp)
   var_write,
+  api_call,   // the start of a coroutine lock or queue operation, under the api granularity (set_sim_api_granularity)
 };
 const char *sim_op_name(SimOp op) noexcept;
 
@@ -112,6 +113,10 @@ class SimEngine {
   // fails synchronises with nothing). Called only while set_sim_race_tracking is on.
   virtual void acquired(uint64_t object) = 0;
   virtual void released(uint64_t object) = 0;
+  // An operation of the runtime's own that is not a scheduling point under the api granularity (an atomic, an
+  // uncontended lock), for the race detection's happens-before as schedule_point would have had it. Called only
+  // while set_sim_race_tracking is on.
+  virtual void quiet_step(SimOp op, uint64_t object) = 0;
 
   // The calling sim thread's number: 0 for the run's main thread, then 1, 2, ... in creation order.
   virtual uint32_t current_thread() const noexcept = 0;
@@ -157,6 +162,11 @@ SimEngine *sim_engine() noexcept;
 // Whether the engine records a readable trace (values, sites, calls, wake-ups): the platform calls the engine's
 // note_* functions only then, so that a run without a trace pays one test of a flag for them.
 void set_sim_tracing(bool on) noexcept;
+
+// The api granularity (sim/executor.hpp, Granularity::api): the runtime's own atomics and its uncontended locks
+// are not scheduling points; the user's atomics, locks and threads, the coroutine lock and queue operations
+// (SimOp::api_call), blocking operations, notifiers and polls are. Off: every platform operation is one.
+void set_sim_api_granularity(bool on) noexcept;
 
 // Whether the engine tracks happens-before for corosim::var (from a run's first var access): the platform then
 // reports the synchronising operations that are not scheduling points (SimEngine::acquired, released).

@@ -50,6 +50,7 @@
 
 #include <corosim/platform/sim_engine.hpp>
 #include <corosim/sim/decision.hpp>
+#include <corosim/sim/granularity.hpp>
 #include <corosim/sim/strategy.hpp>
 
 namespace corosim::sim {
@@ -64,6 +65,7 @@ struct RunOptions {
   StepLimitPolicy on_step_limit = StepLimitPolicy::fail;
   std::size_t stack_bytes = 256 * 1024;  // each sim thread's own stack (coroutines have theirs)
   bool record_trace = false;             // fill RunResult::trace (one TraceEvent per step)
+  Granularity granularity = Granularity::full;
 };
 
 // How a run ended. One vocabulary everywhere: run_status_name() is what reports print, what JSON summaries carry

@@ -11,7 +11,7 @@
 //     "strategy": {"name": "pct", "parameters": {"d": "3", "k": "57"}},
 //     "seed": "0x00000000000004d2",
 //     "trace_hash": "0x9d1c0b5e3a7f2c44",
-//     "run": {"max_steps": "20000", "stack_bytes": "524288"},
+//     "run": {"max_steps": "20000", "stack_bytes": "524288", "granularity": "api"},
 //     "decisions": [
 //       ["t",1],["t",0],["n",2],["t",1]
 //     ]
@@ -25,7 +25,8 @@
 //   trace_hash        optional; the run's trace hash (same syntax as seed), which a replay should reproduce
 //   run               optional; the run options a replay must use, as decimal strings: max_steps, the step bound
 //                     the run had, so that a replay stops where the run did; stack_bytes (optional), the size of
-//                     each sim thread's stack, so that an overflow happens where it did
+//                     each sim thread's stack, so that an overflow happens where it did; granularity (optional,
+//                     "full" or "api"; none: full), which operations were scheduling points
 //   decisions         required; in order, ["t", thread id] for a thread choice and ["n", value] for a number
 //                     (Decision); thread ids fit in 32 bits, values in 64
 // Other members are ignored, so a later version may add optional ones without a version bump.
@@ -37,6 +38,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <corosim/sim/granularity.hpp>
 
 #include <corosim/sim/decision.hpp>
 #include <corosim/sim/result.hpp>
@@ -58,6 +61,7 @@ struct Schedule {
   std::optional<std::uint64_t> trace_hash;
   std::optional<std::uint64_t> max_steps;    // RunOptions::max_steps of the run; none: the reader's default
   std::optional<std::uint64_t> stack_bytes;  // RunOptions::stack_bytes of the run; none: the reader's default
+  std::optional<Granularity> granularity;    // RunOptions::granularity of the run; none: full
   std::vector<Decision> decisions;
 
   friend bool operator==(const Schedule &, const Schedule &) = default;
