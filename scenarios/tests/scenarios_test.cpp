@@ -18,6 +18,8 @@
 #include <corosim/scenario.hpp>
 #include <corosim/sim/executor.hpp>
 #include <corosim/sim/random.hpp>
+#include <corosim/sim/replay.hpp>
+#include <corosim/sim/schedule.hpp>
 #include <corosim/sim/strategy.hpp>
 
 namespace {
@@ -172,6 +174,36 @@ TEST_P(Determinism, ApiGranularitySameSeedSameHash) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, Determinism, ::testing::ValuesIn(names()), test_name);
+
+// A run under the api granularity, saved as a schedule file, replays to the same trace hash; the same file without
+// its granularity does not fit (the replay runs other steps).
+TEST_F(ScenariosEnv, ApiGranularityScheduleReplays) {
+  const Scenario &s = scenario("lost-wakeup-handoff");
+  sim::RunOptions api = s.run_options;
+  api.granularity = sim::Granularity::api;
+  auto random = strategy("random");
+  const uint64_t seed = sim::execution_seed(1, 3);
+  const sim::RunResult run = sim::run_once(s.body, *random, seed, api);
+  sim::Schedule schedule;
+  schedule.scenario = s.name;
+  schedule.strategy = random->spec();
+  schedule.seed = seed;
+  schedule.trace_hash = run.trace_hash;
+  schedule.granularity = sim::Granularity::api;
+  schedule.decisions = run.decisions;
+  const std::string text = sim::to_json(schedule);
+  EXPECT_NE(text.find("\"granularity\": \"api\""), std::string::npos) << text;
+  auto read = sim::from_json(text);
+  ASSERT_TRUE(read) << read.error();
+  auto replayed = sim::replay(s.body, read.value());
+  ASSERT_TRUE(replayed) << replayed.error();
+  EXPECT_EQ(replayed.value().trace_hash, run.trace_hash);
+  schedule.granularity.reset();
+  EXPECT_FALSE(sim::replay(s.body, schedule));
+  EXPECT_EQ(sim::from_json(text.substr(0, text.find("\"api\"")) + "\"coarse\"" + text.substr(text.find("\"api\"") + 5))
+                .error(),
+            "member 'run.granularity': \"coarse\" is neither \"full\" nor \"api\"");
+}
 
 // --- correct scenarios pass ---
 
