@@ -120,6 +120,9 @@ struct SimThread {
   int64_t last_step = -1;  // the step it last took (-1: none yet)
   int64_t owes_since = -1;
   std::vector<uint32_t> owes;
+  // At a gated point (SimEngine::gated_point): enabled only while gate(gate_arg), though not parked.
+  bool (*gate)(void *) = nullptr;
+  void *gate_arg = nullptr;
   // Parked: enabled only when ready(ready_arg) or the clock reaches deadline (-1: never).
   bool parked = false;
   bool (*ready)(void *) = nullptr;
@@ -267,6 +270,14 @@ class Executor final : public platform::SimEngine {
     cur_->coroutine = platform::sim_running_coroutine();
     cur_->site = site;
     step_from_sim_thread();
+  }
+
+  void gated_point(SimOp op, uint64_t object, bool (*ready)(void *), void *arg,
+                   const platform::SimHolder *holder) override {
+    cur_->gate = ready;
+    cur_->gate_arg = arg;
+    cur_->holder = holder;  // for a deadlock report, should the run get stuck with the gate closed
+    schedule_point(op, object, {});
   }
 
   // --- readable traces (SimEngine): only while options_.record_trace ---
@@ -537,7 +548,7 @@ class Executor final : public platform::SimEngine {
 
   bool enabled(const SimThread &t) const {
     if (t.finished) return false;
-    if (!t.parked) return true;
+    if (!t.parked) return !t.gate || t.gate(t.gate_arg);
     if (t.deadline >= 0 && now_ >= t.deadline) return true;
     return t.ready(t.ready_arg);
   }
@@ -622,6 +633,8 @@ class Executor final : public platform::SimEngine {
     }
     ++steps_;
     t.parked = false;  // the thread re-checks its condition
+    t.gate = nullptr;
+    t.holder = nullptr;
     chosen_ = &t;
   }
 
@@ -700,7 +713,9 @@ class Executor final : public platform::SimEngine {
   void step_from_sim_thread() {
     if (!pending_failure_.empty()) [[unlikely]]
       abandon(RunStatus::assertion, std::move(pending_failure_));
-    running_ = cur_->parked ? std::nullopt : std::optional<ThreadId>(cur_->id);
+    // (A thread at a gated point whose gate is closed waits, as a parked one does.)
+    running_ = cur_->parked || (cur_->gate && !cur_->gate(cur_->gate_arg)) ? std::nullopt
+                                                                            : std::optional<ThreadId>(cur_->id);
     platform::sim_heap_record(false);  // the strategy's decisions and the trace are the executor's memory
     const Next next = decide(/*on_sim_thread=*/true);
     platform::sim_heap_record(true);

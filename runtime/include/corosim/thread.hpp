@@ -3,7 +3,9 @@
 // corosim::runtime: std::thread, std::mutex, std::condition_variable underneath) and in the simulator (linked with
 // corosim::sim: a Thread is a sim thread, and every operation below is a scheduling point where another thread may
 // run, except Mutex::unlock: a release can be moved earlier without changing any outcome, so it is a scheduling point
-// only on a Mutex that try_lock was used on, the one way to observe when it happened). A pthread-style program
+// only on a Mutex that try_lock was used on, the one way to observe when it happened). A lock's step is the one that
+// takes the mutex: while another thread holds it, the thread waiting for it is simply not among those that can run,
+// so no step goes to an attempt that could only find it taken. A pthread-style program
 // written with these, corosim::atomic and corosim::schedule_point (platform.hpp) is explored at the granularity of
 // those operations, sequentially consistent.
 //

@@ -187,23 +187,31 @@ void Sim::Mutex::take() noexcept {
   holder_ = {active() ? g_engine->current_thread() : 0, active() ? sim_running_coroutine() : 0};
 }
 
-bool Sim::Mutex::step() {
-  if (user_ || held()) {
-    point(SimOp::mutex_lock, tag_);
-    return true;
+// A lock's step comes only once the mutex is free (gated_point): a thread that finds it taken does not spend a step
+// to find that out and park; it waits, and its one step is the one that takes it. Under the api granularity a free
+// lock of the runtime's own takes no step at all (internal_point).
+void Sim::Mutex::step(bool gated) {
+  if (!active()) return;
+  if (!user_ && !held() && g_api_granularity) {
+    internal_point(SimOp::mutex_lock, tag_);  // no step: the race detection alone hears of it
+    return;
   }
-  return internal_point(SimOp::mutex_lock, tag_);
+  if (gated)
+    g_engine->gated_point(SimOp::mutex_lock, object_id(tag_), [](void *m) { return !static_cast<Mutex *>(m)->held(); },
+                          this, &holder_);
+  else
+    g_engine->schedule_point(SimOp::mutex_lock, object_id(tag_), {});
 }
 
 void Sim::Mutex::lock() {
-  step();
+  step(/*gated=*/true);
   while (held())
     park([](void *m) { return !static_cast<Mutex *>(m)->held(); }, this, -1, SimOp::mutex_lock, tag_, &holder_);
   take();
 }
 
 bool Sim::Mutex::try_lock() {
-  step();
+  step(/*gated=*/false);
   tried_epoch_ = g_epoch;
   if (held()) return false;
   take();

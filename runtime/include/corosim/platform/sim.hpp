@@ -298,7 +298,7 @@ struct Sim {
 
    private:
     void take() noexcept;  // records the hold: this run, the calling sim thread and its coroutine
-    bool step();           // the scheduling point before a lock or try_lock; returns whether it was one
+    void step(bool gated);  // the scheduling point before a lock (gated: taken only once it is free) or try_lock
     bool user_ = false;
     uint32_t held_epoch_ = 0;
     SimHolder holder_;  // who took it; meaningful while held()

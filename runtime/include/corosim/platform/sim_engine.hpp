@@ -88,6 +88,10 @@ class SimEngine {
   // A scheduling point before `op` on `object` (an id from sim_object_id), from `site` (SimSite): the engine may run
   // other sim threads before returning.
   virtual void schedule_point(SimOp op, uint64_t object, const SimSite &site) = 0;
+  // The same before an operation that blocks unless ready(arg) (a lock, which needs it free): the calling sim thread
+  // is enabled only while ready(arg) holds, so that no step goes to an attempt that could only find it taken and
+  // wait. `holder` as for park. When the call returns, ready(arg) held at the step (nothing ran since).
+  virtual void gated_point(SimOp op, uint64_t object, bool (*ready)(void *), void *arg, const SimHolder *holder) = 0;
 
   // --- readable traces: called only while tracing() (set_sim_tracing), never a scheduling point ---
   // The step the calling sim thread has just been chosen for, an atomic operation, did this with its value.
