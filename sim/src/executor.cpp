@@ -128,7 +128,7 @@ struct SimThread {
   bool (*ready)(void *) = nullptr;
   void *ready_arg = nullptr;
   int64_t deadline = -1;
-  std::unique_ptr<platform::SimThreadStorage> storage = std::make_unique<platform::SimThreadStorage>();
+  std::unique_ptr<platform::SimThreadStorage> storage;  // made with the record, kept when it is reused
   std::vector<std::pair<void (*)(void *), void *>> exit_hooks;
   // AddressSanitizer: the bounds of the stack it is suspended on (its own, or a coroutine's it was preempted in).
   const void *asan_bottom = nullptr;
@@ -197,6 +197,46 @@ class StackPool {
 };
 StackPool g_stack_pool;
 
+// What a run needs that no decision reads, kept from run to run so that a run allocates none of it: finished runs'
+// sim thread records (reset, their ThreadLocal storage emptied, its table kept) and the executor's lists (cleared,
+// their capacity kept). Runs are not reentrant, so one of each. Never destroyed: a process may end inside a run
+// (a failure report that exits), whose records would then hold what the run heap already gave back.
+struct RunScratch {
+  std::vector<std::unique_ptr<SimThread>> spare_threads;
+  std::vector<std::unique_ptr<SimThread>> threads;
+  std::vector<SimThread *> live;
+  std::vector<ThreadId> enabled_ids;
+  std::vector<PendingStep> pending;
+};
+RunScratch &g_scratch = *new RunScratch;
+
+// A sim thread record as new: a spare one if there is one.
+std::unique_ptr<SimThread> new_sim_thread() {
+  if (g_scratch.spare_threads.empty()) {
+    auto t = std::make_unique<SimThread>();
+    t->storage = std::make_unique<platform::SimThreadStorage>();
+    return t;
+  }
+  std::unique_ptr<SimThread> t = std::move(g_scratch.spare_threads.back());
+  g_scratch.spare_threads.pop_back();
+  return t;
+}
+
+// Keeps a finished run's record for the next run: every field back to its initial value, the allocations kept.
+void recycle_sim_thread(std::unique_ptr<SimThread> t) {
+  t->storage->clear();
+  auto storage = std::move(t->storage);
+  auto owes = std::move(t->owes);
+  auto hooks = std::move(t->exit_hooks);
+  *t = SimThread{};
+  t->storage = std::move(storage);
+  t->owes = std::move(owes);
+  t->owes.clear();
+  t->exit_hooks = std::move(hooks);
+  t->exit_hooks.clear();
+  g_scratch.spare_threads.push_back(std::move(t));
+}
+
 class Executor final : public platform::SimEngine {
  public:
   Executor(Strategy &strategy, RunOptions options)
@@ -204,6 +244,8 @@ class Executor final : public platform::SimEngine {
 
   ~Executor() override {
     for (auto &t : threads_) release_stack(*t);
+    threads_.clear();  // (empty unless the run ended early: tear_down recycles them)
+    live_.clear();
   }
 
   RunResult run(std::function<void()> &main_body) {
@@ -329,7 +371,7 @@ class Executor final : public platform::SimEngine {
 
   uint32_t spawn(void (*fn)(void *), void *arg) override {
     platform::SimHostHeap host;  // the thread's record and stack belong to the executor, not to the run
-    auto t = std::make_unique<SimThread>();
+    std::unique_ptr<SimThread> t = new_sim_thread();
     t->id = static_cast<uint32_t>(threads_.size());
     t->fn = fn;
     t->arg = arg;
@@ -884,7 +926,12 @@ class Executor final : public platform::SimEngine {
 #endif
     }
     live_.clear();
-    threads_.clear();  // their storage (ThreadLocal values, run heap blocks) is deleted before the run ends
+    {
+      platform::SimHostHeap host;  // the spare list is the executor's memory
+      // Their storage (ThreadLocal values, run heap blocks) is emptied before the run ends.
+      for (auto &t : threads_) recycle_sim_thread(std::move(t));
+    }
+    threads_.clear();
     run.end(failed);
     run_ = nullptr;
   }
@@ -899,15 +946,15 @@ class Executor final : public platform::SimEngine {
   platform::SimRun *run_ = nullptr;                  // the run's lifecycle, while run() runs
   std::function<void()> *main_body_ = nullptr;       // sim thread 0's body
   std::string pending_failure_;                      // fail_soon's message (host memory)
-  std::vector<std::unique_ptr<SimThread>> threads_;  // every sim thread of the run, by id
-  std::vector<SimThread *> live_;                     // the unfinished ones, in creation order
+  std::vector<std::unique_ptr<SimThread>> &threads_ = g_scratch.threads;  // every sim thread of the run, by id
+  std::vector<SimThread *> &live_ = g_scratch.live;  // the unfinished ones, in creation order
   SimThread *cur_ = nullptr;
   SimThread *chosen_ = nullptr;        // decided to run the next step, not yet resumed
   detail::RaceDetector races_;         // corosim::var's happens-before, from the run's first var access
   const bool wants_pending_;            // the strategy looks at pending steps (pending_steps())
-  std::vector<PendingStep> pending_;   // pending_steps()'s list, kept to reuse its memory
+  std::vector<PendingStep> &pending_ = g_scratch.pending;  // pending_steps()'s list
   std::optional<ThreadId> running_;    // the thread of the last step, if it can go on (Strategy::next_thread)
-  std::vector<ThreadId> enabled_ids_;  // decide()'s scratch: kept to spare an allocation per step
+  std::vector<ThreadId> &enabled_ids_ = g_scratch.enabled_ids;  // decide()'s scratch
   unsigned owing_ = 0;                 // threads whose SimThread::owes is not empty
   ctx::fcontext_t scheduler_ = nullptr;
   int64_t now_ = 0;

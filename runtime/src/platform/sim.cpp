@@ -159,14 +159,22 @@ SimEngine *sim_engine() noexcept { return g_engine; }
 void set_sim_thread_storage(SimThreadStorage *storage) noexcept { g_storage = storage ? storage : &g_host_storage; }
 
 SimThreadStorage::~SimThreadStorage() {
-  auto &types = tls_types();
-  for (std::size_t i = 0; i < size_; ++i)
-    if (slots_[i]) types[i].destroy(slots_[i]);
+  clear();
   delete[] slots_;
+}
+
+void SimThreadStorage::clear() noexcept {
+  auto &types = tls_types();
+  for (std::size_t i = 0; i < size_; ++i) {
+    if (slots_[i]) types[i].destroy(slots_[i]);
+    slots_[i] = nullptr;
+  }
 }
 
 void *SimThreadStorage::make_slot(std::size_t index) {
   if (index >= size_) {
+    // The table is the engine's, kept with a sim thread record it reuses: never the run heap's.
+    SimHostHeap host;
     std::size_t n = tls_types().size();
     if (n <= index) n = index + 1;
     void **grown = new void *[n]();

@@ -190,6 +190,8 @@ class SimThreadStorage {
     if (index < size_ && slots_[index]) return slots_[index];
     return make_slot(index);
   }
+  // Destroys every value, keeping the table: the storage of a sim thread record the engine reuses.
+  void clear() noexcept;
 
  private:
   void *make_slot(std::size_t index);
