@@ -98,7 +98,8 @@ namespace {
 namespace ctx = boost::context::detail;
 using platform::SimOp;
 
-struct SimThread {
+// A sim thread's plain state, which a reused record gets back as new (SimThread::reset).
+struct SimThreadState {
   uint32_t id = 0;
   void (*fn)(void *) = nullptr;
   void *arg = nullptr;
@@ -112,14 +113,11 @@ struct SimThread {
   uint64_t coroutine = 0;
   platform::SimSite site;  // where in the source it stands (readable traces only)
   const platform::SimHolder *holder = nullptr;  // parked on a lock: who holds it (the lock's own record)
-  // Fair scheduling (Executor::note_spin): whether its last steps repeat a loop, and while it spins, the threads
-  // that were enabled when it last repeated its loop and that it lets run first (owes a step to), unless they
-  // have stepped since owes_since or are no longer enabled.
-  SpinDetector spin;
+  // Fair scheduling (Executor::note_spin, with SimThread::spin and ::owes): whether its last steps repeat a loop,
+  // and since when it owes a step to the threads in SimThread::owes.
   bool spinning = false;
   int64_t last_step = -1;  // the step it last took (-1: none yet)
   int64_t owes_since = -1;
-  std::vector<uint32_t> owes;
   // At a gated point (SimEngine::gated_point): enabled only while gate(gate_arg), though not parked.
   bool (*gate)(void *) = nullptr;
   void *gate_arg = nullptr;
@@ -128,14 +126,33 @@ struct SimThread {
   bool (*ready)(void *) = nullptr;
   void *ready_arg = nullptr;
   int64_t deadline = -1;
-  std::unique_ptr<platform::SimThreadStorage> storage;  // made with the record, kept when it is reused
-  std::vector<std::pair<void (*)(void *), void *>> exit_hooks;
   // AddressSanitizer: the bounds of the stack it is suspended on (its own, or a coroutine's it was preempted in).
   const void *asan_bottom = nullptr;
   std::size_t asan_size = 0;
   // ThreadSanitizer: its own fiber, and the fiber to switch to when it is resumed.
   void *tsan_own = nullptr;
   void *tsan_resume = nullptr;
+};
+
+// A sim thread's record: its state and what it owns. Kept from run to run (RunScratch), reset in between.
+struct SimThread : SimThreadState {
+  // Fair scheduling: the keys of its last steps, and while it spins the threads that were enabled when it last
+  // repeated its loop and that it lets run first (owes a step to), unless they have stepped since owes_since or
+  // are no longer enabled.
+  SpinDetector spin;
+  std::vector<uint32_t> owes;
+  std::unique_ptr<platform::SimThreadStorage> storage = std::make_unique<platform::SimThreadStorage>();
+  std::vector<std::pair<void (*)(void *), void *>> exit_hooks;
+
+  // As new for the next run: the state, the spin record and the lists back to their initial values, ThreadLocal
+  // values destroyed; the allocations (lists, storage table) kept.
+  void reset() {
+    static_cast<SimThreadState &>(*this) = SimThreadState{};
+    spin.reset();
+    owes.clear();
+    exit_hooks.clear();
+    storage->clear();
+  }
 };
 
 class Executor;
@@ -212,29 +229,10 @@ RunScratch &g_scratch = *new RunScratch;
 
 // A sim thread record as new: a spare one if there is one.
 std::unique_ptr<SimThread> new_sim_thread() {
-  if (g_scratch.spare_threads.empty()) {
-    auto t = std::make_unique<SimThread>();
-    t->storage = std::make_unique<platform::SimThreadStorage>();
-    return t;
-  }
+  if (g_scratch.spare_threads.empty()) return std::make_unique<SimThread>();
   std::unique_ptr<SimThread> t = std::move(g_scratch.spare_threads.back());
   g_scratch.spare_threads.pop_back();
   return t;
-}
-
-// Keeps a finished run's record for the next run: every field back to its initial value, the allocations kept.
-void recycle_sim_thread(std::unique_ptr<SimThread> t) {
-  t->storage->clear();
-  auto storage = std::move(t->storage);
-  auto owes = std::move(t->owes);
-  auto hooks = std::move(t->exit_hooks);
-  *t = SimThread{};
-  t->storage = std::move(storage);
-  t->owes = std::move(owes);
-  t->owes.clear();
-  t->exit_hooks = std::move(hooks);
-  t->exit_hooks.clear();
-  g_scratch.spare_threads.push_back(std::move(t));
 }
 
 class Executor final : public platform::SimEngine {
@@ -929,7 +927,10 @@ class Executor final : public platform::SimEngine {
     {
       platform::SimHostHeap host;  // the spare list is the executor's memory
       // Their storage (ThreadLocal values, run heap blocks) is emptied before the run ends.
-      for (auto &t : threads_) recycle_sim_thread(std::move(t));
+      for (auto &t : threads_) {
+        t->reset();
+        g_scratch.spare_threads.push_back(std::move(t));
+      }
     }
     threads_.clear();
     run.end(failed);

@@ -49,6 +49,14 @@ class SpinDetector {
     return spinning();
   }
 
+  // As new (a sim thread record reused by the next run).
+  void reset() noexcept {
+    recent_.fill(0);
+    seen_.fill(Seen{});
+    count_ = 0;
+    interrupt();
+  }
+
   // The thread blocked: whatever it repeated, it is not spinning now.
   void interrupt() noexcept {
     period_ = 0;
