@@ -20,7 +20,8 @@ std::string run_option_args(const RunOptions &options) {
   if (options.on_step_limit == StepLimitPolicy::stop) args += " --on-step-limit continue";
   if (options.stack_bytes != RunOptions{}.stack_bytes)
     args += " --stack-kib " + std::to_string(options.stack_bytes / 1024);
-  if (options.granularity != Granularity::full) args += std::string(" --granularity ") + granularity_name(options.granularity);
+  if (options.granularity != Granularity::full)
+    args += std::string(" --granularity ") + granularity_name(options.granularity);
   return args;
 }
 
