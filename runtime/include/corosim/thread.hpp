@@ -1,7 +1,8 @@
 #pragma once
 // Plain threads, mutexes and condition variables for your own code: the same source runs for real (linked with
 // corosim::runtime: std::thread, std::mutex, std::condition_variable underneath) and in the simulator (linked with
-// corosim::sim: a Thread is a sim thread, and every operation below is a scheduling point where another thread may
+// corosim::sim: a Thread is a sim thread, whose first step is a scheduling point (its creation is not one: no
+// other thread can tell when it happened), and every operation below is a scheduling point where another thread may
 // run, except Mutex::unlock: a release can be moved earlier without changing any outcome, so it is a scheduling point
 // only on a Mutex that try_lock was used on, the one way to observe when it happened). A lock's step is the one that
 // takes the mutex: while another thread holds it, the thread waiting for it is simply not among those that can run,
