@@ -1,15 +1,18 @@
 // The executor (executor.hpp): the SimEngine of runtime/'s sim platform, driving one execution.
 //
 // Switching. The scheduler loop runs on the stack of run_once's caller. Each sim thread starts on its own stack
-// (make_fcontext). A sim thread reaches the scheduler only through switch_to_scheduler(): at a scheduling point,
-// when it parks, when it finishes, and when the run is abandoned (failure, misuse, step limit). jump_fcontext saves
-// the position of whatever stack is running at that moment (the sim thread's own, or a coroutine's that the sim
-// thread entered: the runtime's backends switch stacks inside a sim thread) into SimThread::ctx; resuming jumps
-// back there. So a preemption inside a coroutine needs nothing from the coroutine backend.
+// (make_fcontext). Every switch goes through switch_to(): a sim thread at a scheduling point decides the next step
+// itself and, when another thread is to take it, jumps straight to that thread; it jumps to the scheduler only when
+// it finishes, when the run is abandoned (failure, misuse, step limit) or ends, and when the step needs the
+// scheduler's own stack (a clock jump, a stuck run). jump_fcontext saves the position of whatever stack is running
+// at that moment (the sim thread's own, or a coroutine's that the sim thread entered: the runtime's backends switch
+// stacks inside a sim thread), and the side that lands stores it in the record of the side that left (its
+// SimThread::ctx, or the scheduler's); resuming jumps back there. So a preemption inside a coroutine needs nothing
+// from the coroutine backend.
 //
 // Per-sim-thread storage. Each sim thread owns a SimThreadStorage (its Platform::ThreadLocal values: the
-// runtime's ThreadState with the current coroutine and context). The scheduler installs the chosen thread's
-// storage before resuming it and the host's after (set_sim_thread_storage).
+// runtime's ThreadState with the current coroutine and context). The side that switches installs the next sim
+// thread's storage (the host's when it is the scheduler) before it jumps (set_sim_thread_storage).
 //
 // Misuse. set_sim_engine routes the runtime's misuse reports to SimEngine::misuse while a sim thread runs; it, like
 // fail() and the step limit, records the failure and jumps to the scheduler for good (abandon): the frames left
@@ -19,9 +22,9 @@
 // stuck, or leaking coroutines) is freed as a whole: the sim threads' stacks and records go, then the run's
 // platform::SimRun (sim_runtime.hpp), the one owner of the run's state in the runtime, unmaps its coroutines'
 // stacks and releases every block the run allocated and did not free (the run heap, sim_engine.hpp). Recording
-// into the run heap is on exactly while a sim thread runs
-// (resume); the executor's own allocations made on a sim thread's behalf (spawn, exit hooks, failure messages)
-// are made in SimHostHeap scopes, so that they survive the release.
+// into the run heap is on exactly while a sim thread runs (switch_to); the executor's own allocations made on a
+// sim thread's behalf (spawn, exit hooks, failure messages) are made in SimHostHeap scopes, so that they survive
+// the release.
 //
 // Stuck runs. When no sim thread can run and no timer is pending, diagnosis.cpp reads the runtime's unfinished
 // coroutines (sim_live_coroutines) and tells a lock cycle (deadlock) from a wake-up nobody will send (lost
@@ -528,17 +531,14 @@ class Executor final : public platform::SimEngine {
     message_ = std::move(message);
     if (cur_->last_step >= 0) failing_step_ = static_cast<uint64_t>(cur_->last_step);
     abandoned_ = true;
-    switch_to_scheduler(/*for_good=*/true);
+    switch_to(nullptr, /*for_good=*/true);
     std::abort();  // never resumed
   }
 
  private:
   static void thread_main(ctx::transfer_t t) {
     Executor *self = g_executor;
-    self->scheduler_ = t.fctx;
-#ifdef COROSIM_SIM_ASAN
-    __sanitizer_finish_switch_fiber(nullptr, &self->asan_sched_bottom_, &self->asan_sched_size_);
-#endif
+    self->landed(t, nullptr);
     SimThread *me = self->cur_;
     // An exception escaping the thread's function fails the run, named; the catch block is left before the run is
     // abandoned, so the exception object is released as usual.
@@ -563,27 +563,49 @@ class Executor final : public platform::SimEngine {
       fn(arg);
     }
     me->finished = true;
-    self->switch_to_scheduler(/*for_good=*/true);
+    self->switch_to(nullptr, /*for_good=*/true);
     std::abort();  // never resumed
   }
 
-  // for_good: this sim thread never resumes (finished or abandoned).
-  void switch_to_scheduler(bool for_good = false) {
+  // Leaves the running context (cur_: a sim thread, or the scheduler when null) for `to` (a sim thread, or the
+  // scheduler when null): the next sim thread's storage and the run heap's recording are switched here, by the
+  // side that leaves, and the side that lands records where the other stopped (landed()). A sim thread hands its
+  // step straight to the next one (step_from_sim_thread); the scheduler is reached when a thread finishes, when the
+  // run ends or is abandoned, and for what only its stack may do (a deferred step). for_good: the context left
+  // never resumes (a finished or abandoned sim thread).
+  void switch_to(SimThread *to, bool for_good = false) {
+    SimThread *from = cur_;
+    cur_ = to;
+    platform::set_sim_thread_storage(to ? to->storage.get() : nullptr);
+    platform::sim_heap_record(to != nullptr);
 #ifdef COROSIM_SIM_ASAN
     void *fake = nullptr;
-    __sanitizer_start_switch_fiber(for_good ? nullptr : &fake, asan_sched_bottom_, asan_sched_size_);
+    __sanitizer_start_switch_fiber(for_good ? nullptr : &fake, to ? to->asan_bottom : asan_sched_bottom_,
+                                   to ? to->asan_size : asan_sched_size_);
 #else
+    void *fake = nullptr;
     (void)for_good;
 #endif
 #ifdef COROSIM_SIM_TSAN
-    cur_->tsan_resume = __tsan_get_current_fiber();
-    __tsan_switch_to_fiber(tsan_host_, 0);
+    if (from) from->tsan_resume = __tsan_get_current_fiber();
+    __tsan_switch_to_fiber(to ? to->tsan_resume : tsan_host_, 0);
 #endif
-    ctx::transfer_t t = ctx::jump_fcontext(scheduler_, nullptr);
-    scheduler_ = t.fctx;  // resumed by the scheduler: where to go back to next time
+    landed(ctx::jump_fcontext(to ? to->ctx : scheduler_, from), fake);
+  }
+
+  // Resumed (or, fake null, started) by a jump from the context in t.data (a SimThread, or null: the scheduler):
+  // that context's position is t.fctx, and with ASan the bounds of the stack it left from (its own, or the
+  // coroutine's it was preempted in).
+  void landed(ctx::transfer_t t, void *fake) {
+    auto *from = static_cast<SimThread *>(t.data);
+    (from ? from->ctx : scheduler_) = t.fctx;
 #ifdef COROSIM_SIM_ASAN
-    __sanitizer_finish_switch_fiber(fake, &asan_sched_bottom_, &asan_sched_size_);
+    __sanitizer_finish_switch_fiber(fake, from ? &from->asan_bottom : &asan_sched_bottom_,
+                                    from ? &from->asan_size : &asan_sched_size_);
+#else
+    (void)fake;
 #endif
+    came_from_ = from;
   }
 
   bool enabled(const SimThread &t) const {
@@ -759,25 +781,26 @@ class Executor final : public platform::SimEngine {
     platform::sim_heap_record(false);  // the strategy's decisions and the trace are the executor's memory
     const Next next = decide(/*on_sim_thread=*/true);
     platform::sim_heap_record(true);
-    if (next == Next::thread && chosen_ == cur_) {
-      chosen_ = nullptr;
+    if (next == Next::thread) {
+      SimThread *to = std::exchange(chosen_, nullptr);
+      if (to != cur_) switch_to(to);
       return;
     }
     if (next == Next::over) {
       abandoned_ = true;  // the run ends here (a replay that no longer fits): this thread never resumes
-      switch_to_scheduler(/*for_good=*/true);
+      switch_to(nullptr, /*for_good=*/true);
       std::abort();
     }
-    switch_to_scheduler();
+    switch_to(nullptr);  // deferred: the scheduler decides
   }
 
   void loop() {
     running_.reset();
     for (;;) {
       if (!chosen_ && decide(/*on_sim_thread=*/false) == Next::over) return;
-      SimThread &t = *std::exchange(chosen_, nullptr);
-      resume(t);
+      switch_to(std::exchange(chosen_, nullptr));
       if (abandoned_) return;
+      SimThread &t = *came_from_;  // (not necessarily the one resumed: steps pass between sim threads directly)
       if (t.finished) {
         std::erase(live_, &t);
         running_.reset();
@@ -785,28 +808,6 @@ class Executor final : public platform::SimEngine {
         t.owes.clear();
       }
     }
-  }
-
-  void resume(SimThread &t) {
-    cur_ = &t;
-    platform::set_sim_thread_storage(t.storage.get());
-    platform::sim_heap_record(true);
-#ifdef COROSIM_SIM_ASAN
-    void *fake = nullptr;
-    __sanitizer_start_switch_fiber(&fake, t.asan_bottom, t.asan_size);
-#endif
-#ifdef COROSIM_SIM_TSAN
-    __tsan_switch_to_fiber(t.tsan_resume, 0);
-#endif
-    ctx::transfer_t r = ctx::jump_fcontext(t.ctx, nullptr);
-    platform::sim_heap_record(false);
-    t.ctx = r.fctx;
-#ifdef COROSIM_SIM_ASAN
-    // The stack it left from: its own, or the coroutine's it was preempted in.
-    __sanitizer_finish_switch_fiber(fake, &t.asan_bottom, &t.asan_size);
-#endif
-    platform::set_sim_thread_storage(nullptr);
-    cur_ = nullptr;
   }
 
   // Fair scheduling (see the top of the file): takes out of enabled_ids_ each spinner that still owes a step to an
@@ -957,7 +958,8 @@ class Executor final : public platform::SimEngine {
   std::optional<ThreadId> running_;    // the thread of the last step, if it can go on (Strategy::next_thread)
   std::vector<ThreadId> &enabled_ids_ = g_scratch.enabled_ids;  // decide()'s scratch
   unsigned owing_ = 0;                 // threads whose SimThread::owes is not empty
-  ctx::fcontext_t scheduler_ = nullptr;
+  ctx::fcontext_t scheduler_ = nullptr;  // where the scheduler resumes
+  SimThread *came_from_ = nullptr;       // who jumped to the context now running (landed())
   int64_t now_ = 0;
   uint64_t steps_ = 0;
   TraceHash hash_;

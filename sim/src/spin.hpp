@@ -49,11 +49,11 @@ class SpinDetector {
     return spinning();
   }
 
-  // As new (a sim thread record reused by the next run).
+  // As new (a sim thread record reused by the next run). Nothing is cleared: positions go on counting, and what
+  // was noted before start_ is never read again (recent_ is read only within the last period, candidate() takes a
+  // slot last written before start_ for an empty one).
   void reset() noexcept {
-    recent_.fill(0);
-    seen_.fill(Seen{});
-    count_ = 0;
+    start_ = count_;
     interrupt();
   }
 
@@ -87,12 +87,12 @@ class SpinDetector {
   // that when only that one also fits the previous step; 0 when neither is within kMaxPeriod.
   unsigned candidate(std::uint64_t key, std::uint64_t at) const noexcept {
     const Seen &seen = seen_[mix(key) % kSeenSlots];
-    if (seen.key != key || seen.last == 0) return short_period(key, at);
-    auto distance = [at](std::uint64_t position) { return position == 0 ? kWindow : at - (position - 1); };
+    if (seen.key != key || seen.last <= start_) return short_period(key, at);
+    auto distance = [&](std::uint64_t position) { return position <= start_ ? kWindow : at - (position - 1); };
     const std::uint64_t nearer = distance(seen.last), farther = distance(seen.before);
     if (nearer > kMaxPeriod) return 0;
     auto fits_previous = [&](std::uint64_t period) {
-      return at > period && recent_[(at - 1) % kWindow] == recent_[(at - 1 - period) % kWindow];
+      return at - start_ > period && recent_[(at - 1) % kWindow] == recent_[(at - 1 - period) % kWindow];
     };
     if (farther <= kMaxPeriod && !fits_previous(nearer) && fits_previous(farther))
       return static_cast<unsigned>(farther);
@@ -101,7 +101,7 @@ class SpinDetector {
   // The table forgot the key (another key of the loop shares its slot, which would hide that loop for good): the
   // nearest equal key among the last kShortScan steps, found by looking, or 0.
   unsigned short_period(std::uint64_t key, std::uint64_t at) const noexcept {
-    for (unsigned period = 1; period <= kShortScan && period <= at; ++period)
+    for (unsigned period = 1; period <= kShortScan && period <= at - start_; ++period)
       if (recent_[(at - period) % kWindow] == key) return period;
     return 0;
   }
@@ -109,7 +109,8 @@ class SpinDetector {
 
   std::array<std::uint64_t, kWindow> recent_{};  // the last kWindow keys, by position % kWindow
   std::array<Seen, kSeenSlots> seen_{};          // where each key was last seen (collisions forget)
-  std::uint64_t count_ = 0;                      // steps noted
+  std::uint64_t count_ = 0;                      // steps noted, past runs' included
+  std::uint64_t start_ = 0;                      // count_ at the last reset(): this run's first position
   unsigned period_ = 0;                          // the candidate period; 0: none
   unsigned matched_ = 0;  // invariant: the last matched_ keys each equal the key period_ steps before them
 };

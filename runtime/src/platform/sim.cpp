@@ -3,8 +3,10 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -27,8 +29,10 @@ namespace {
 SimThreadStorage g_host_storage;
 
 struct ThreadLocalType {
-  void *(*make)();
-  void (*destroy)(void *);
+  std::size_t size;
+  std::size_t align;
+  void (*construct)(void *);  // a value as new, in place
+  void (*destroy)(void *);    // its destructor, leaving the memory
 };
 // Never destroyed: the host's storage (a static) is destroyed at exit and needs it then.
 std::vector<ThreadLocalType> &tls_types() {
@@ -89,9 +93,10 @@ void begin_epoch() noexcept {
   g_next_object = 0;
 }
 
-std::size_t register_local_slot(void *(*make)(), void (*destroy)(void *)) {
+std::size_t register_local_slot(std::size_t size, std::size_t align, void (*construct)(void *),
+                                void (*destroy)(void *)) {
   SimHostHeap host;  // the table outlives the run that first uses a ThreadLocal type
-  tls_types().push_back({make, destroy});
+  tls_types().push_back({size, align, construct, destroy});
   return tls_types().size() - 1;
 }
 
@@ -160,31 +165,39 @@ void set_sim_thread_storage(SimThreadStorage *storage) noexcept { g_storage = st
 
 SimThreadStorage::~SimThreadStorage() {
   clear();
+  auto &types = tls_types();
+  for (std::size_t i = 0; i < size_; ++i)
+    if (slots_[i].memory) ::operator delete(slots_[i].memory, std::align_val_t{types[i].align});
   delete[] slots_;
 }
 
 void SimThreadStorage::clear() noexcept {
   auto &types = tls_types();
   for (std::size_t i = 0; i < size_; ++i) {
-    if (slots_[i]) types[i].destroy(slots_[i]);
-    slots_[i] = nullptr;
+    if (slots_[i].value) types[i].destroy(slots_[i].value);
+    slots_[i].value = nullptr;
   }
 }
 
 void *SimThreadStorage::make_slot(std::size_t index) {
-  if (index >= size_) {
-    // The table is the engine's, kept with a sim thread record it reuses: never the run heap's.
+  const ThreadLocalType &type = tls_types()[index];
+  if (index >= size_ || !slots_[index].memory) {
+    // The table and the values' memory are the engine's, kept with a sim thread record it reuses: never the run
+    // heap's. (What a value allocates itself is the run's, as anything the run's code allocates.)
     SimHostHeap host;
-    std::size_t n = tls_types().size();
-    if (n <= index) n = index + 1;
-    void **grown = new void *[n]();
-    for (std::size_t i = 0; i < size_; ++i) grown[i] = slots_[i];
-    delete[] slots_;
-    slots_ = grown;
-    size_ = n;
+    if (index >= size_) {
+      std::size_t n = std::max(tls_types().size(), index + 1);
+      Slot *grown = new Slot[n]();
+      std::copy(slots_, slots_ + size_, grown);
+      delete[] slots_;
+      slots_ = grown;
+      size_ = n;
+    }
+    slots_[index].memory = ::operator new(type.size, std::align_val_t{type.align});
   }
-  slots_[index] = tls_types()[index].make();
-  return slots_[index];
+  type.construct(slots_[index].memory);
+  slots_[index].value = slots_[index].memory;
+  return slots_[index].value;
 }
 
 // --- Mutex, CondVar ---

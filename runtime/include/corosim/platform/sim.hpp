@@ -17,6 +17,7 @@
 #include <atomic>  // std::memory_order only
 #include <functional>
 #include <mutex>
+#include <new>
 #include <source_location>
 #include <type_traits>
 #include <utility>
@@ -99,7 +100,9 @@ void park(bool (*ready)(void *), void *arg, int64_t deadline_ns, SimOp op, uint6
 // A new run epoch (SimRun): object ids restart at 1, and state an abandoned run left (a held lock, a waiter
 // count) is recognised as stale by its older epoch.
 void begin_epoch() noexcept;
-std::size_t register_local_slot(void *(*make)(), void (*destroy)(void *));
+// A ThreadLocal<T> type's slot number: T's size and alignment, how to make one in place and how to destroy it.
+std::size_t register_local_slot(std::size_t size, std::size_t align, void (*construct)(void *),
+                                void (*destroy)(void *));
 uint32_t spawn(std::function<void()> *body);  // takes ownership
 void join(uint32_t thread);
 void forget_run_notifiers() noexcept;  // an abandoned run's notifiers and pipes leave the descriptor tables
@@ -399,11 +402,13 @@ struct Sim {
   class ThreadLocal {
    public:
     static T &get() noexcept { return *static_cast<T *>(sim_detail::g_storage->slot(index())); }
+    // The running sim thread's value if it has made one, else nullptr: never makes it.
+    static T *find() noexcept { return static_cast<T *>(sim_detail::g_storage->find(index())); }
 
    private:
     static std::size_t index() noexcept {
       static const std::size_t i = sim_detail::register_local_slot(
-          []() -> void * { return new T{}; }, [](void *p) { delete static_cast<T *>(p); });
+          sizeof(T), alignof(T), [](void *p) { new (p) T{}; }, [](void *p) { static_cast<T *>(p)->~T(); });
       return i;
     }
   };

@@ -178,7 +178,9 @@ void set_sim_race_tracking(bool on) noexcept;
 
 // --- per-sim-thread storage (used by the engine and by platform/sim.hpp) ---
 
-// A sim thread's ThreadLocal values: one slot per ThreadLocal<T> type, created on first use in that thread.
+// A sim thread's ThreadLocal values: one slot per ThreadLocal<T> type, made on first use in that thread. A value's
+// memory stays with the storage when the value is destroyed (clear()), and the next value of that type is made in
+// it: a sim thread record the engine reuses run after run allocates nothing for its values.
 class SimThreadStorage {
  public:
   SimThreadStorage() = default;
@@ -187,15 +189,21 @@ class SimThreadStorage {
   ~SimThreadStorage();
 
   void *slot(std::size_t index) {
-    if (index < size_ && slots_[index]) return slots_[index];
+    if (index < size_ && slots_[index].value) return slots_[index].value;
     return make_slot(index);
   }
-  // Destroys every value, keeping the table: the storage of a sim thread record the engine reuses.
+  // The value in slot `index`, or nullptr if none was made since the last clear().
+  void *find(std::size_t index) const noexcept { return index < size_ ? slots_[index].value : nullptr; }
+  // Destroys every value, keeping the table and the values' memory.
   void clear() noexcept;
 
  private:
+  struct Slot {
+    void *memory = nullptr;  // the type's block, kept across clear()
+    void *value = nullptr;   // invariant: nullptr or memory (a value lives in it)
+  };
   void *make_slot(std::size_t index);
-  void **slots_ = nullptr;
+  Slot *slots_ = nullptr;
   std::size_t size_ = 0;
 };
 
