@@ -768,10 +768,10 @@ class Executor final : public platform::SimEngine {
                                                 [this](ThreadId id) { return threads_[id]->spinning; });
   }
 
-  // A scheduling point or a park of the current sim thread (its op, object and park fields are set). The fast
-  // path: decide the step right here, and when the strategy picks this same thread (a forced step, or PCT's
-  // highest priority running on), go on without leaving its stack: two stack switches saved per step. Any other
-  // outcome goes through the scheduler, which resumes chosen_, decides a deferred step itself, or ends the run.
+  // A scheduling point or a park of the current sim thread (its op, object and park fields are set). The step is
+  // decided right here: when the strategy picks this same thread (a forced step, or PCT's highest priority running
+  // on) it goes on without leaving its stack, and when it picks another, it jumps straight to that one. Only a
+  // deferred step (decided by the scheduler itself) or the end of the run goes through the scheduler.
   void step_from_sim_thread() {
     if (!pending_failure_.empty()) [[unlikely]]
       abandon(RunStatus::assertion, std::move(pending_failure_));

@@ -836,3 +836,55 @@ TEST_F(Executor, WaitingOnACondVarNothingCanNotifyIsALostWakeup) {
 }
 
 }  // namespace
+
+// Each sim thread has its own ThreadLocal values, whichever way steps pass between threads (straight from one to
+// the next, or through the scheduler), and every run makes them anew: the memory of a value is kept for the next
+// run's, the value is not. Counts the values made and destroyed, and checks the thread switches it claims to cover
+// happened (runs where the strategy interleaved the threads).
+namespace {
+struct PerThreadTally {
+  static inline int made = 0, destroyed = 0;
+  int steps = 0;
+  std::vector<int> seen;  // grows: the value owns run-heap memory too
+  PerThreadTally() { ++made; }
+  ~PerThreadTally() { ++destroyed; }
+};
+}  // namespace
+
+TEST_F(Executor, EachSimThreadHasItsOwnThreadLocalValuesMadeAnewEveryRun) {
+  auto s = strategy("random");
+  PerThreadTally::made = PerThreadTally::destroyed = 0;
+  int interleaved_runs = 0;
+  for (uint64_t seed = 0; seed < 50; ++seed) {
+    std::vector<int> order;  // which worker took each round, in order (the caller's: reached by reference)
+    order.reserve(64);
+    RunResult r = run_once(
+        [&] {
+          auto worker = [&](int me) {
+            for (int k = 0; k < 5; ++k) {
+              PerThreadTally &mine = platform::Current::ThreadLocal<PerThreadTally>::get();
+              sim::check(mine.steps == k, "a ThreadLocal value carried another thread's or another run's count");
+              ++mine.steps;
+              mine.seen.push_back(me);
+              order.push_back(me);
+              corosim::schedule_point();
+            }
+            const PerThreadTally &mine = platform::Current::ThreadLocal<PerThreadTally>::get();
+            sim::check(std::all_of(mine.seen.begin(), mine.seen.end(), [me](int x) { return x == me; }),
+                       "a ThreadLocal value was shared between sim threads");
+          };
+          Thread t1([&] { worker(1); }), t2([&] { worker(2); });
+          t1.join();
+          t2.join();
+        },
+        *s, seed);
+    ASSERT_TRUE(r.ok()) << run_status_name(r.status) << ": " << r.message;
+    if (std::adjacent_find(order.begin(), order.end(), std::not_equal_to<>()) != order.end() &&
+        std::is_sorted(order.begin(), order.end()) == false)
+      ++interleaved_runs;
+    // Every value made in the run is gone by its end.
+    EXPECT_EQ(PerThreadTally::made, PerThreadTally::destroyed) << "seed " << seed;
+  }
+  EXPECT_EQ(PerThreadTally::made, 50 * 2);  // one per worker per run: made anew every run
+  EXPECT_GT(interleaved_runs, 25) << "the runs hardly switched between the workers: the test covers little";
+}
