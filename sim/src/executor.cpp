@@ -222,7 +222,8 @@ StackPool g_stack_pool;
 // their capacity kept). Runs are not reentrant, so one of each. Never destroyed: a process may end inside a run
 // (a failure report that exits), whose records would then hold what the run heap already gave back.
 struct RunScratch {
-  std::vector<std::unique_ptr<SimThread>> spare_threads;
+  static constexpr std::size_t kSpareThreads = 64;
+  std::vector<std::unique_ptr<SimThread>> spare_threads;  // at most kSpareThreads
   std::vector<std::unique_ptr<SimThread>> threads;
   std::vector<SimThread *> live;
   std::vector<ThreadId> enabled_ids;
@@ -927,13 +928,15 @@ class Executor final : public platform::SimEngine {
     live_.clear();
     {
       platform::SimHostHeap host;  // the spare list is the executor's memory
-      // Their storage (ThreadLocal values, run heap blocks) is emptied before the run ends.
+      // Their storage (ThreadLocal values, run heap blocks) is emptied before the run ends. A run with many
+      // threads leaves no more spares than kSpareThreads (a record with its tables is a few KiB).
       for (auto &t : threads_) {
         t->reset();
-        g_scratch.spare_threads.push_back(std::move(t));
+        if (g_scratch.spare_threads.size() < RunScratch::kSpareThreads)
+          g_scratch.spare_threads.push_back(std::move(t));
       }
+      threads_.clear();  // (the records beyond that)
     }
-    threads_.clear();
     run.end(failed);
     run_ = nullptr;
   }
