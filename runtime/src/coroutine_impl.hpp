@@ -182,6 +182,12 @@ inline ThreadState &this_thread() noexcept {
   return slot.redirect ? *slot.redirect : slot.own;
 }
 inline ThreadSlot &this_slot() noexcept { return Platform::ThreadLocal<ThreadSlot>::get(); }
+// this_thread() if the calling thread's state exists, else nullptr (a sim thread that never used coroutines); never
+// makes it, so it allocates nothing: for the fault handler and for questions that must not change the thread.
+inline ThreadState *find_this_thread() noexcept {
+  ThreadSlot *slot = Platform::ThreadLocal<ThreadSlot>::find();
+  return !slot ? nullptr : slot->redirect ? slot->redirect : &slot->own;
+}
 
 // this_thread() for code that may have moved to another OS thread since it last looked: a coroutine resumed by
 // another thread. The compiler assumes the thread-pointer register never changes within a function and would

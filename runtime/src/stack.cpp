@@ -48,9 +48,10 @@ void write_stderr(const char *s, std::size_t n) {
 }
 
 void segv_handler(int sig, siginfo_t *info, void *uctx) {
-  // Reading this thread's state is safe here: it is constant-initialised thread-local storage (no allocation).
-  ThreadState &ts = this_thread();
-  Coroutine *co = ts.current;
+  // Reading this thread's state is safe here: find_this_thread() allocates nothing (a sim thread that never used
+  // coroutines has no state yet, and making it here would call malloc in a signal handler).
+  ThreadState *ts = find_this_thread();
+  Coroutine *co = ts ? ts->current : nullptr;
   auto addr = reinterpret_cast<uintptr_t>(info->si_addr);
   const bool in_guard = co && co->stack.map_base && addr >= reinterpret_cast<uintptr_t>(co->stack.map_base) &&
                         addr < reinterpret_cast<uintptr_t>(co->stack.lo);

@@ -11,8 +11,8 @@
 // from the coroutine backend.
 //
 // Per-sim-thread storage. Each sim thread owns a SimThreadStorage (its Platform::ThreadLocal values: the
-// runtime's ThreadState with the current coroutine and context). The side that switches installs the next sim
-// thread's storage (the host's when it is the scheduler) before it jumps (set_sim_thread_storage).
+// runtime's ThreadState with the current coroutine and context). The side that lands installs its own storage
+// (the host's when it is the scheduler) as soon as it runs (landed(), set_sim_thread_storage).
 //
 // Misuse. set_sim_engine routes the runtime's misuse reports to SimEngine::misuse while a sim thread runs; it, like
 // fail() and the step limit, records the failure and jumps to the scheduler for good (abandon): the frames left
@@ -22,7 +22,7 @@
 // stuck, or leaking coroutines) is freed as a whole: the sim threads' stacks and records go, then the run's
 // platform::SimRun (sim_runtime.hpp), the one owner of the run's state in the runtime, unmaps its coroutines'
 // stacks and releases every block the run allocated and did not free (the run heap, sim_engine.hpp). Recording
-// into the run heap is on exactly while a sim thread runs (switch_to); the executor's own allocations made on a
+// into the run heap is on exactly while a sim thread runs (landed()); the executor's own allocations made on a
 // sim thread's behalf (spawn, exit hooks, failure messages) are made in SimHostHeap scopes, so that they survive
 // the release.
 //
@@ -569,16 +569,12 @@ class Executor final : public platform::SimEngine {
   }
 
   // Leaves the running context (cur_: a sim thread, or the scheduler when null) for `to` (a sim thread, or the
-  // scheduler when null): the next sim thread's storage and the run heap's recording are switched here, by the
-  // side that leaves, and the side that lands records where the other stopped (landed()). A sim thread hands its
-  // step straight to the next one (step_from_sim_thread); the scheduler is reached when a thread finishes, when the
-  // run ends or is abandoned, and for what only its stack may do (a deferred step). for_good: the context left
-  // never resumes (a finished or abandoned sim thread).
+  // scheduler when null). A sim thread hands its step straight to the next one (step_from_sim_thread); the
+  // scheduler is reached when a thread finishes, when the run ends or is abandoned, and for what only its stack may
+  // do (a deferred step). for_good: the context left never resumes (a finished or abandoned sim thread).
   void switch_to(SimThread *to, bool for_good = false) {
     SimThread *from = cur_;
-    cur_ = to;
-    platform::set_sim_thread_storage(to ? to->storage.get() : nullptr);
-    platform::sim_heap_record(to != nullptr);
+    landing_ = to;
 #ifdef COROSIM_SIM_ASAN
     void *fake = nullptr;
     __sanitizer_start_switch_fiber(for_good ? nullptr : &fake, to ? to->asan_bottom : asan_sched_bottom_,
@@ -596,17 +592,22 @@ class Executor final : public platform::SimEngine {
 
   // Resumed (or, fake null, started) by a jump from the context in t.data (a SimThread, or null: the scheduler):
   // that context's position is t.fctx, and with ASan the bounds of the stack it left from (its own, or the
-  // coroutine's it was preempted in).
+  // coroutine's it was preempted in). The context that lands (landing_, named by the jumper) becomes the current
+  // one only here, on its own stack: until the jump, a fault (a stack overflow in the jumper's last frames) is
+  // still the jumper's (stack_fault reads cur_).
   void landed(ctx::transfer_t t, void *fake) {
     auto *from = static_cast<SimThread *>(t.data);
-    (from ? from->ctx : scheduler_) = t.fctx;
 #ifdef COROSIM_SIM_ASAN
     __sanitizer_finish_switch_fiber(fake, from ? &from->asan_bottom : &asan_sched_bottom_,
                                     from ? &from->asan_size : &asan_sched_size_);
 #else
     (void)fake;
 #endif
+    (from ? from->ctx : scheduler_) = t.fctx;
     came_from_ = from;
+    cur_ = landing_;
+    platform::set_sim_thread_storage(cur_ ? cur_->storage.get() : nullptr);
+    platform::sim_heap_record(cur_ != nullptr);
   }
 
   bool enabled(const SimThread &t) const {
@@ -963,6 +964,7 @@ class Executor final : public platform::SimEngine {
   unsigned owing_ = 0;                 // threads whose SimThread::owes is not empty
   ctx::fcontext_t scheduler_ = nullptr;  // where the scheduler resumes
   SimThread *came_from_ = nullptr;       // who jumped to the context now running (landed())
+  SimThread *landing_ = nullptr;         // the context a jump goes to (switch_to), current once it lands
   int64_t now_ = 0;
   uint64_t steps_ = 0;
   TraceHash hash_;

@@ -82,8 +82,10 @@ concept Platform = requires(void (*exit_fn)(void *), void *arg) {
   { P::poll_spin_max_ns } -> std::convertible_to<int64_t>;  // 0: never spin before blocking
   { P::relax() } -> std::same_as<void>;                      // give way to another thread while spinning
   // Per-thread storage: ThreadLocal<T>::get() is this thread's T (this sim thread's, in the simulator).
-  // T must be constant-initialisable and trivially destructible; use at_thread_exit for cleanup.
+  // T must be constant-initialisable and trivially destructible; use at_thread_exit for cleanup. find() is get()
+  // when the thread's T exists, else nullptr, and never makes it (no allocation: usable in a signal handler).
   { P::template ThreadLocal<int>::get() } -> std::same_as<int &>;
+  { P::template ThreadLocal<int>::find() } -> std::same_as<int *>;
   { P::at_thread_exit(exit_fn, arg) } -> std::same_as<void>;
   // Clocks in nanoseconds.
   { P::now_ns(ClockType::realtime) } -> std::same_as<int64_t>;

@@ -137,9 +137,9 @@ void SimRun::end(bool failed) noexcept {
 
 uint64_t sim_running_coroutine() noexcept {
   // Not this_thread(): a sim thread that never touched a coroutine has no state, and asking must not make one.
-  const detail::ThreadSlot *slot = Sim::ThreadLocal<detail::ThreadSlot>::find();
-  if (!slot) return 0;
-  Coroutine *cur = (slot->redirect ? *slot->redirect : slot->own).current;
+  const detail::ThreadState *ts = detail::find_this_thread();
+  if (!ts) return 0;
+  Coroutine *cur = ts->current;
   return cur && cur->caller ? cur->id : 0;
 }
 

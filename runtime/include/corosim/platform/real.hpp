@@ -60,6 +60,7 @@ struct Real {
   class ThreadLocal {
    public:
     static T &get() noexcept { return value_; }
+    static T *find() noexcept { return &value_; }  // (always there)
 
    private:
     // constinit + trivially destructible: accessing it needs no guard or TLS wrapper call, which keeps
