@@ -6,7 +6,7 @@
 //       scheduling decisions per second. Without --benchmark_repetitions: 5 repetitions, randomly interleaved,
 //       aggregates only, so the table holds medians.
 //
-//   corosim_sim_bench --executions=N [--scenario=comutex|comutex2|threads|empty|relacy] [--strategy=SPEC]
+//   corosim_sim_bench --executions=N [--scenario=comutex|comutex2|threads|two_threads|empty|relacy] [--strategy=SPEC]
 //       Runs N executions (seeds 1..N; Relacy: one simulate of N iterations) and exits without Google Benchmark:
 //       for valgrind --tool=callgrind, where the difference between N and 2N cancels start-up and teardown.
 
@@ -31,7 +31,7 @@ using corosim::bench::has_flag;
 [[noreturn]] void usage_error(const char *message) {
   std::fprintf(stderr,
                "corosim_sim_bench: %s\nusage: corosim_sim_bench --executions=N "
-               "[--scenario=comutex|comutex2|threads|empty|relacy] [--strategy=SPEC]\n"
+               "[--scenario=comutex|comutex2|threads|two_threads|empty|relacy] [--strategy=SPEC]\n"
                "   or: corosim_sim_bench [--benchmark_* flags]\n",
                message);
   std::exit(2);

@@ -1,6 +1,7 @@
 // The simulator's benchmarks: executions per second of one scenario under the random strategy and PCT, a
-// 2-thread platform-mutex scenario, the empty run (the executor's fixed cost), and the Relacy baseline that
-// the ratio table divides by (relacy_mutex.cpp), all in the same run.
+// 2-thread platform-mutex scenario, the empty run (the executor's fixed cost), two threads started and joined
+// with nothing in them (the thread lifecycle's cost), and the Relacy baseline that the ratio table divides by
+// (relacy_mutex.cpp), all in the same run.
 //
 // The scenario, in two shapes. Every coroutine takes a CoMutex twice (lock, read, scheduling point, write,
 // unlock); four coroutines, two in each of two contexts:
@@ -108,6 +109,17 @@ void threads_mutex() {
 
 void empty_body() { g_final_count = 8; }
 
+// threads_mutex's skeleton: the same two threads started and joined, with nothing in them. What the thread
+// lifecycle costs an execution (spawn, start step, finish, join, tear-down), apart from the locking.
+void two_threads_body() {
+  {
+    Thread t1([] {}), t2([] {});
+    t1.join();
+    t2.join();
+  }
+  g_final_count = 8;
+}
+
 void run_sim(benchmark::State &state, const char *spec, void (*body)(), Granularity granularity = Granularity::full) {
   set_pool_enabled(false);  // as the executor tests: a run must not inherit coroutines from the one before
   auto strategy = make_strategy(spec).value();
@@ -144,6 +156,7 @@ void BM_corosim_comutex2_random_api(benchmark::State &state) {
   run_sim(state, "random", comutex_contention<1>, Granularity::api);
 }
 void BM_corosim_empty_run(benchmark::State &state) { run_sim(state, "random", empty_body); }
+void BM_corosim_two_threads(benchmark::State &state) { run_sim(state, "random", two_threads_body); }
 
 void BM_corosim_check_lock_comutex(benchmark::State &state) {
   uint64_t schedules = 0;
@@ -209,6 +222,7 @@ bool run_executions(std::string_view scenario, const char *spec, uint64_t count)
                    : scenario == "comutex2" ? comutex_contention<1>
                    : scenario == "threads" ? threads_mutex
                    : scenario == "empty"   ? empty_body
+                   : scenario == "two_threads" ? two_threads_body
                                            : nullptr;
   if (!body) return false;
   auto strategy = make_strategy(spec);
@@ -239,6 +253,7 @@ BENCHMARK(corosim::sim_bench::BM_corosim_threads_mutex_random)->Name("BM_corosim
 BENCHMARK(corosim::sim_bench::BM_corosim_comutex_random_api)->Name("BM_corosim_comutex_random_api");
 BENCHMARK(corosim::sim_bench::BM_corosim_comutex2_random_api)->Name("BM_corosim_comutex2_random_api");
 BENCHMARK(corosim::sim_bench::BM_corosim_empty_run)->Name("BM_corosim_empty_run");
+BENCHMARK(corosim::sim_bench::BM_corosim_two_threads)->Name("BM_corosim_two_threads");
 BENCHMARK(corosim::sim_bench::BM_corosim_explore_jobs)->Name("BM_corosim_explore_threads_mutex")
     ->ArgName("jobs")->Arg(1)->Arg(2)
     ->Unit(benchmark::kMillisecond)
