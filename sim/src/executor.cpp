@@ -575,12 +575,11 @@ class Executor final : public platform::SimEngine {
   void switch_to(SimThread *to, bool for_good = false) {
     SimThread *from = cur_;
     landing_ = to;
+    void *fake = nullptr;  // ASan's fake stack of the frame left, given back when it lands again
 #ifdef COROSIM_SIM_ASAN
-    void *fake = nullptr;
     __sanitizer_start_switch_fiber(for_good ? nullptr : &fake, to ? to->asan_bottom : asan_sched_bottom_,
                                    to ? to->asan_size : asan_sched_size_);
 #else
-    void *fake = nullptr;
     (void)for_good;
 #endif
 #ifdef COROSIM_SIM_TSAN
@@ -637,10 +636,12 @@ class Executor final : public platform::SimEngine {
       // deadline has passed is enabled.)
       int64_t deadline = -1;
       for (SimThread *t : live_) {
-        if (enabled(*t))
+        if (enabled(*t)) {
           enabled_ids_.push_back(t->id);
-        else if (t->deadline > now_ && (deadline < 0 || t->deadline < deadline))
-          deadline = t->deadline;
+          continue;
+        }
+        if (running_ == t->id) running_.reset();  // the last step's thread, at a closed gate: it waits
+        if (t->deadline > now_ && (deadline < 0 || t->deadline < deadline)) deadline = t->deadline;
       }
       if (deadline >= 0 && (enabled_ids_.empty() || all_spinning())) {
         // Nothing can run, or only threads waiting by looping: time passes (a spinner may be waiting for a timer).
@@ -777,15 +778,17 @@ class Executor final : public platform::SimEngine {
   void step_from_sim_thread() {
     if (!pending_failure_.empty()) [[unlikely]]
       abandon(RunStatus::assertion, std::move(pending_failure_));
-    // (A thread at a gated point whose gate is closed waits, as a parked one does.)
-    running_ = cur_->parked || (cur_->gate && !cur_->gate(cur_->gate_arg)) ? std::nullopt
-                                                                            : std::optional<ThreadId>(cur_->id);
+    // (A thread at a gated point whose gate is closed waits, as a parked one does: decide() finds it not enabled
+    // and drops it from running_.)
+    running_ = cur_->parked ? std::nullopt : std::optional<ThreadId>(cur_->id);
     platform::sim_heap_record(false);  // the strategy's decisions and the trace are the executor's memory
     const Next next = decide(/*on_sim_thread=*/true);
-    platform::sim_heap_record(true);
     if (next == Next::thread) {
       SimThread *to = std::exchange(chosen_, nullptr);
-      if (to != cur_) switch_to(to);
+      if (to == cur_)
+        platform::sim_heap_record(true);  // goes on: the run's memory again
+      else
+        switch_to(to);  // (the side that lands turns recording on for itself)
       return;
     }
     if (next == Next::over) {
